@@ -1,0 +1,114 @@
+"""What to probe: an appliance's name, and where to connect to it (like curl's --resolve)."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from dataclasses import dataclass
+
+import idna
+
+from bundleguard.errors import InputError
+
+DEFAULT_PORT = 443
+
+
+class Role(enum.Enum):
+    APPLIANCE = "appliance"
+    TRAFFIC_NODE = "traffic node"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One appliance to check: `name` is sent as SNI; `address:port` is where we connect.
+
+    `address` is None when the name itself is to be looked up in DNS.
+    """
+
+    name: str
+    address: str | None = None
+    port: int = DEFAULT_PORT
+    role: Role = Role.APPLIANCE
+
+    @property
+    def connect_host(self) -> str:
+        return self.address or self.name
+
+    @property
+    def endpoint(self) -> str:
+        """`host:port` as a user would type it (IPv6 in brackets)."""
+        host = self.connect_host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{host}:{self.port}"
+
+
+def normalise_hostname(name: str) -> str:
+    """Lower-case, no trailing dot; raises `InputError` unless it is a usable host name."""
+    cleaned = name.strip().rstrip(".").lower()
+    if not cleaned:
+        raise InputError("a host name is empty")
+    if _is_ip_literal(cleaned):
+        return cleaned
+    try:
+        idna.encode(cleaned, uts46=True)
+    except idna.IDNAError as error:
+        raise InputError(f"{name!r} is not a valid host name ({error})") from None
+    return cleaned
+
+
+def sni_bytes(name: str) -> bytes | None:
+    """The SNI value for `name`, or None for an IP address (SNI carries host names only)."""
+    if _is_ip_literal(name):
+        return None
+    return idna.encode(name, uts46=True)
+
+
+def parse_target(
+    spec: str, *, default_port: int = DEFAULT_PORT, role: Role = Role.APPLIANCE
+) -> Target:
+    """Parse `NAME[=ADDRESS[:PORT]]`; IPv6 addresses go in brackets: `NAME=[::1]:8443`.
+
+    Raises `InputError` with a message that shows the accepted forms.
+    """
+    name_part, sep, where = spec.partition("=")
+    name = normalise_hostname(name_part)
+    if not sep:
+        return Target(name=name, port=default_port, role=role)
+    address, port = _parse_address(where.strip(), spec, default_port)
+    return Target(name=name, address=address, port=port, role=role)
+
+
+def _parse_address(where: str, spec: str, default_port: int) -> tuple[str, int]:
+    usage = f"{spec!r}: expected NAME, NAME=ADDRESS, NAME=ADDRESS:PORT or NAME=[IPv6]:PORT"
+    if not where:
+        raise InputError(usage)
+    if where.startswith("["):
+        inside, bracket, rest = where[1:].partition("]")
+        if not bracket or not _is_ip_literal(inside) or ":" not in inside:
+            raise InputError(usage)
+        if rest and not rest.startswith(":"):
+            raise InputError(usage)
+        return inside.lower(), _parse_port(rest[1:], spec) if rest else default_port
+    if _is_ip_literal(where):  # a bare IPv6 address: no port possible without brackets
+        return where.lower(), default_port
+    host, colon, port_text = where.rpartition(":")
+    if not colon:
+        return normalise_hostname(where), default_port
+    if ":" in host or not host:
+        raise InputError(usage)
+    return normalise_hostname(host), _parse_port(port_text, spec)
+
+
+def _parse_port(text: str, spec: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InputError(f"{spec!r}: the port must be a number from 1 to 65535")
+    return int(text)
+
+
+def _is_ip_literal(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
