@@ -6,8 +6,7 @@ import enum
 import ipaddress
 from dataclasses import dataclass
 
-import idna
-
+from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import InputError
 
 DEFAULT_PORT = 443
@@ -43,25 +42,11 @@ class Target:
         return f"{host}:{self.port}"
 
 
-def normalise_hostname(name: str) -> str:
-    """Lower-case, no trailing dot; raises `InputError` unless it is a usable host name."""
-    cleaned = name.strip().rstrip(".").lower()
-    if not cleaned:
-        raise InputError("a host name is empty")
-    if _is_ip_literal(cleaned):
-        return cleaned
-    try:
-        idna.encode(cleaned, uts46=True)
-    except idna.IDNAError as error:
-        raise InputError(f"{name!r} is not a valid host name ({error})") from None
-    return cleaned
-
-
 def sni_bytes(name: str) -> bytes | None:
-    """The SNI value for `name`, or None for an IP address (SNI carries host names only)."""
+    """The SNI value for a normalised `name`; None for an IP address (SNI is for host names)."""
     if _is_ip_literal(name):
         return None
-    return idna.encode(name, uts46=True)
+    return name.encode("ascii")
 
 
 def parse_target(
@@ -72,7 +57,7 @@ def parse_target(
     Raises `InputError` with a message that shows the accepted forms.
     """
     name_part, sep, where = spec.partition("=")
-    name = normalise_hostname(name_part)
+    name = normalize_hostname(name_part)
     if not sep:
         return Target(name=name, port=default_port, role=role)
     address, port = _parse_address(where.strip(), spec, default_port)
@@ -94,10 +79,10 @@ def _parse_address(where: str, spec: str, default_port: int) -> tuple[str, int]:
         return where.lower(), default_port
     host, colon, port_text = where.rpartition(":")
     if not colon:
-        return normalise_hostname(where), default_port
+        return normalize_hostname(where), default_port
     if ":" in host or not host:
         raise InputError(usage)
-    return normalise_hostname(host), _parse_port(port_text, spec)
+    return normalize_hostname(host), _parse_port(port_text, spec)
 
 
 def _parse_port(text: str, spec: str) -> int:

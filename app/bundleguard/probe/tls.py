@@ -47,6 +47,7 @@ class Failure(enum.Enum):
     PLAIN_HTTP = "plain-http"
     NOT_TLS = "not-tls"
     NO_CERTIFICATE = "no-certificate"
+    NOT_TRIED = "not-tried"
     OUT_OF_TIME = "out-of-time"
     CANCELLED = "cancelled"
 

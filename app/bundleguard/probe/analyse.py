@@ -1,0 +1,299 @@
+"""Judge what the appliances served: per handshake, per appliance, and across appliances.
+
+Pure code over `Handshake` results and certificates (no sockets): coverage, chain,
+validity and trust come from `bundleguard.certs`; this module adds what only a live
+check can say — does the default (no-SNI) certificate match, do all appliances serve
+the identical chain for the site name, does each serve the expected certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cryptography import x509
+
+from bundleguard.certs import roots
+from bundleguard.certs.chain import build_chain, issued_by
+from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
+from bundleguard.certs.names import covers
+from bundleguard.certs.trust import INCOMPLETE, check_trust
+from bundleguard.certs.validity import check_validity
+from bundleguard.probe.report import (
+    ApplianceReport,
+    CertificateSummary,
+    Comparison,
+    NameCheck,
+    ProbeReport,
+)
+from bundleguard.probe.targets import Role, Target
+from bundleguard.probe.tls import Failure, Handshake
+
+
+def judge_handshake(
+    handshake: Handshake,
+    *,
+    known_roots: Sequence[x509.Certificate] = (),
+    now: dt.datetime | None = None,
+) -> NameCheck:
+    """Coverage of the SNI name, chain completeness and order, validity and trust.
+
+    `known_roots` are private roots the user vouches for (from `--expect`): a served
+    chain that stops just below one of them is complete, as servers need not send roots.
+    """
+    sni = handshake.sni
+    if not handshake.ok:
+        return NameCheck(sni=sni, handshake=handshake)
+    served = handshake.chain
+    anchors = (*roots.public_roots(), *roots.system_roots(), *known_roots)
+    chain = build_chain(served, anchors=anchors)
+    ordered = chain.ordered or served
+    problems: list[str] = []
+    notes: list[str] = []
+
+    covers_name = covers(served[0], sni) if sni is not None else None
+    if covers_name is False:
+        names = ", ".join(CertificateSummary.of(served[0]).names) or "no names"
+        problems.append(f"The certificate does not cover {sni} (it covers: {names}).")
+
+    complete = chain.complete
+    chain_problems = list(chain.problems)
+    if not complete and len(ordered) > 1 and is_ca(ordered[-1]):
+        # Leaf and intermediates are all there; only the root was not sent, which servers
+        # need not do. An unknown root is the trust question below, not a gap.
+        complete = True
+        chain_problems = [p for p in chain_problems if chain.missing_issuer not in p]
+    problems.extend(chain_problems)
+    if served[0] is not ordered[0] and served[0] != ordered[0]:
+        problems.append("The server certificate is not the first one sent.")
+    if not chain.given_in_order:
+        notes.append("The chain is not sent in order (leaf first, then each issuer).")
+
+    validity = check_validity(ordered, now=now)
+    problems.extend(validity.problems)
+    notes.extend(validity.warnings)
+
+    # A root the user gave us (--expect) completes the picture for the trust verdict.
+    root = next((r for r in known_roots if ordered and issued_by(ordered[-1], r)), None)
+    trust = check_trust((*ordered, root) if root is not None else ordered, hostname=sni, now=now)
+    needs_update = trust.needs_software_update
+    trust_summary = trust.summary
+    if trust.verdict == INCOMPLETE and complete:
+        # Only the root is missing, and it is in no trust store: a private CA.
+        needs_update = True
+        trust_summary = (
+            "issued by a private CA whose root is not sent (clients must already have it); "
+            "send the chain to support: a software update is needed."
+        )
+    if needs_update:
+        notes.append(trust_summary[0].upper() + trust_summary[1:])
+    return NameCheck(
+        sni=sni,
+        handshake=handshake,
+        chain=tuple(CertificateSummary.of(cert) for cert in served),
+        covers_name=covers_name,
+        chain_complete=complete,
+        chain_in_order=chain.given_in_order,
+        publicly_trusted=trust.publicly_trusted,
+        trusted_by_system=trust.trusted_by_system,
+        needs_software_update=needs_update,
+        trust_summary=trust_summary,
+        problems=tuple(dict.fromkeys(problems)),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def summarise_appliance(report: ApplianceReport, site: str) -> ApplianceReport:
+    """Fill `problems` and `notes` from the checks, each said once, most useful first."""
+    problems: list[str] = []
+    notes: list[str] = []
+    site_check = report.check_for(site)
+    seen_chains: dict[tuple[str, ...], str] = {}
+    for check in report.checks:
+        failure = check.handshake.failure
+        if failure is Failure.CANCELLED:
+            problems.append("The check was cancelled before it finished.")
+            continue
+        if failure is not None:
+            if failure is not Failure.NOT_TRIED:
+                problems.append(f"{check.label}: {_sentence(check.handshake.message)}")
+            continue
+        fingerprints = check.chain_fingerprints
+        if fingerprints in seen_chains:
+            # The same chain as an earlier name: only coverage can differ.
+            problems.extend(
+                f"{check.label}: {p}" for p in check.problems if p.startswith("The certificate")
+            )
+            continue
+        seen_chains[fingerprints] = check.label
+        problems.extend(f"{check.label}: {p}" for p in check.problems)
+        notes.extend(check.notes)
+
+    default_check = report.check_for(None)
+    if (
+        site_check is not None
+        and default_check is not None
+        and site_check.leaf is not None
+        and default_check.leaf is not None
+        and default_check.chain_fingerprints != site_check.chain_fingerprints
+    ):
+        problems.append(
+            f"Clients without SNI get a different certificate than {site}: "
+            f"{_describe(default_check.leaf)} instead of {_describe(site_check.leaf)}. "
+            "Make the site certificate the default under Security > Certificates."
+        )
+    own_check = report.check_for(report.target.name) if report.target.name != site else None
+    if (
+        own_check is not None
+        and site_check is not None
+        and own_check.leaf is not None
+        and site_check.leaf is not None
+        and own_check.leaf.fingerprint_sha256 != site_check.leaf.fingerprint_sha256
+    ):
+        notes.append(
+            f"For its own name {report.target.name} serves a different certificate than for "
+            f"{site}: {_describe(own_check.leaf)}."
+        )
+    return replace(
+        report, problems=tuple(dict.fromkeys(problems)), notes=tuple(dict.fromkeys(notes))
+    )
+
+
+def compare_appliances(
+    reports: Sequence[ApplianceReport],
+    site: str,
+    *,
+    expected: Sequence[x509.Certificate] = (),
+    expected_source: str = "",
+    timeout: float = 0.0,
+    seconds: float = 0.0,
+) -> ProbeReport:
+    """Do all appliances serve the identical chain for the site, and the expected one?"""
+    expected_chain = _expected_chain(expected)
+    answered = [r for r in reports if _site_chain(r, site)]
+    reference = next((r for r in answered if r.target.role is Role.APPLIANCE), None)
+    if reference is None and answered:
+        reference = answered[0]
+    problems: list[str] = []
+    finished: list[ApplianceReport] = []
+    for report in reports:
+        served = _site_chain(report, site)
+        extra: list[str] = []
+        same_as_reference = None
+        if served and reference is not None and report is not reference:
+            same_as_reference = _compare(served, _site_chain(reference, site), reference.target)
+            if not same_as_reference.same:
+                extra.append(
+                    f"It does not serve the same certificate for {site} as "
+                    f"{reference.target.name}: " + " ".join(same_as_reference.differences)
+                )
+        matches_expected = None
+        if served and expected_chain:
+            label = f"the expected certificate ({expected_source or 'file'})"
+            matches_expected = _compare_expected(served, expected_chain, label)
+            if not matches_expected.same:
+                extra.append(
+                    f"It does not serve {label} for {site}: "
+                    + " ".join(matches_expected.differences)
+                )
+        finished.append(
+            replace(
+                report,
+                same_as_reference=same_as_reference,
+                matches_expected=matches_expected,
+                problems=(*report.problems, *extra),
+            )
+        )
+    site_chains = {tuple(c.chain_fingerprints) for r in answered if (c := r.check_for(site))}
+    consistent = None if len(answered) < 2 else len(site_chains) == 1
+    if consistent is False:
+        problems.append(
+            f"The appliances do not all serve the same certificate for {site}: "
+            "failover and Atlas clients need the identical certificate and chain everywhere."
+        )
+    return ProbeReport(
+        site=site,
+        appliances=tuple(finished),
+        consistent=consistent,
+        expected=CertificateSummary.of(expected_chain[0]) if expected_chain else None,
+        expected_source=expected_source,
+        problems=tuple(problems),
+        timeout=timeout,
+        seconds=seconds,
+    )
+
+
+def expected_roots(expected: Sequence[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    """The self-signed certificates of the expected file: roots the user vouches for."""
+    return tuple(cert for cert in expected if is_self_signed(cert))
+
+
+def _expected_chain(expected: Sequence[x509.Certificate]) -> tuple[x509.Certificate, ...]:
+    if not expected:
+        return ()
+    return build_chain(expected, anchors=()).ordered or tuple(expected)
+
+
+def _site_chain(report: ApplianceReport, site: str) -> tuple[x509.Certificate, ...]:
+    check = report.check_for(site)
+    return check.handshake.chain if check is not None and check.handshake.ok else ()
+
+
+def _compare(
+    served: Sequence[x509.Certificate], reference: Sequence[x509.Certificate], target: Target
+) -> Comparison:
+    differences = _differences(served, reference, target.name, roots_optional=False)
+    return Comparison(reference=target.name, same=not differences, differences=differences)
+
+
+def _compare_expected(
+    served: Sequence[x509.Certificate], expected: Sequence[x509.Certificate], label: str
+) -> Comparison:
+    differences = _differences(served, expected, label, roots_optional=True)
+    return Comparison(reference=label, same=not differences, differences=differences)
+
+
+def _differences(
+    served: Sequence[x509.Certificate],
+    reference: Sequence[x509.Certificate],
+    reference_name: str,
+    *,
+    roots_optional: bool,
+) -> tuple[str, ...]:
+    if served[0] != reference[0]:
+        return (
+            f"it serves {_describe(CertificateSummary.of(served[0]))}, "
+            f"{reference_name} has {_describe(CertificateSummary.of(reference[0]))}.",
+        )
+    differences: list[str] = []
+    served_rest = {fingerprint_sha256(c): c for c in served[1:]}
+    reference_rest = {fingerprint_sha256(c): c for c in reference[1:]}
+    for fingerprint, cert in reference_rest.items():
+        if fingerprint in served_rest or (roots_optional and is_self_signed(cert)):
+            continue
+        differences.append(
+            f"the certificate is the same, but the chain lacks "
+            f'"{CertificateSummary.of(cert).subject}" that {reference_name} has.'
+        )
+    for fingerprint, cert in served_rest.items():
+        if fingerprint not in reference_rest:
+            differences.append(
+                f"the certificate is the same, but the chain also has "
+                f'"{CertificateSummary.of(cert).subject}" that {reference_name} does not.'
+            )
+    return tuple(differences)
+
+
+def _describe(cert: CertificateSummary) -> str:
+    return (
+        f'"{cert.subject}" (SHA-256 {cert.fingerprint_sha256[:23]}..., '
+        f"valid until {cert.not_after:%Y-%m-%d})"
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."

@@ -1,0 +1,145 @@
+"""The probe's results: frozen dataclasses the CLI and the GUI render, and `--json` serialises."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from bundleguard.certs.describe import fingerprint_sha256, issuer_text, subject_text
+from bundleguard.certs.names import certificate_names
+from bundleguard.probe.targets import Target
+from bundleguard.probe.tls import Failure, Handshake
+
+
+@dataclass(frozen=True)
+class CertificateSummary:
+    """What a user compares between two certificates at a glance."""
+
+    fingerprint_sha256: str
+    subject: str
+    issuer: str
+    names: tuple[str, ...]
+    not_before: datetime.datetime
+    not_after: datetime.datetime
+
+    @classmethod
+    def of(cls, cert: x509.Certificate) -> CertificateSummary:
+        return cls(
+            fingerprint_sha256=fingerprint_sha256(cert),
+            subject=subject_text(cert),
+            issuer=issuer_text(cert),
+            names=certificate_names(cert),
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+        )
+
+
+@dataclass(frozen=True)
+class NameCheck:
+    """One handshake, judged: the name sent as SNI (None: no SNI) and what was served.
+
+    The judgement fields are None when the handshake gave no certificate.
+    """
+
+    sni: str | None
+    handshake: Handshake
+    chain: tuple[CertificateSummary, ...] = ()
+    covers_name: bool | None = None
+    chain_complete: bool | None = None
+    chain_in_order: bool | None = None
+    publicly_trusted: bool | None = None
+    trusted_by_system: bool | None = None
+    needs_software_update: bool | None = None
+    trust_summary: str = ""
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.sni if self.sni is not None else "(no SNI)"
+
+    @property
+    def ok(self) -> bool:
+        return self.handshake.ok and not self.problems
+
+    @property
+    def leaf(self) -> CertificateSummary | None:
+        return self.chain[0] if self.chain else None
+
+    @property
+    def chain_fingerprints(self) -> tuple[str, ...]:
+        return tuple(cert.fingerprint_sha256 for cert in self.chain)
+
+    @property
+    def attempted(self) -> bool:
+        return self.handshake.failure not in (Failure.NOT_TRIED, Failure.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Does one appliance serve the same certificate as a reference? If not, what differs."""
+
+    reference: str  # "primary.example.com" or "the expected certificate (site.p12)"
+    same: bool
+    differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApplianceReport:
+    """Everything checked on one appliance, with the cross-appliance comparisons for it."""
+
+    target: Target
+    checks: tuple[NameCheck, ...]
+    seconds: float
+    same_as_reference: Comparison | None = None
+    matches_expected: Comparison | None = None
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def cancelled(self) -> bool:
+        return any(check.handshake.failure is Failure.CANCELLED for check in self.checks)
+
+    @property
+    def needs_software_update(self) -> bool:
+        return any(check.needs_software_update for check in self.checks)
+
+    def check_for(self, sni: str | None) -> NameCheck | None:
+        return next((check for check in self.checks if check.sni == sni), None)
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    """The whole probe: the site name, each appliance, and whether they agree."""
+
+    site: str
+    appliances: tuple[ApplianceReport, ...]
+    consistent: bool | None  # all serve the identical chain for the site; None: too few answered
+    expected: CertificateSummary | None = None
+    expected_source: str = ""
+    problems: tuple[str, ...] = ()
+    timeout: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return any(appliance.cancelled for appliance in self.appliances)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing must be fixed (a private CA is not something to fix)."""
+        return (
+            not self.problems
+            and not self.cancelled
+            and all(appliance.ok for appliance in self.appliances)
+        )
+
+    @property
+    def needs_software_update(self) -> bool:
+        return any(appliance.needs_software_update for appliance in self.appliances)
