@@ -1,0 +1,177 @@
+"""Load certificates from PEM, DER, PKCS#7 and PKCS#12 bytes; key material is dropped at once."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+
+from bundleguard.certs import _der
+from bundleguard.errors import InputError, PassphraseError
+
+PEM_BLOCK = re.compile(
+    rb"-----BEGIN ([A-Z0-9 #]+)-----\r?\n?(.*?)-----END \1-----",
+    re.DOTALL,
+)
+CERTIFICATE_LABELS = frozenset({b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"})
+PKCS7_LABELS = frozenset({b"PKCS7", b"PKCS #7 SIGNED DATA", b"CMS"})
+OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
+OID_PKCS7_SIGNED = "1.2.840.113549.1.7.2"
+
+
+class PassphraseNeeded(PassphraseError):
+    """The PKCS#12 file is protected and no passphrase was given."""
+
+
+class WrongPassphrase(PassphraseError):
+    """The passphrase given does not open the PKCS#12 file."""
+
+
+def _label(name: str) -> str:
+    return f"'{name}'" if name else "the file"
+
+
+def detect_format(data: bytes) -> str:
+    """Guess the container: "pem", "pkcs7", "pkcs12", "der" (one certificate) or "unknown"."""
+    if b"-----BEGIN " in data:
+        return "pem"
+    try:
+        node = _der.read_node(data)
+    except _der.DerError:
+        return "unknown"
+    if node.tag != _der.SEQUENCE:
+        return "unknown"
+    try:
+        children = node.children()
+    except _der.DerError:
+        return "unknown"
+    is_pfx_version = (
+        len(children) >= 2
+        and children[0].tag == _der.INTEGER
+        and children[0].content == b"\x03"
+        and children[1].tag == _der.SEQUENCE
+    )
+    if is_pfx_version:
+        try:
+            if _der.decode_oid(children[1].children()[0]) == OID_PKCS7_DATA:
+                return "pkcs12"
+        except (_der.DerError, IndexError):
+            pass
+    if children and children[0].tag == _der.OID:
+        try:
+            if _der.decode_oid(children[0]) == OID_PKCS7_SIGNED:
+                return "pkcs7"
+        except _der.DerError:
+            pass
+    if children and children[0].tag == _der.SEQUENCE:
+        return "der"
+    return "unknown"
+
+
+def _first_der_element(der: bytes) -> bytes:
+    """OpenSSL's TRUSTED CERTIFICATE appends trust settings after the certificate."""
+    try:
+        return der[: _der.read_node(der).end]
+    except _der.DerError:
+        return der
+
+
+def _load_der_certificate(der: bytes, name: str) -> x509.Certificate:
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError as error:
+        raise InputError(f"{_label(name)} holds a damaged certificate ({error}).") from None
+
+
+def _load_pkcs7(der: bytes, name: str) -> tuple[x509.Certificate, ...]:
+    try:
+        certs = pkcs7.load_der_pkcs7_certificates(der)
+    except ValueError:
+        raise InputError(f"{_label(name)} holds a damaged PKCS#7 structure.") from None
+    return tuple(certs)
+
+
+def _load_pem(data: bytes, name: str) -> tuple[x509.Certificate, ...]:
+    certs: list[x509.Certificate] = []
+    labels: list[bytes] = []
+    for number, match in enumerate(PEM_BLOCK.finditer(data), start=1):
+        label, body = match.group(1), match.group(2)
+        labels.append(label)
+        if label not in CERTIFICATE_LABELS and label not in PKCS7_LABELS:
+            continue  # keys, CSRs, parameters: not certificates, never kept.
+        try:
+            der = base64.b64decode(b"".join(body.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(
+                f"PEM block {number} ({label.decode()}) in {_label(name)} is damaged "
+                "(its base64 text does not decode)."
+            ) from None
+        if label in PKCS7_LABELS:
+            certs.extend(_load_pkcs7(der, name))
+        else:
+            certs.append(_load_der_certificate(_first_der_element(der), name))
+    if not certs:
+        if any(b"PRIVATE KEY" in label for label in labels):
+            raise InputError(f"{_label(name)} holds a private key but no certificate.")
+        raise InputError(f"No certificate found in {_label(name)}.")
+    return tuple(certs)
+
+
+def open_pkcs12(
+    data: bytes, name: str = "", passphrase: bytes | None = None
+) -> pkcs12.PKCS12KeyAndCertificates:
+    """Open a PKCS#12 file. Without a passphrase, "none" and "empty" are tried.
+
+    The caller owns the returned key and must drop it as soon as it is done.
+    """
+    attempts = [passphrase] if passphrase is not None else [None, b""]
+    for attempt in attempts:
+        try:
+            return pkcs12.load_pkcs12(data, attempt)
+        except ValueError:
+            continue
+        except Exception as error:  # e.g. an algorithm this OpenSSL cannot read
+            raise InputError(
+                f"{_label(name)} cannot be opened: {type(error).__name__}. It may use an "
+                "encryption this system does not support; re-export it with AES-256."
+            ) from None
+    if detect_format(data) != "pkcs12":
+        raise InputError(f"{_label(name)} is not a readable PKCS#12 (.p12/.pfx) file.")
+    if passphrase is None:
+        raise PassphraseNeeded(f"{_label(name)} is protected by a passphrase; give it to open it.")
+    raise WrongPassphrase(
+        f"The passphrase given for {_label(name)} is wrong (or the file is damaged)."
+    )
+
+
+def load_certificates(
+    data: bytes, name: str = "", passphrase: bytes | None = None
+) -> tuple[x509.Certificate, ...]:
+    """All certificates in `data`, in the order they appear.
+
+    PEM (any number of blocks, any text around them), DER, PKCS#7 (PEM or DER) and
+    PKCS#12. Private keys are skipped (PEM) or dropped at once (PKCS#12).
+    Raises `InputError` for corrupt or unknown input and `PassphraseError` when a
+    PKCS#12 file needs a passphrase that was not given or is wrong.
+    """
+    kind = detect_format(data)
+    if kind == "pem":
+        return _load_pem(data, name)
+    if kind == "pkcs7":
+        return _load_pkcs7(data, name)
+    if kind == "pkcs12":
+        bundle = open_pkcs12(data, name, passphrase)
+        certs = [bundle.cert.certificate] if bundle.cert is not None else []
+        certs.extend(c.certificate for c in bundle.additional_certs)
+        del bundle
+        if not certs:
+            raise InputError(f"{_label(name)} holds no certificate.")
+        return tuple(certs)
+    if kind == "der":
+        return (_load_der_certificate(_first_der_element(data), name),)
+    raise InputError(
+        f"{_label(name)} is not a certificate file (PEM, DER, PKCS#7 or PKCS#12 expected)."
+    )
