@@ -124,7 +124,9 @@ def probe_appliances(
     started = time.monotonic()
     known_roots = expected_roots(expected)
     reports: list[ApplianceReport | None] = [None] * len(targets)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="probe") as pool:
+    cancel = cancel if cancel is not None else threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="probe")
+    try:
         futures = {
             pool.submit(
                 probe_appliance,
@@ -141,6 +143,12 @@ def probe_appliances(
             reports[futures[future]] = report
             if progress is not None:
                 progress(done, len(targets), report)
+    except BaseException:
+        # Ctrl-C or a failing progress callback: stop the others at their next handshake.
+        cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return compare_appliances(
         [r for r in reports if r is not None],
         site,
