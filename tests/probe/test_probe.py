@@ -1,0 +1,257 @@
+"""Probing fake appliances over real TLS on loopback: what a user is told, case by case."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+from bundleguard.probe import Failure, Role, parse_target, probe_appliance, probe_appliances
+from bundleguard.probe.fake import Behaviour
+
+from .conftest import BACKUP, PRIMARY, SITE
+
+TIMEOUT = 1.5  # per appliance; the stall tests check it holds
+
+
+def targets(*appliances, role=Role.APPLIANCE):
+    return [parse_target(appliance.spec, role=role) for appliance in appliances]
+
+
+def test_consistent_pair_is_ok_and_needs_only_a_software_update(start_appliance, site_cert):
+    primary = start_appliance(PRIMARY, default=site_cert)
+    backup = start_appliance(BACKUP, default=site_cert)
+
+    report = probe_appliances(targets(primary, backup), SITE, timeout=TIMEOUT)
+
+    assert report.ok
+    assert report.consistent is True
+    assert report.appliances[1].same_as_reference.same
+    assert report.appliances[1].same_as_reference.reference == PRIMARY
+    # A private CA is not a failure: it is why the support bundle exists.
+    assert report.needs_software_update
+    check = report.appliances[0].check_for(SITE)
+    assert check.covers_name and check.chain_complete and check.chain_in_order
+    assert check.handshake.tls_version in {"TLSv1.2", "TLSv1.3"}
+    assert [c.subject for c in check.chain] == [SITE, "Probe Test Intermediate CA"]
+
+
+def test_each_appliance_is_asked_for_the_site_its_own_name_and_without_sni(
+    start_appliance, site_cert
+):
+    primary = start_appliance(PRIMARY, default=site_cert)
+
+    report = probe_appliance(targets(primary)[0], SITE, timeout=TIMEOUT)
+
+    assert [check.sni for check in report.checks] == [SITE, PRIMARY, None]
+    assert all(check.handshake.ok for check in report.checks)
+
+
+def test_backup_serving_a_different_certificate_is_reported_with_what_differs(
+    start_appliance, pki, site_cert
+):
+    other = pki.issue([SITE, BACKUP])
+    primary = start_appliance(PRIMARY, default=site_cert)
+    backup = start_appliance(BACKUP, default=other)
+
+    report = probe_appliances(targets(primary, backup), SITE, timeout=TIMEOUT)
+
+    assert not report.ok
+    assert report.consistent is False
+    comparison = report.appliances[1].same_as_reference
+    assert not comparison.same
+    assert other.leaf.subject.rfc4514_string().removeprefix("CN=") in comparison.differences[0]
+    assert any(f"as {PRIMARY}" in problem for problem in report.appliances[1].problems)
+    assert any("do not all serve the same certificate" in p for p in report.problems)
+
+
+def test_default_certificate_for_clients_without_sni_that_differs_is_a_problem(
+    start_appliance, pki, site_cert
+):
+    leftover = pki.issue(["appliance-default.example.test"])
+    primary = start_appliance(PRIMARY, default=leftover, certificates={SITE: site_cert})
+
+    report = probe_appliance(targets(primary)[0], SITE, timeout=TIMEOUT)
+
+    assert report.check_for(SITE).leaf.subject == SITE
+    assert report.check_for(None).leaf.subject == "appliance-default.example.test"
+    assert any("Clients without SNI get a different certificate" in p for p in report.problems)
+
+
+def test_incomplete_chain_leaf_only_is_a_problem(start_appliance, site_cert):
+    primary = start_appliance(PRIMARY, default=site_cert.leaf_only())
+
+    report = probe_appliances(targets(primary), SITE, timeout=TIMEOUT)
+
+    check = report.appliances[0].check_for(SITE)
+    assert check.chain_complete is False
+    assert not report.ok
+    assert any("incomplete" in problem for problem in report.appliances[0].problems)
+
+
+def test_expired_certificate_is_a_problem(start_appliance, pki):
+    expired = pki.issue([SITE, PRIMARY], expired=True)
+    primary = start_appliance(PRIMARY, default=expired)
+
+    report = probe_appliances(targets(primary), SITE, timeout=TIMEOUT)
+
+    assert not report.ok
+    assert any("expired" in problem for problem in report.appliances[0].problems)
+
+
+def test_name_not_covered_is_a_problem_naming_what_it_covers(start_appliance, pki):
+    site_only = pki.issue([SITE])
+    primary = start_appliance(PRIMARY, default=site_only)
+
+    report = probe_appliance(targets(primary)[0], SITE, timeout=TIMEOUT)
+
+    assert report.check_for(SITE).covers_name is True
+    assert report.check_for(PRIMARY).covers_name is False
+    assert any(
+        f"does not cover {PRIMARY}" in problem and SITE in problem for problem in report.problems
+    )
+
+
+def test_wildcard_covers_site_and_traffic_nodes(start_appliance, pki):
+    wildcard = pki.issue([SITE, "*.example.test"])
+    node = start_appliance("node1.example.test", default=wildcard)
+
+    report = probe_appliances(targets(node, role=Role.TRAFFIC_NODE), SITE, timeout=TIMEOUT)
+
+    assert report.ok
+    assert report.appliances[0].target.role is Role.TRAFFIC_NODE
+
+
+def test_stalled_appliance_costs_one_timeout_for_all_its_handshakes(start_appliance):
+    stalled = start_appliance(PRIMARY, behaviour=Behaviour.STALL)
+
+    started = time.monotonic()
+    report = probe_appliance(targets(stalled)[0], SITE, timeout=TIMEOUT)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < TIMEOUT + 2  # a behaviour check, not a benchmark
+    assert report.checks[0].handshake.failure is Failure.TIMEOUT
+    assert "time limit" in report.problems[0]
+    assert not report.ok
+
+
+def test_stalled_appliances_are_waited_for_together_not_one_after_another(start_appliance):
+    stalled = [
+        start_appliance(f"node{i}.example.test", behaviour=Behaviour.STALL) for i in range(6)
+    ]
+
+    started = time.monotonic()
+    report = probe_appliances(targets(*stalled), SITE, timeout=TIMEOUT)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < TIMEOUT + 2  # sequential would take 6 x TIMEOUT
+    assert all(a.checks[0].handshake.failure is Failure.TIMEOUT for a in report.appliances)
+
+
+def test_unreachable_appliance_is_a_result_not_a_crash(closed_port):
+    target = parse_target(f"{PRIMARY}=127.0.0.1:{closed_port}")
+
+    report = probe_appliances([target], SITE, timeout=TIMEOUT)
+
+    appliance = report.appliances[0]
+    assert appliance.checks[0].handshake.failure is Failure.REFUSED
+    assert "refused the connection" in appliance.problems[0]
+    # No retry storm: after a refused connection the other names are not tried.
+    assert [c.handshake.failure for c in appliance.checks[1:]] == [Failure.NOT_TRIED] * 2
+    assert not report.ok
+
+
+def test_plain_http_on_the_port_is_said_in_plain_words(start_appliance):
+    web = start_appliance(PRIMARY, behaviour=Behaviour.PLAIN_HTTP)
+
+    report = probe_appliance(targets(web)[0], SITE, timeout=TIMEOUT)
+
+    assert report.checks[0].handshake.failure is Failure.PLAIN_HTTP
+    assert "plain HTTP" in report.problems[0]
+
+
+def test_name_missing_from_dns_is_a_result(monkeypatch):
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+
+    report = probe_appliance(parse_target("nowhere.example.test"), SITE, timeout=TIMEOUT)
+
+    assert report.checks[0].handshake.failure is Failure.DNS
+    assert "could not be found in DNS" in report.problems[0]
+
+
+def test_progress_reports_every_appliance_once(start_appliance, site_cert):
+    appliances = [start_appliance(f"node{i}.example.test", default=site_cert) for i in range(4)]
+    seen = []
+
+    probe_appliances(
+        targets(*appliances),
+        SITE,
+        timeout=TIMEOUT,
+        progress=lambda done, total, result: seen.append((done, total, result.target.name)),
+    )
+
+    assert [(done, total) for done, total, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert sorted(name for _, _, name in seen) == sorted(a.name for a in appliances)
+
+
+def test_cancelling_stops_before_the_next_handshake(start_appliance, site_cert):
+    appliances = [start_appliance(f"node{i}.example.test", default=site_cert) for i in range(3)]
+    cancel = threading.Event()
+    cancel.set()
+
+    report = probe_appliances(targets(*appliances), SITE, timeout=TIMEOUT, cancel=cancel)
+
+    assert report.cancelled
+    assert not report.ok
+    assert all(
+        check.handshake.failure is Failure.CANCELLED
+        for appliance in report.appliances
+        for check in appliance.checks
+    )
+
+
+def test_serving_the_expected_certificate_is_confirmed(start_appliance, pki, site_cert):
+    primary = start_appliance(PRIMARY, default=site_cert)
+    expected = (*site_cert.chain, pki.root)
+
+    report = probe_appliances(
+        targets(primary), SITE, timeout=TIMEOUT, expected=expected, expected_source="site.p12"
+    )
+
+    assert report.ok
+    assert report.appliances[0].matches_expected.same
+    assert report.expected.subject == SITE
+
+
+def test_not_serving_the_expected_certificate_says_what_is_served_instead(
+    start_appliance, pki, site_cert
+):
+    old = pki.issue([SITE, PRIMARY, BACKUP])
+    backup = start_appliance(BACKUP, default=old)
+
+    report = probe_appliances(
+        targets(backup), SITE, timeout=TIMEOUT, expected=site_cert.chain, expected_source="x.p12"
+    )
+
+    comparison = report.appliances[0].matches_expected
+    assert not comparison.same
+    assert old.leaf.not_valid_after_utc.strftime("%Y-%m-%d") in comparison.differences[0]
+    assert not report.ok
+
+
+def test_same_certificate_without_its_intermediate_is_not_the_expected_chain(
+    start_appliance, site_cert
+):
+    backup = start_appliance(BACKUP, default=site_cert.leaf_only())
+
+    report = probe_appliances(
+        targets(backup), SITE, timeout=TIMEOUT, expected=site_cert.chain, expected_source="x.pem"
+    )
+
+    comparison = report.appliances[0].matches_expected
+    assert not comparison.same
+    assert "the chain lacks" in comparison.differences[0]
+    assert "Intermediate CA" in comparison.differences[0]
