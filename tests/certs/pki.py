@@ -267,3 +267,31 @@ def make_pkcs12(
         cas,
         encryption,
     )
+
+
+def mismatched_pkcs12(chain: Chain, other_key) -> bytes:
+    """An unprotected PKCS#12 whose key does not belong to its certificate.
+
+    cryptography and OpenSSL refuse to write one, so it is assembled by hand
+    (no MAC, no encryption), as a careless export tool might.
+    """
+    oid = {
+        "data": bytes.fromhex("06092a864886f70d010701"),
+        "key_bag": bytes.fromhex("060b2a864886f70d010c0a0101"),
+        "cert_bag": bytes.fromhex("060b2a864886f70d010c0a0103"),
+        "x509": bytes.fromhex("060a2a864886f70d01091601"),
+    }
+    pkcs8 = other_key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    bags = [_der_tlv(0x30, oid["key_bag"] + _der_tlv(0xA0, pkcs8))]
+    for cert in chain.certs:
+        cert_bag = _der_tlv(0x30, oid["x509"] + _der_tlv(0xA0, _der_tlv(0x04, der(cert))))
+        bags.append(_der_tlv(0x30, oid["cert_bag"] + _der_tlv(0xA0, cert_bag)))
+    safe_contents = _der_tlv(0x30, b"".join(bags))
+    info = _der_tlv(0x30, oid["data"] + _der_tlv(0xA0, _der_tlv(0x04, safe_contents)))
+    auth_safe = _der_tlv(0x30, info)
+    outer = _der_tlv(0x30, oid["data"] + _der_tlv(0xA0, _der_tlv(0x04, auth_safe)))
+    return _der_tlv(0x30, b"\x02\x01\x03" + outer)
