@@ -1,0 +1,224 @@
+"""Keys hidden the ways people really hand them over are found at their exact offset."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from bundleguard.guard import Verdict
+from tests.guard import keyforge as kf
+from tests.guard.conftest import assert_secret, scan
+
+
+def test_key_between_two_certificates_in_a_chain_pem_is_secret():
+    first, key, second = kf.cert_pem(), kf.pkcs8_pem(), kf.cert_pem(kf.ca()[1])
+
+    report = scan(first + key + second, "fullchain.pem")
+
+    assert_secret(report, "pkcs8-private-key", offset=len(first))
+    assert len(report.findings) == 1, "the certificates around it are not keys"
+
+
+def test_chain_pem_with_rsa_key_and_bag_attributes_is_secret():
+    # What `openssl pkcs12 -nodes` prints: Bag Attributes text before each block.
+    bag = b"Bag Attributes\n    localKeyID: 01 02 03 04\nsubject=CN = support\n"
+    data = bag + kf.cert_pem() + bag
+    offset = len(data)
+
+    report = scan(data + kf.pkcs1_pem(), "export.pem")
+
+    assert_secret(report, "rsa-private-key", offset=offset)
+
+
+@pytest.mark.parametrize("image", ["png", "jpeg"])
+def test_pem_key_after_the_end_of_an_image_is_secret(image):
+    picture = getattr(kf, image)()
+
+    report = scan(picture + kf.pkcs8_pem(), f"screenshot.{image}")
+
+    assert_secret(report, "pkcs8-private-key", offset=len(picture))
+
+
+@pytest.mark.parametrize("image", ["png", "jpeg"])
+def test_der_key_after_the_end_of_an_image_is_secret(image):
+    picture = getattr(kf, image)()
+
+    report = scan(picture + kf.pkcs1_der(), f"screenshot.{image}")
+
+    assert_secret(report, "rsa-private-key", offset=len(picture))
+
+
+def test_key_pasted_inside_a_log_is_secret():
+    before = b"".join(
+        b"2025-01-01 12:00:%02d INFO appliance sync step %d done\n" % (i, i) for i in range(50)
+    )
+    after = b"2025-01-01 12:01:00 INFO done\n" * 20
+
+    report = scan(before + kf.sec1_pem() + after, "sync.log")
+
+    assert_secret(report, "ec-private-key", offset=len(before))
+
+
+PREFIX = "Key for the backup appliance:\n"
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
+def test_key_in_utf16_le_text_is_secret(bom):
+    text = (PREFIX.encode() + kf.pkcs8_pem()).decode()
+    data = (b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")
+    offset = (2 if bom else 0) + 2 * len(PREFIX)
+
+    report = scan(data, "notes.txt")
+
+    finding = assert_secret(report, "pkcs8-private-key", offset=offset)
+    assert "16" in finding.encoding
+
+
+@pytest.mark.parametrize("bom", [False, True], ids=["no-bom", "bom"])
+def test_key_in_utf16_be_text_is_secret(bom):
+    text = (PREFIX.encode() + kf.pkcs1_pem()).decode()
+    data = (b"\xfe\xff" if bom else b"") + text.encode("utf-16-be")
+    offset = (2 if bom else 0) + 2 * len(PREFIX)
+
+    report = scan(data, "notes.txt")
+
+    # The key's first character is 00 2D; reporting the 2D is tolerated.
+    finding = assert_secret(report, "rsa-private-key", offset={offset, offset + 1})
+    assert "16" in finding.encoding
+
+
+def test_whole_file_utf16_key_without_prefix_is_secret():
+    report = scan(kf.utf16(kf.openssh_pem(), "le", bom=True), "id_ed25519")
+
+    assert_secret(report, "openssh-private-key", offset=2)
+
+
+def test_key_in_utf8_text_with_bom_is_secret():
+    report = scan(b"\xef\xbb\xbf" + kf.pkcs1_pem(), "key.txt")
+
+    assert_secret(report, "rsa-private-key", offset=3)
+
+
+def test_key_with_crlf_line_ends_is_secret():
+    prefix = b"Server key:\r\n"
+
+    report = scan(prefix + kf.crlf(kf.pkcs8_pem()), "notes.txt")
+
+    assert_secret(report, "pkcs8-private-key", offset=len(prefix))
+
+
+def test_indented_key_is_secret():
+    prefix = b"Notes:\n"
+    data = prefix + kf.indent(kf.pkcs1_pem(), b"\t    ")
+
+    report = scan(data, "notes.md")
+
+    assert_secret(report, "rsa-private-key", offset=data.index(b"-----BEGIN"))
+
+
+def test_key_in_a_json_string_with_escaped_newlines_is_secret():
+    data = b'{"hostname": "support.example.com", "key": ' + kf.json_string(kf.pkcs8_pem()) + b"}"
+
+    report = scan(data, "config.json")
+
+    finding = assert_secret(report, "pkcs8-private-key", offset=data.index(b"-----BEGIN"))
+    assert finding.member is None
+
+
+def test_key_in_a_json_string_with_escaped_slashes_is_secret():
+    pem = kf.pkcs1_pem(kf.rsa_key(1))
+    escaped = kf.json_string(pem, escape_slashes=True)
+    assert b"\\/" in escaped
+    data = b'{"cert": "x", "private_key": ' + escaped + b"}"
+
+    report = scan(data, "export.json")
+
+    assert_secret(report, "rsa-private-key", offset=data.index(b"-----BEGIN"))
+
+
+def test_key_in_a_yaml_block_scalar_is_secret():
+    data = (
+        b"appliance:\n  hostname: support.example.com\n  tls:\n    key: |\n"
+        + kf.indent(kf.sec1_pem(), b"      ")
+        + b"    enabled: true\n"
+    )
+
+    report = scan(data, "values.yaml")
+
+    assert_secret(report, "ec-private-key", offset=data.index(b"-----BEGIN"))
+
+
+def test_key_in_xml_with_line_break_entities_is_secret():
+    data = (
+        b'<?xml version="1.0"?>\n<config><privateKey>'
+        + kf.xml_entities(kf.pkcs8_pem())
+        + b"</privateKey></config>\n"
+    )
+
+    report = scan(data, "settings.xml")
+
+    assert_secret(report, "pkcs8-private-key", offset=data.index(b"-----BEGIN"))
+
+
+@pytest.mark.parametrize("width", [64, 76, None], ids=["wrap64", "wrap76", "one-line"])
+@pytest.mark.parametrize(
+    ("build", "kind"),
+    [(kf.pkcs8_der, "pkcs8-private-key"), (kf.pkcs1_der, "rsa-private-key")],
+    ids=["pkcs8", "pkcs1"],
+)
+def test_base64_of_a_der_key_without_armor_is_secret(build, kind, width):
+    prefix = b"# exported key, do not share\nkey_data = \n"
+    data = prefix + kf.b64(build(), width) + b"\n# end\n"
+
+    report = scan(data, "settings.conf")
+
+    assert_secret(report, kind, offset=len(prefix))
+
+
+def test_base64_of_a_der_key_inside_a_json_value_is_secret():
+    blob = kf.b64(kf.sec1_der())
+    data = b'{"name": "backup", "keyMaterial": "' + blob + b'"}'
+
+    report = scan(data, "vault.json")
+
+    assert_secret(report, "ec-private-key", offset=data.index(blob))
+
+
+def test_kubernetes_secret_with_base64_of_a_whole_pem_is_secret():
+    blob = base64.b64encode(kf.pkcs1_pem())
+    assert blob.startswith(b"LS0tLS1CRUdJTi")
+    data = (
+        b"apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n"
+        b"  tls.crt: " + base64.b64encode(kf.cert_pem()) + b"\n  tls.key: " + blob + b"\n"
+    )
+
+    report = scan(data, "secret.yaml")
+
+    assert_secret(report, "rsa-private-key", offset=data.index(blob))
+
+
+def test_base64_of_a_pfx_is_secret():
+    blob = kf.b64(kf.pfx("aes"))
+    data = b'{"certificate": {"pfxBase64": "' + blob + b'"}}'
+
+    report = scan(data, "azure-export.json")
+
+    assert_secret(report, "pkcs12", offset=data.index(blob))
+
+
+def test_two_keys_in_one_file_are_both_reported():
+    first = b"primary:\n" + kf.pkcs1_pem()
+    second = kf.openssh_pem()
+
+    report = scan(first + b"backup:\n" + second, "keys.txt")
+
+    assert_secret(report, "rsa-private-key", offset=len(b"primary:\n"))
+    assert_secret(report, "openssh-private-key", offset=len(first) + len(b"backup:\n"))
+
+
+def test_certificate_followed_by_a_key_is_not_a_certificate():
+    report = scan(kf.cert_pem() + kf.pkcs8_pem(), "server.crt")
+
+    assert report.verdict is Verdict.SECRET
+    assert not report.may_enter_bundle
