@@ -127,10 +127,38 @@ def legacy_encrypted_pem(key: PrivateKey | None = None) -> bytes:
     return pem
 
 
-def openssh_pem(key: AnyPrivateKey | None = None, *, encrypted: bool = False) -> bytes:
-    """`-----BEGIN OPENSSH PRIVATE KEY-----` (openssh-key-v1)."""
-    return _private(
-        key or ed25519_key(), Encoding.PEM, PrivateFormat.OpenSSH, PASSWORD if encrypted else None
+def openssh_pem(key: AnyPrivateKey | None = None) -> bytes:
+    """`-----BEGIN OPENSSH PRIVATE KEY-----` (openssh-key-v1), unencrypted."""
+    return _private(key or ed25519_key(), Encoding.PEM, PrivateFormat.OpenSSH)
+
+
+@functools.cache
+def openssh_encrypted_pem() -> bytes:
+    """An openssh-key-v1 file as `ssh-keygen -N pass` writes it (aes256-ctr, bcrypt KDF).
+
+    Format source: OpenSSH PROTOCOL.key. Built by hand because cryptography needs the
+    optional bcrypt module to encrypt; the ciphertext is random bytes of the right length,
+    which is all a reader without the passphrase can ever see of a real one.
+    """
+    public_blob = ed25519_key().public_key().public_bytes(Encoding.OpenSSH, PublicFormat.OpenSSH)
+    public_blob = base64.b64decode(public_blob.split()[1])
+    salt = hashlib.sha256(public_blob).digest()[:16]
+    # check ints, key type, public, private (64), comment, padding: 160 bytes, 16-aligned.
+    ciphertext = hashlib.sha512(salt).digest() + hashlib.sha512(public_blob).digest()
+    ciphertext += hashlib.sha256(ciphertext).digest()
+    blob = (
+        b"openssh-key-v1\x00"
+        + _ssh_string(b"aes256-ctr")
+        + _ssh_string(b"bcrypt")
+        + _ssh_string(_ssh_string(salt) + struct.pack(">I", 16))
+        + struct.pack(">I", 1)
+        + _ssh_string(public_blob)
+        + _ssh_string(ciphertext)
+    )
+    return (
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        + _wrap(base64.b64encode(blob), 70)
+        + b"\n-----END OPENSSH PRIVATE KEY-----\n"
     )
 
 
@@ -238,6 +266,7 @@ def crl_der() -> bytes:
 # --------------------------------------------------------------------------- PKCS#12
 
 
+@functools.cache
 def pfx(encryption: str = "aes", *, with_key: bool = True) -> bytes:
     """A PKCS#12: `aes` (PBES2/AES-256), `3des` (the legacy SHA1/3DES), `none`; or certs only."""
     if encryption == "aes":

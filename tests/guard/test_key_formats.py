@@ -48,7 +48,7 @@ KEY_FILES = [
     ("openssh-ed25519", kf.openssh_pem, "openssh-private-key"),
     ("openssh-rsa", lambda: kf.openssh_pem(kf.rsa_key()), "openssh-private-key"),
     ("openssh-ecdsa", lambda: kf.openssh_pem(kf.ec_key()), "openssh-private-key"),
-    ("openssh-encrypted", lambda: kf.openssh_pem(encrypted=True), "openssh-private-key"),
+    ("openssh-encrypted", kf.openssh_encrypted_pem, "openssh-private-key"),
     ("putty-ppk-v2", lambda: kf.ppk(2), "putty-private-key"),
     ("putty-ppk-v3", lambda: kf.ppk(3), "putty-private-key"),
     ("pgp-private-key-block", kf.pgp_private_key_block, "pgp-private-key"),
