@@ -1,0 +1,57 @@
+"""The command line: parses arguments, calls the core, prints its reports (text or JSON).
+
+Each subcommand lives in `bundleguard.commands.<name>` and registers itself through
+`register(subparsers)`; a command's handler returns the exit code (0 fine, 1 something
+must be fixed, 2 usage or I/O error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bundleguard import __version__
+from bundleguard.commands import COMMAND_MODULES
+from bundleguard.errors import BundleGuardError
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors already; keep that, with our program name."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="bundleguard",
+        description=(
+            "Prepare the certificate support bundle for BeyondTrust B Series appliances "
+            "and check certificate replication, without ever sending a private key."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"bundleguard {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        # No subcommand: the GUI once it lands; until then, the help.
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return int(handler(args))
+    except BundleGuardError as error:
+        print(f"bundleguard: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bundleguard: interrupted", file=sys.stderr)
+        return 130

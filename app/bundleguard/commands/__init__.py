@@ -1,0 +1,5 @@
+"""Subcommands of the `bundleguard` command line, one module each."""
+
+from bundleguard.commands import certs, probe, scan
+
+COMMAND_MODULES = (scan, certs, probe)

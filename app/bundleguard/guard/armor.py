@@ -1,0 +1,330 @@
+"""Private keys written as text: PEM-style armor, PuTTY, OpenSSL dumps, JSON Web Keys.
+
+Armor headers alone prove nothing (documentation mentions them all the time): a block
+counts only when its body decodes and has the structure of a key. Bodies are read
+through the ways people paste keys: CRLF, indentation, JSON/YAML/XML escapes, URL and
+quoted-printable encoding.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+
+from bundleguard.guard import binary
+from bundleguard.guard.der import KeyMatch, match_key
+
+# How far after a BEGIN line the matching END may be; keys and key containers are far smaller.
+MAX_BLOCK = 1 << 20
+
+_BEGIN_RE = re.compile(rb"-{4,5} ?BEGIN(?: |%20|\+)([A-Z0-9][A-Z0-9 ._#/+%-]{0,60}?) ?-{4,5}")
+_UNESCAPE_RE = re.compile(
+    rb"\\r\\n|\\[rnt]|\\/|\\u00(?:2[bBfF]|3[dD]|0[aAdD])|&#(?:1[03]|x[aAdD]|43|47|61);"
+    rb"|%(?:2[bBfF]|3[dD]|0[aAdD])|=3[dD]|=\r?\n"
+)
+_UNESCAPED = {
+    b"\\r\\n": b"\n",
+    b"\\n": b"\n",
+    b"\\r": b"\n",
+    b"\\t": b" ",
+    b"\\/": b"/",
+    b"&#10;": b"\n",
+    b"&#13;": b"\n",
+    b"&#43;": b"+",
+    b"&#47;": b"/",
+    b"&#61;": b"=",
+    b"=\n": b"",
+    b"=\r\n": b"",
+}
+_BASE64_LINE_RE = re.compile(rb"^[A-Za-z0-9+/=]+$")
+
+
+def _unescape_one(match: re.Match[bytes]) -> bytes:
+    token = match.group()
+    if token in _UNESCAPED:
+        return _UNESCAPED[token]
+    code = token[-2:].lower() if not token.startswith(b"&") else token[2:-1].lower()
+    return {
+        b"2b": b"+",
+        b"2f": b"/",
+        b"3d": b"=",
+        b"0a": b"\n",
+        b"0d": b"\n",
+        b"xa": b"\n",
+        b"xd": b"\n",
+    }.get(code, b"")
+
+
+def unescape(text: bytes) -> bytes:
+    """Undo the string escapes a key picks up in JSON, YAML, XML, URLs and e-mail."""
+    if b"\\" not in text and b"&" not in text and b"%" not in text and b"=" not in text:
+        return text
+    return _UNESCAPE_RE.sub(_unescape_one, text)
+
+
+_NOT_BASE64 = bytes(
+    i
+    for i in range(256)
+    if i not in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+
+def decode_base64(text: bytes) -> bytes:
+    """Decode base64 text, ignoring everything that is not of the alphabet."""
+    payload = text.translate(None, _NOT_BASE64)
+    payload = payload[: len(payload) - len(payload) % 4] if len(payload) % 4 == 1 else payload
+    try:
+        return binascii.a2b_base64(payload + b"=" * (-len(payload) % 4))
+    except binascii.Error:
+        return b""
+
+
+def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
+    """Armor headers, base64 lines, and lines that are neither (prose)."""
+    headers: dict[str, str] = {}
+    data_lines: list[bytes] = []
+    other: list[bytes] = []
+    continued = False
+    for raw in unescape(body).splitlines():
+        line = raw.strip().strip(b"\"',").strip()
+        if continued:
+            continued = line.endswith(b"\\")
+            continue
+        if not line:
+            continue
+        if b":" in line and not data_lines:
+            key, _, value = line.partition(b":")
+            headers[key.strip().decode("ascii", "replace").lower()] = value.strip().decode(
+                "ascii", "replace"
+            )
+            continued = line.endswith(b"\\")
+            continue
+        if _BASE64_LINE_RE.match(line):
+            data_lines.append(line)
+        else:
+            other.append(line)
+    return headers, data_lines, other
+
+
+def _looks_like_base64_body(data_lines: list[bytes], other: list[bytes]) -> bool:
+    data = sum(len(line) for line in data_lines)
+    prose = sum(len(line) for line in other)
+    return data >= 32 and data >= 4 * prose
+
+
+def _key_in_body(label: str, headers: dict[str, str], payload: bytes) -> KeyMatch | None:
+    """What the decoded body of a private-key block is, or None if it is not a key."""
+    if "proc-type" in headers and "ENCRYPTED" in headers["proc-type"].upper():
+        cipher = headers.get("dek-info", "").split(",")[0].strip() or "unknown cipher"
+        if len(payload) >= 16 and len(payload) % 8 == 0 and "dek-info" in headers:
+            return KeyMatch(
+                "encrypted-pem-private-key",
+                f"passphrase-encrypted {label.replace('PRIVATE KEY', 'private key')} ({cipher})",
+                0,
+                len(payload),
+            )
+        return KeyMatch(
+            "damaged-private-key",
+            f"encrypted {label}",
+            0,
+            len(payload),
+            damaged=True,
+            detail="its encrypted body is truncated or its DEK-Info header is missing",
+        )
+    found = binary.match_key_container(payload, 0)
+    if found is not None:
+        return found
+    return match_key(payload, 0)
+
+
+def find_armored_keys(data: bytes) -> list[KeyMatch]:
+    """Every armored private key block (PEM, OpenSSH, PGP, SSH2) in `data`."""
+    found: list[KeyMatch] = []
+    pos = 0
+    while True:
+        hit = data.find(b"BEGIN", pos)
+        if hit < 0:
+            return found
+        match = _BEGIN_RE.match(data, max(0, hit - 6), hit + 80)
+        if match is None or match.start(1) < hit:
+            match = _BEGIN_RE.search(data, max(0, hit - 6), hit + 80)
+        pos = hit + 5
+        if match is None or match.start() > hit:
+            continue
+        label = re.sub(rb"%20|\+", b" ", match.group(1)).decode("ascii").strip()
+        upper = label.upper()
+        if "PRIVATE KEY" not in upper and "SECRET KEY" not in upper:
+            continue
+        body_start = match.end()
+        end_marker = re.compile(rb"-{4,5} ?END(?: |%20|\+)" + re.escape(match.group(1)))
+        end = end_marker.search(data, body_start, body_start + MAX_BLOCK)
+        body = data[body_start : end.start() if end else min(len(data), body_start + MAX_BLOCK)]
+        result = _classify_block(label, body, complete=end is not None)
+        if result is None:
+            continue
+        stop = end.end() if end else body_start + len(body)
+        found.append(
+            KeyMatch(
+                result.kind,
+                result.label,
+                match.start(),
+                stop,
+                damaged=result.damaged,
+                detail=result.detail,
+                encoding="PEM armor",
+            )
+        )
+        pos = stop
+
+
+def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
+    headers, data_lines, other = _split_body(body)
+    if "PGP" in label:
+        # The last data line of a PGP block may be its CRC-24 checksum "=XXXX".
+        data_lines = [line for line in data_lines if not line.startswith(b"=")]
+    if not _looks_like_base64_body(data_lines, other):
+        if data_lines and len(b"".join(data_lines)) >= 16 and not other:
+            return KeyMatch(
+                "damaged-private-key",
+                label.lower(),
+                0,
+                0,
+                damaged=True,
+                detail="the block holds only a few bytes of key data: it was cut short",
+            )
+        return None  # prose that mentions a key header
+    payload = decode_base64(b"".join(data_lines))
+    key = _key_in_body(label, headers, payload)
+    if key is not None:
+        if not complete and not key.damaged:
+            return KeyMatch(
+                key.kind,
+                key.label,
+                0,
+                0,
+                detail="its END line is missing",
+            )
+        return key
+    known = (
+        any(word in label for word in ("RSA", "DSA", "EC ", "OPENSSH", "PGP", "SSH2", "ENCRYPTED"))
+        or label == "PRIVATE KEY"
+    )
+    if known or not complete:
+        reason = "it is truncated" if not complete else "its body is not a valid key: corrupt"
+        return KeyMatch("damaged-private-key", label.lower(), 0, 0, damaged=True, detail=reason)
+    return KeyMatch("private-key-block", f"{label.lower()} block", 0, 0)
+
+
+_PUTTY_RE = re.compile(rb"PuTTY-User-Key-File-(\d+): ?([\w@.+-]+)")
+_PUTTY_FIELD_RE = re.compile(rb"(Encryption|Private-Lines|Public-Lines): *(\S+)")
+
+
+def find_putty_keys(data: bytes) -> list[KeyMatch]:
+    """PuTTY .ppk files (v1-v3), confirmed by their Private-Lines body."""
+    found: list[KeyMatch] = []
+    pos = 0
+    while (hit := data.find(b"PuTTY-User-Key-File-", pos)) >= 0:
+        pos = hit + 20
+        head = _PUTTY_RE.match(data, hit)
+        if head is None:
+            continue
+        text = unescape(data[hit : hit + 64 * 1024])
+        lines = [line.strip() for line in text.splitlines()]
+        fields: dict[bytes, bytes] = {}
+        private_lines: list[bytes] = []
+        for index, line in enumerate(lines):
+            field = _PUTTY_FIELD_RE.match(line)
+            if field is None:
+                continue
+            fields[field.group(1)] = field.group(2)
+            if field.group(1) == b"Private-Lines" and field.group(2).isdigit():
+                count = int(field.group(2))
+                private_lines = lines[index + 1 : index + 1 + count]
+                if len(private_lines) < count:
+                    private_lines = []
+                break
+        version = head.group(1).decode()
+        algorithm = head.group(2).decode("ascii", "replace")
+        encryption = fields.get(b"Encryption", b"none").decode("ascii", "replace")
+        label = (
+            f"PuTTY private key (PPK v{version}, {algorithm}, "
+            f"{'unencrypted' if encryption == 'none' else encryption})"
+        )
+        payload = decode_base64(b"".join(private_lines))
+        if len(payload) >= 16:
+            found.append(KeyMatch("putty-private-key", label, hit, hit + 1, encoding="text"))
+        elif b"Public-Lines" in fields or b"Encryption" in fields:
+            found.append(
+                KeyMatch(
+                    "damaged-private-key",
+                    label,
+                    hit,
+                    hit + 1,
+                    damaged=True,
+                    detail="its Private-Lines are missing or cut short",
+                    encoding="text",
+                )
+            )
+    return found
+
+
+_OPENSSL_TEXT_RE = re.compile(rb"(?:[A-Z0-9]+ )?Private-Key: \((\d+) bit")
+_PRIVATE_HEX_RE = re.compile(
+    rb"(?:privateExponent|priv|prime1|x):\s*\r?\n(?:\s*(?:[0-9a-fA-F]{2}:){15,}[0-9a-fA-F]{0,2}\s*\r?\n)+"
+)
+
+
+def find_openssl_text_keys(data: bytes) -> list[KeyMatch]:
+    """`openssl rsa/ec/pkey -text` dumps: the private numbers written out in hex."""
+    found: list[KeyMatch] = []
+    pos = 0
+    while (hit := data.find(b"Private-Key: (", pos)) >= 0:
+        pos = hit + 14
+        start = max(0, hit - 10)
+        head = _OPENSSL_TEXT_RE.search(data, start, hit + 40)
+        if head is None:
+            continue
+        numbers = _PRIVATE_HEX_RE.search(unescape(data[hit : hit + 64 * 1024]))
+        if numbers is None:
+            continue
+        found.append(
+            KeyMatch(
+                "openssl-text-private-key",
+                f"private key written out as text ({head.group(1).decode()}-bit)",
+                head.start(),
+                hit + 1,
+                encoding="OpenSSL text",
+            )
+        )
+        pos = hit + numbers.end()
+    return found
+
+
+_JWK_PRIVATE_RE = re.compile(rb'\\?"(?:d|p|k)\\?"\s*:\s*\\?"[A-Za-z0-9_-]{16,}')
+
+
+def find_jwk_private_keys(data: bytes) -> list[KeyMatch]:
+    """JSON Web Keys that carry their private part ("d"; "k" for symmetric keys)."""
+    found: list[KeyMatch] = []
+    pos = 0
+    while (hit := data.find(b"kty", pos)) >= 0:
+        pos = hit + 3
+        if data[hit - 1 : hit] not in (b'"', b"'"):
+            continue
+        start = data.rfind(b"{", max(0, hit - 4096), hit)
+        if start < 0:
+            continue
+        close = data.find(b"}", hit)
+        stop = close + 1 if 0 <= close - hit <= 16384 else min(len(data), hit + 16384)
+        if _JWK_PRIVATE_RE.search(data, start, stop):
+            found.append(
+                KeyMatch(
+                    "jwk-private-key",
+                    "JSON Web Key with its private part",
+                    start,
+                    stop,
+                    encoding="JSON",
+                )
+            )
+            pos = stop
+    return found

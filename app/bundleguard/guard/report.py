@@ -1,0 +1,84 @@
+"""What the secret guard reports: findings of key material and one verdict per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """The one word a file gets. Only `certificate` and `image` may enter a bundle."""
+
+    SECRET = "secret"
+    CERTIFICATE = "certificate"
+    IMAGE = "image"
+    REFUSED = "refused"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of private key material (or something that looks like one, damaged).
+
+    `offset` is the byte offset in the file, or inside `member` when the key sits in an
+    archive (members of nested archives are joined with "!": ``outer.zip!inner.tar!key.pem``).
+    A key found inside a base64 blob is reported at the blob's first byte.
+    """
+
+    kind: str
+    label: str
+    offset: int
+    encoding: str = "binary"
+    member: str | None = None
+    damaged: bool = False
+    detail: str = ""
+
+    def describe(self) -> str:
+        where = f"at byte {self.offset}"
+        if self.member:
+            where += f" of {self.member}"
+        text = f"{self.label} ({self.encoding}) {where}"
+        return f"{text}: {self.detail}" if self.detail else text
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "kind": self.kind,
+            "label": self.label,
+            "offset": self.offset,
+            "encoding": self.encoding,
+            "damaged": self.damaged,
+        }
+        if self.member is not None:
+            data["member"] = self.member
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The verdict on one file, every reason for it, and every key finding."""
+
+    path: str
+    verdict: Verdict
+    reasons: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    size: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_secret(self) -> bool:
+        return self.verdict is Verdict.SECRET
+
+    @property
+    def may_enter_bundle(self) -> bool:
+        return self.verdict in (Verdict.CERTIFICATE, Verdict.IMAGE)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "verdict": self.verdict.value,
+            "reasons": list(self.reasons),
+            "findings": [f.to_json() for f in self.findings],
+            "size": self.size,
+        }

@@ -1,0 +1,222 @@
+"""Scan bytes, files and folders for private keys, and give each file its verdict.
+
+Files up to `WHOLE_FILE_LIMIT` are read at once (every certificate and screenshot is far
+smaller); larger ones stream through a window of `WINDOW` bytes that overlaps the next by
+`OVERLAP`, so a key that straddles two reads is still seen whole and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from bundleguard.guard import containers, sniff
+from bundleguard.guard.containers import ArchiveScanner, Budget, LimitReached, ScanLimits
+from bundleguard.guard.der import KeyMatch
+from bundleguard.guard.report import FileReport, Finding, Verdict
+from bundleguard.guard.verdict import decide
+
+WHOLE_FILE_LIMIT = 32 << 20
+WINDOW = 8 << 20
+OVERLAP = 1 << 20
+
+
+def _to_finding(match: KeyMatch, base: int, member: str | None) -> Finding:
+    return Finding(
+        kind=match.kind,
+        label=match.label,
+        offset=base + match.start,
+        encoding=match.encoding,
+        member=member,
+        damaged=match.damaged,
+        detail=match.detail,
+    )
+
+
+def _scan_windows(stream: BinaryIO, member: str | None) -> list[Finding]:
+    """Scan a stream of any length with a bounded window; offsets are exact."""
+    findings: list[Finding] = []
+    seen: set[tuple[str, int]] = set()
+    base = 0
+    buffer = b""
+    while True:
+        chunk = stream.read(WINDOW - len(buffer))
+        at_end = len(chunk) < WINDOW - len(buffer)
+        buffer += chunk
+        owned = len(buffer) if at_end else len(buffer) - OVERLAP
+        for match in sniff.find_in_buffer(buffer):
+            key = (match.kind, base + match.start)
+            if match.start < owned and key not in seen:
+                # A damaged key cut by the window's end is seen whole in the next window.
+                if match.damaged and not at_end and match.end >= len(buffer) - 1:
+                    continue
+                seen.add(key)
+                findings.append(_to_finding(match, base, member))
+        if at_end:
+            return findings
+        base += len(buffer) - OVERLAP
+        buffer = buffer[-OVERLAP:]
+
+
+class _FileScan:
+    """One file's scan: key findings, archive problems, and the bytes when small."""
+
+    def __init__(self, limits: ScanLimits) -> None:
+        self.budget = Budget(limits)
+        self.archives = ArchiveScanner(self._scan_member_bytes, self._scan_member_stream)
+
+    def _scan_member_bytes(
+        self, data: bytes, member: str, depth: int, budget: Budget
+    ) -> list[Finding]:
+        findings = [_to_finding(m, 0, member) for m in sniff.find_in_buffer(data)]
+        kind = containers.find_archive(data)
+        if kind is not None:
+            findings += self.archives.scan_archive(io.BytesIO(data), kind, member, depth, budget)
+        return findings
+
+    def _scan_member_stream(self, stream: BinaryIO, member: str, budget: Budget) -> list[Finding]:
+        return _scan_windows(stream, member)
+
+    def scan_bytes(self, data: bytes) -> tuple[list[Finding], str | None]:
+        findings = [_to_finding(m, 0, None) for m in sniff.find_in_buffer(data)]
+        kind = containers.find_archive(data)
+        if kind is not None:
+            findings = self._with_members(findings, io.BytesIO(data), kind)
+        return findings, kind
+
+    def scan_large(self, handle: BinaryIO) -> tuple[list[Finding], str | None]:
+        head = handle.read(512)
+        handle.seek(0)
+        kind = containers.archive_kind(head)
+        if kind is None:
+            try:
+                import zipfile
+
+                kind = "zip" if zipfile.is_zipfile(handle) else None
+            finally:
+                handle.seek(0)
+        if kind in ("tar", "gzip", "bzip2", "xz"):
+            # Their members are all there is; scanning the packed bytes adds nothing.
+            return self._with_members([], handle, kind), kind
+        findings = _scan_windows(handle, None)
+        if kind is not None:
+            findings = self._with_members(findings, handle, kind)
+        return findings, kind
+
+    def _with_members(self, findings: list[Finding], handle: BinaryIO, kind: str) -> list[Finding]:
+        if kind == "zip":
+            spans = containers.stored_spans(handle)
+            findings = [f for f in findings if not any(a <= f.offset < b for a, b in spans)]
+        handle.seek(0)
+        try:
+            findings += self.archives.scan_archive(handle, kind, None, 0, self.budget)
+        except LimitReached as limit:
+            self.budget.problems.append(str(limit))
+        return findings
+
+
+def _report(path: str, scan: _FileScan, findings: list[Finding], kind, data, size) -> FileReport:
+    return decide(
+        path, tuple(findings), kind, tuple(dict.fromkeys(scan.budget.problems)), data, size
+    )
+
+
+def find_private_keys(
+    data: bytes, name: str = "", limits: ScanLimits | None = None
+) -> tuple[Finding, ...]:
+    """Every piece of private key material in `data`, archives and encodings included."""
+    return classify_bytes(data, name, limits).findings
+
+
+def classify_bytes(data: bytes, name: str, limits: ScanLimits | None = None) -> FileReport:
+    """The verdict on in-memory bytes (a file's content, or a member read back from a zip)."""
+    scan = _FileScan(limits or ScanLimits())
+    findings, kind = scan.scan_bytes(bytes(data))
+    return _report(name, scan, findings, kind, data, len(data))
+
+
+def scan_file(path: Path, limits: ScanLimits | None = None) -> FileReport:
+    """The verdict on one file; files too large for memory are streamed."""
+    display = str(path)
+    scan = _FileScan(limits or ScanLimits())
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size <= WHOLE_FILE_LIMIT:
+                data = handle.read(WHOLE_FILE_LIMIT + 1)
+                if len(data) <= WHOLE_FILE_LIMIT:
+                    findings, kind = scan.scan_bytes(data)
+                    return _report(display, scan, findings, kind, data, len(data))
+                handle.seek(0)
+            findings, kind = scan.scan_large(handle)
+            return _report(display, scan, findings, kind, None, size)
+    except OSError as error:
+        return error_report(display, error)
+
+
+def error_report(path: str, error: OSError) -> FileReport:
+    why = {
+        "PermissionError": "permission denied: bundleguard may not read it",
+        "FileNotFoundError": "it vanished before it could be read",
+        "IsADirectoryError": "it is a folder",
+    }.get(type(error).__name__, error.strerror or type(error).__name__)
+    return FileReport(path, Verdict.ERROR, (f"cannot read the file: {why}",))
+
+
+def scan_paths(paths: Iterable[Path], limits: ScanLimits | None = None) -> Iterator[FileReport]:
+    """Scan files and walk folders; symbolic links never lead out of a given folder."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from _walk(path, limits)
+        else:
+            yield scan_file(path, limits)
+
+
+def _walk(root: Path, limits: ScanLimits | None) -> Iterator[FileReport]:
+    real_root = root.resolve()
+    visited: set[Path] = set()
+
+    def on_error(error: OSError) -> None:
+        errors.append(error)
+
+    errors: list[OSError] = []
+    for folder, dirnames, filenames in os.walk(root, followlinks=False, onerror=on_error):
+        while errors:
+            error = errors.pop()
+            yield error_report(str(error.filename or folder), error)
+        here = Path(folder)
+        resolved = here.resolve()
+        if resolved in visited:
+            dirnames[:] = []
+            continue
+        visited.add(resolved)
+        dirnames.sort()
+        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
+            entry = here / name
+            if entry.is_symlink():
+                try:
+                    target = entry.resolve(strict=True)
+                except (OSError, RuntimeError) as error:
+                    yield FileReport(
+                        str(entry),
+                        Verdict.ERROR,
+                        (f"cannot read the file: a broken or looping link ({error})",),
+                    )
+                    continue
+                if not target.is_relative_to(real_root):
+                    yield FileReport(
+                        str(entry),
+                        Verdict.REFUSED,
+                        ("a link that points outside the folder being scanned; not followed",),
+                    )
+                    continue
+                if target.is_dir():
+                    continue  # its content is scanned where it really is, inside the tree
+            yield scan_file(entry, limits)
+    while errors:
+        error = errors.pop()
+        yield error_report(str(error.filename or root), error)

@@ -1,0 +1,156 @@
+"""Find every private key in one buffer of bytes, however it is encoded.
+
+The passes are C-speed searches (`bytes.find`, `bytes.translate`, compiled `re`); Python
+code runs only where a search hit a candidate. Encodings are peeled one layer at a time
+and the decoded bytes scanned again: base64 (also of a whole PEM, as Kubernetes stores
+it), hex, and UTF-16 text; `depth` bounds the peeling.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import replace
+
+from bundleguard.guard import armor, binary, der
+from bundleguard.guard.der import KeyMatch
+
+MAX_DECODE_DEPTH = 3
+# A base64 blob is considered from this many unbroken alphabet characters on. The
+# smallest key we recognise, an Ed25519 PKCS#8 key, is 64 characters of base64.
+MIN_BASE64_RUN = 48
+
+_B64 = rb"[A-Za-z0-9+/]"
+_NOT_BASE64_BEFORE = frozenset(range(256)) - frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+# How blobs worth decoding begin, each a regex with a literal prefix (C-speed search):
+# DER (a SEQUENCE: 'M' then the length), a whole PEM ("---" is 'LS0t'), an OpenSSH key
+# ('b3Blbn'), a JKS keystore ('/u3+7'), and hex of DER ("3082...").
+_BLOB_STARTS = (
+    re.compile(rb"M[A-I]" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 2)),
+    re.compile(rb"LS0t" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
+    re.compile(rb"b3Blbn" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 6)),
+    re.compile(rb"/u3\+7" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 5)),
+    re.compile(rb"30(?:8[1-3]|[0-7][0-9a-fA-F])[0-9a-fA-F]{%d}" % (MIN_BASE64_RUN - 4)),
+)
+# A whole blob, wrapped or not, in one atomic regex: runs of the alphabet, each followed
+# by a line wrap only when more alphabet follows it; then the '=' padding.
+_WRAP = rb'[ \t]*(?:"\s*\+?\s*)?(?:\r?\n|\\r\\n|\\n|&#13;&#10;|&#10;|&#xA;)[ \t]*(?:"\s*\+?\s*|"?)'
+_BLOB_RE = re.compile(rb"(?:" + _B64 + rb"++(?:" + _WRAP + rb"(?=" + _B64 + rb"{4}))?+)*+=*")
+_HEX_RE = re.compile(rb"[0-9a-fA-F]+")
+_UTF16_DASHES = b"-\x00-\x00-\x00-\x00-\x00"
+
+
+def _blob_end(data: bytes, pos: int) -> int:
+    """Where the blob whose text goes on at `pos` ends, following line wraps."""
+    return _BLOB_RE.match(data, pos).end()
+
+
+def base64_blobs(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every long base64 or hex blob that begins like something we seek."""
+    blobs: list[tuple[int, int]] = []
+    for regex in _BLOB_STARTS:
+        pos = 0
+        for match in regex.finditer(data):
+            start = match.start()
+            if start < pos or (start > 0 and data[start - 1] not in _NOT_BASE64_BEFORE):
+                continue
+            pos = _blob_end(data, match.end())
+            blobs.append((start, pos))
+    return blobs
+
+
+def _decode_blob(data: bytes, start: int, end: int) -> bytes:
+    return armor.decode_base64(armor.unescape(data[start:end]))
+
+
+def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[KeyMatch]:
+    hits: list[KeyMatch] = []
+    for start, end in base64_blobs(data):
+        if any(a <= start < b for a, b in skip):
+            continue
+        text = data[start:end]
+        if data[start] == 0x33:  # '3': hex of DER, "3082..."
+            compact = re.sub(rb"\s|\\n|\\r", b"", text)
+            if len(compact) % 2 == 0 and _HEX_RE.fullmatch(compact):
+                inner = find_in_buffer(binascii.unhexlify(compact), depth + 1)
+                hits.extend(_relocate(inner, start, end, "hex"))
+                continue
+        decoded = _decode_blob(data, start, end)
+        inner = find_in_buffer(decoded, depth + 1) if len(decoded) >= 32 else []
+        hits.extend(_relocate(inner, start, end, "base64"))
+    return hits
+
+
+def _relocate(inner: list[KeyMatch], start: int, end: int, encoding: str) -> list[KeyMatch]:
+    out = []
+    for match in inner:
+        detail = match.detail
+        if match.start:
+            where = f"at byte {match.start} of the decoded data"
+            detail = f"{where}; {detail}" if detail else where
+        out.append(
+            replace(
+                match,
+                start=start,
+                end=end,
+                encoding=f"{encoding} of {match.encoding}",
+                detail=detail,
+            )
+        )
+    return out
+
+
+def _utf16_views(data: bytes) -> list[tuple[int, bytes]]:
+    """Every-other-byte views of UTF-16 text, when the buffer may hold some."""
+    if len(data) < 64:
+        return []
+    bom = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if not bom and data.count(0) * 8 < len(data) and _UTF16_DASHES not in data:
+        return []
+    return [(0, data[0::2]), (1, data[1::2])]
+
+
+def _text_hits(data: bytes) -> list[KeyMatch]:
+    hits = armor.find_armored_keys(data)
+    hits += armor.find_putty_keys(data)
+    hits += armor.find_openssl_text_keys(data)
+    hits += armor.find_jwk_private_keys(data)
+    return hits
+
+
+def find_in_buffer(data: bytes, depth: int = 0, text_only: bool = False) -> list[KeyMatch]:
+    """Every key in `data`, outermost first, positions relative to `data`."""
+    hits = _text_hits(data)
+    if not text_only:
+        hits += der.find_der_keys(data)
+        hits += binary.find_key_containers(data)
+    if depth < MAX_DECODE_DEPTH:
+        spans = [(h.start, h.end) for h in hits]
+        hits += _decoded_hits(data, depth, spans)
+        if not text_only:
+            for parity, view in _utf16_views(data):
+                for match in find_in_buffer(view, depth + 1, text_only=True):
+                    hits.append(
+                        replace(
+                            match,
+                            start=2 * match.start,
+                            end=2 * match.end,
+                            encoding=f"UTF-16{'LE' if parity == 0 else 'BE'} {match.encoding}",
+                        )
+                    )
+    return _outermost(hits)
+
+
+def _outermost(hits: list[KeyMatch]) -> list[KeyMatch]:
+    """Drop hits that lie inside another hit (a PKCS#8 key inside its PFX, say)."""
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.damaged))
+    kept: list[KeyMatch] = []
+    for hit in hits:
+        if kept and kept[-1].start <= hit.start < max(kept[-1].end, kept[-1].start + 1):
+            if kept[-1].damaged and not hit.damaged and kept[-1].start == hit.start:
+                kept[-1] = hit
+            continue
+        kept.append(hit)
+    return kept

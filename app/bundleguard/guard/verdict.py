@@ -1,0 +1,315 @@
+"""Deny by default: decide the one verdict of a file from its findings and its content.
+
+A file may enter a bundle only when it is positively a certificate (X.509 PEM/DER, or a
+certificates-only PKCS#7) or a PNG/JPEG screenshot that Pillow decodes with nothing after
+its end. Everything else is refused, and every reason says what to do instead.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import PurePath
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from bundleguard.guard import der
+from bundleguard.guard.report import FileReport, Finding, Verdict
+
+# The vendor forbids sending key files, whatever they hold.
+KEY_FILE_SUFFIXES = frozenset(
+    {
+        ".key",
+        ".p12",
+        ".pfx",
+        ".pvk",
+        ".snk",
+        ".jks",
+        ".jceks",
+        ".keystore",
+        ".bks",
+        ".ppk",
+        ".p8",
+        ".pk8",
+        ".pkcs8",
+        ".pkcs12",
+        ".kdb",
+        ".sth",
+        ".keytab",
+        ".priv",
+    }
+)
+KEY_FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk"})
+
+MAX_SCREENSHOT_PIXELS = 100_000_000
+
+_PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", re.DOTALL)
+_CERTIFICATE_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
+_PKCS7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
+_OTHER_KINDS = {
+    b"CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
+    "send the certificate your CA issued for it",
+    b"NEW CERTIFICATE REQUEST": "a certificate signing request (CSR), not a certificate: "
+    "send the certificate your CA issued for it",
+    b"X509 CRL": "a certificate revocation list, not a certificate: support does not need it",
+    b"PUBLIC KEY": "a public key, not a certificate: send the certificate instead",
+    b"RSA PUBLIC KEY": "a public key, not a certificate: send the certificate instead",
+}
+
+_ADVICE = {
+    "pkcs12": "a PKCS#12 file holds the private key: extract the certificate chain from it "
+    "(bundleguard extract-chain) and send only the certificates",
+    "java-keystore": "a Java keystore is a key container: export the certificates from it "
+    "(keytool -exportcert) and send only those",
+    "putty-private-key": "a PuTTY key is a private key: never send it",
+    "openssh-private-key": "an SSH private key has no place in a support bundle: never send it",
+}
+
+
+def is_key_file_name(name: str) -> bool:
+    path = PurePath(name.replace("\\", "/"))
+    return path.suffix.lower() in KEY_FILE_SUFFIXES or path.name.lower() in KEY_FILE_NAMES
+
+
+def _key_advice(finding: Finding, with_certificates: bool) -> str:
+    if finding.kind in _ADVICE:
+        return _ADVICE[finding.kind]
+    if with_certificates:
+        return (
+            "the file holds certificates and a private key: extract the certificates "
+            "(bundleguard extract-chain) and send only those"
+        )
+    return "remove the private key from what you send; never send it to anyone"
+
+
+def identify_certificates(data: bytes) -> tuple[int, str] | str:
+    """(count, description) when `data` is only certificates; else why not, in words."""
+    stripped = data.lstrip(b"\xef\xbb\xbf")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            stripped = data.decode("utf-16").encode("ascii")
+        except (UnicodeError, ValueError):
+            return "text that is not a certificate"
+    if b"-----BEGIN " in stripped:
+        return _identify_pem(stripped)
+    if stripped[:1] == b"\x30":
+        return _identify_der(stripped)
+    return ""
+
+
+def _identify_pem(data: bytes) -> tuple[int, str] | str:
+    count = 0
+    for match in _PEM_BLOCK_RE.finditer(data):
+        label = match.group(1)
+        if label in _OTHER_KINDS:
+            return _OTHER_KINDS[label]
+        block = match.group(0)
+        try:
+            if label in _CERTIFICATE_LABELS:
+                x509.load_pem_x509_certificate(
+                    block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE").replace(
+                        b"X509 CERTIFICATE", b"CERTIFICATE"
+                    )
+                )
+                count += 1
+            elif label in _PKCS7_LABELS:
+                inner = pkcs7.load_pem_pkcs7_certificates(
+                    block.replace(b"BEGIN " + label, b"BEGIN PKCS7").replace(
+                        b"END " + label, b"END PKCS7"
+                    )
+                )
+                count += len(inner)
+            else:
+                return f"a PEM block labelled {label.decode()!r}, which is not a certificate"
+        except ValueError:
+            return (
+                f"a {label.decode()} block that does not parse: it is damaged; "
+                "export the certificate again"
+            )
+    if count == 0:
+        return ""
+    return count, f"{count} certificate{'s' if count != 1 else ''} (PEM)"
+
+
+def _identify_der(data: bytes) -> tuple[int, str] | str:
+    try:
+        _, _, end = der.read_header(data, 0, len(data))
+    except der.DerError:
+        return ""
+    if end != len(data):
+        return ""
+    try:
+        x509.load_der_x509_certificate(data)
+        return 1, "1 certificate (DER)"
+    except ValueError:
+        pass
+    try:
+        certificates = pkcs7.load_der_pkcs7_certificates(data)
+    except ValueError:
+        return ""
+    if not _pkcs7_is_certificates_only(data):
+        return "a signed PKCS#7 message, not a certificate bundle"
+    return len(certificates), f"{len(certificates)} certificates (PKCS#7)"
+
+
+def _pkcs7_is_certificates_only(data: bytes) -> bool:
+    """A 'degenerate' SignedData: no signers and no content, only certificates/CRLs."""
+    try:
+        _, ci_start, ci_end = der.read_header(data, 0, len(data))
+        _, _oid_start, oid_end = der.read_header(data, ci_start, ci_end)
+        _, explicit_start, explicit_end = der.read_header(data, oid_end, ci_end)
+        _, sd_start, sd_end = der.read_header(data, explicit_start, explicit_end)
+        pos = sd_start
+        elements = []
+        while pos < sd_end:
+            tag, c_start, c_end = der.read_header(data, pos, sd_end)
+            elements.append((tag, c_start, c_end))
+            pos = c_end
+    except der.DerError:
+        return False
+    if not elements or elements[-1][0] != der.SET:
+        return False
+    signer_infos = elements[-1]
+    encap = elements[2] if len(elements) > 2 else None
+    has_content = encap is not None and encap[2] - encap[1] > 11 + 2
+    return signer_infos[2] == signer_infos[1] and not has_content
+
+
+def identify_image(data: bytes) -> tuple[str, str | None] | None:
+    """(format, problem or None) for PNG/JPEG bytes; None when not an image we take."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind, end = "PNG", _png_end(data)
+    elif data.startswith(b"\xff\xd8\xff"):
+        kind, end = "JPEG", _jpeg_end(data)
+    else:
+        return None
+    if end is None:
+        return kind, f"the {kind} image is damaged or cut short: take the screenshot again"
+    if end < len(data):
+        return kind, (
+            f"{len(data) - end} bytes of other data follow the end of the {kind} image "
+            f"(from byte {end}): save the screenshot again as a new file"
+        )
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.MAX_IMAGE_PIXELS = MAX_SCREENSHOT_PIXELS
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as error:
+        return kind, f"Pillow cannot decode this {kind} image ({error}): take it again"
+    return kind, None
+
+
+def _png_end(data: bytes) -> int | None:
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        chunk_type = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if chunk_type == b"IEND":
+            return pos if pos <= len(data) else None
+    return None
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    pos = 2
+    length = len(data)
+    while pos + 4 <= length:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return pos + 2
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+            continue
+        segment = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        pos += 2 + segment
+        if marker == 0xDA:  # entropy-coded data follows until the next real marker
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= length:
+                    return None
+                following = data[pos + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    pos += 1 if following == 0xFF else 2
+                    continue
+                break
+    return None
+
+
+def decide(
+    path: str,
+    findings: tuple[Finding, ...],
+    archive: str | None,
+    problems: tuple[str, ...],
+    data: bytes | None,
+    size: int | None,
+) -> FileReport:
+    """Turn what a scan saw into the file's verdict and its reasons."""
+    name = PurePath(path.replace("\\", "/")).name
+    real = tuple(f for f in findings if not f.damaged)
+    damaged = tuple(f for f in findings if f.damaged)
+    with_certificates = data is not None and b"CERTIFICATE-----" in data
+    if real:
+        reasons = (
+            tuple(f"{f.describe()}: {_key_advice(f, with_certificates)}" for f in real) + problems
+        )
+        return FileReport(path, Verdict.SECRET, reasons, findings, size)
+
+    reasons: list[str] = []
+    if archive is not None:
+        reasons.append(
+            f"this is a {archive} archive: bundleguard builds the zip itself; "
+            "add the certificate files and the screenshot one by one"
+        )
+    reasons.extend(problems)
+    for finding in damaged:
+        reasons.append(
+            f"it looks like a {finding.label} ({finding.encoding}) at byte {finding.offset}"
+            + (f" of {finding.member}" if finding.member else "")
+            + f", but {finding.detail}. It may still hold part of a private key: do not send "
+            "it; export the certificate again"
+        )
+    if is_key_file_name(name):
+        reasons.append(
+            f"the name {name!r} is that of a private key file, which the vendor forbids "
+            "sending; if it holds only certificates, save them as .crt or .pem"
+        )
+    if reasons:
+        return FileReport(path, Verdict.REFUSED, tuple(reasons), findings, size)
+    if data is None:
+        return FileReport(
+            path,
+            Verdict.REFUSED,
+            (
+                "the file is too large to be a certificate or a screenshot: "
+                "add the certificate files and a PNG screenshot instead",
+            ),
+            findings,
+            size,
+        )
+    certificate = identify_certificates(data)
+    if isinstance(certificate, tuple):
+        return FileReport(path, Verdict.CERTIFICATE, (certificate[1],), findings, size)
+    image = identify_image(data)
+    if image is not None:
+        kind, problem = image
+        if problem is None:
+            return FileReport(path, Verdict.IMAGE, (f"{kind} image",), findings, size)
+        return FileReport(path, Verdict.REFUSED, (problem,), findings, size)
+    why = certificate or (
+        "it is neither a certificate (PEM, DER, PKCS#7) nor a PNG/JPEG screenshot; "
+        "only those go into the support bundle"
+    )
+    if not why.startswith("it "):
+        why = f"this is {why}" if why.startswith("a") else why
+    return FileReport(path, Verdict.REFUSED, (why,), findings, size)

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Set up and run bundleguard, or its whole test suite, from a fresh clone.
+
+Needs only python3 (standard library). It creates `.venv`, installs the project and, on
+Debian/Ubuntu, the system libraries Qt needs when they are missing:
+
+    python3 dev.py app [ARGS...]   set up, then run bundleguard (ARGS go to it)
+    python3 dev.py test [ARGS...]  set up, then run ruff and the test suite headless
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+
+# Qt's xcb/offscreen platform plugins load these at run time (QT_DEBUG_PLUGINS=1 names them).
+QT_RUNTIME_PACKAGES = [
+    "libegl1",
+    "libgl1",
+    "libfontconfig1",
+    "libglib2.0-0",
+    "libxkbcommon0",
+    "libdbus-1-3",
+]
+# A real X server for the tests that need a real window.
+XVFB_PACKAGES = [
+    "xvfb",
+    "xauth",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxcb-image0",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xkb1",
+    "libxkbcommon-x11-0",
+]
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs) -> int:
+    return subprocess.call(cmd, cwd=ROOT, **kwargs)
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def is_debian() -> bool:
+    return platform.system() == "Linux" and shutil.which("dpkg-query") is not None
+
+
+def missing_debian_packages(names: list[str]) -> list[str]:
+    missing = []
+    for name in names:
+        probe = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if "install ok installed" not in probe.stdout:
+            missing.append(name)
+    return missing
+
+
+def apt_install(names: list[str]) -> None:
+    """Install Debian packages that are missing; as root directly, else through sudo -n."""
+    missing = missing_debian_packages(names)
+    if not missing:
+        return
+    prefix: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if shutil.which("sudo") is None:
+            say("missing system packages and no root: apt-get install " + " ".join(missing))
+            return
+        prefix = ["sudo", "-n"]
+    say("installing system packages: " + " ".join(missing))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if run([*prefix, "apt-get", "update", "-qq"], env=env) != 0:
+        say("apt-get update failed; trying the install anyway")
+    code = run(
+        [*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        env=env,
+    )
+    if code != 0:
+        say("could not install: " + " ".join(missing))
+
+
+def create_venv() -> None:
+    import venv
+
+    try:
+        import ensurepip  # noqa: F401
+
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        return
+    except (ImportError, subprocess.CalledProcessError):
+        pass
+    if is_debian():
+        # Debian splits ensurepip out of the interpreter into python3-venv.
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        apt_install(["python3-venv", f"python{version}-venv"])
+        code = run([sys.executable, "-m", "venv", "--clear", str(VENV)])
+        if code == 0:
+            return
+    sys.exit("Could not create a virtual environment: install python3-venv and try again.")
+
+
+def ensure_environment(extras: str) -> Path:
+    if not venv_python().exists():
+        say(f"creating {VENV.name}")
+        create_venv()
+    python = venv_python()
+    spec = f".[{extras}]" if extras else "."
+    fingerprint = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + spec.encode() + sys.version.encode()
+    ).hexdigest()
+    stamp = VENV / f".installed-{extras or 'app'}"
+    if not stamp.exists() or stamp.read_text() != fingerprint:
+        say(f"installing bundleguard {spec} into {VENV.name}")
+        quiet = ["-q", "--disable-pip-version-check"]
+        if run([str(python), "-m", "pip", "install", *quiet, "--upgrade", "pip"]) != 0:
+            say("could not upgrade pip; going on with the one there is")
+        if run([str(python), "-m", "pip", "install", *quiet, "-e", spec]) != 0:
+            sys.exit("pip install failed: see the messages above.")
+        stamp.write_text(fingerprint)
+    return python
+
+
+def command_app(args: list[str]) -> int:
+    if is_debian():
+        apt_install(QT_RUNTIME_PACKAGES)
+    python = ensure_environment("")
+    return run([str(python), "-m", "bundleguard", *args])
+
+
+def command_test(args: list[str]) -> int:
+    if is_debian():
+        apt_install(QT_RUNTIME_PACKAGES + XVFB_PACKAGES)
+    python = ensure_environment("test")
+    bindir = python.parent
+    ruff = str(bindir / ("ruff.exe" if os.name == "nt" else "ruff"))
+    for check in (["check", "."], ["format", "--check", "."]):
+        say("ruff " + " ".join(check))
+        if run([ruff, *check]) != 0:
+            return 1
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    say("pytest")
+    code = run([str(python), "-m", "pytest", *args], env=env)
+    if code == 5:
+        say("pytest collected no tests: that is a failure")
+    return code
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"app", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    return command_app(rest) if command == "app" else command_test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
