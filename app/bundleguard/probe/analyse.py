@@ -9,8 +9,9 @@ the identical chain for the site name, does each serve the expected certificate.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 
@@ -31,31 +32,58 @@ from bundleguard.probe.targets import Role, Target
 from bundleguard.probe.tls import Failure, Handshake
 
 
-def judge_handshake(
-    handshake: Handshake,
+@dataclass(frozen=True)
+class ChainVerdict:
+    """The judgement of one served chain, whatever name it was served for."""
+
+    complete: bool
+    in_order: bool
+    publicly_trusted: bool
+    trusted_by_system: bool
+    needs_software_update: bool
+    trust_summary: str
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+class ChainVerdicts:
+    """Judged chains of one probe run, so the same chain is judged once, not per name and
+    per appliance (trust checks dominate the CPU time of a probe). Thread-safe."""
+
+    def __init__(
+        self, known_roots: Sequence[x509.Certificate] = (), now: dt.datetime | None = None
+    ) -> None:
+        self.known_roots = tuple(known_roots)
+        self.now = now
+        self._lock = threading.Lock()
+        self._verdicts: dict[tuple[x509.Certificate, ...], ChainVerdict] = {}
+
+    def verdict(self, served: tuple[x509.Certificate, ...]) -> ChainVerdict:
+        with self._lock:
+            known = self._verdicts.get(served)
+        if known is not None:
+            return known
+        verdict = judge_chain(served, known_roots=self.known_roots, now=self.now)
+        with self._lock:
+            return self._verdicts.setdefault(served, verdict)
+
+
+def judge_chain(
+    served: Sequence[x509.Certificate],
     *,
     known_roots: Sequence[x509.Certificate] = (),
     now: dt.datetime | None = None,
-) -> NameCheck:
-    """Coverage of the SNI name, chain completeness and order, validity and trust.
+) -> ChainVerdict:
+    """Completeness and order, validity and trust of a served chain (leaf first).
 
     `known_roots` are private roots the user vouches for (from `--expect`): a served
     chain that stops just below one of them is complete, as servers need not send roots.
     """
-    sni = handshake.sni
-    if not handshake.ok:
-        return NameCheck(sni=sni, handshake=handshake)
-    served = handshake.chain
     anchors = (*roots.public_roots(), *roots.system_roots(), *known_roots)
     chain = build_chain(served, anchors=anchors)
-    ordered = chain.ordered or served
+    ordered = chain.ordered or tuple(served)
     problems: list[str] = []
     notes: list[str] = []
-
-    covers_name = covers(served[0], sni) if sni is not None else None
-    if covers_name is False:
-        names = ", ".join(CertificateSummary.of(served[0]).names) or "no names"
-        problems.append(f"The certificate does not cover {sni} (it covers: {names}).")
 
     complete = chain.complete
     chain_problems = list(chain.problems)
@@ -65,7 +93,7 @@ def judge_handshake(
         complete = True
         chain_problems = [p for p in chain_problems if chain.missing_issuer not in p]
     problems.extend(chain_problems)
-    if served[0] is not ordered[0] and served[0] != ordered[0]:
+    if served[0] != ordered[0]:
         problems.append("The server certificate is not the first one sent.")
     if not chain.given_in_order:
         notes.append("The chain is not sent in order (leaf first, then each issuer).")
@@ -75,8 +103,9 @@ def judge_handshake(
     notes.extend(validity.warnings)
 
     # A root the user gave us (--expect) completes the picture for the trust verdict.
-    root = next((r for r in known_roots if ordered and issued_by(ordered[-1], r)), None)
-    trust = check_trust((*ordered, root) if root is not None else ordered, hostname=sni, now=now)
+    # Coverage of each name is judged apart, so trust is asked about the issuer only.
+    root = next((r for r in known_roots if issued_by(ordered[-1], r)), None)
+    trust = check_trust((*ordered, root) if root is not None else ordered, now=now)
     needs_update = trust.needs_software_update
     trust_summary = trust.summary
     if trust.verdict == INCOMPLETE and complete:
@@ -88,19 +117,43 @@ def judge_handshake(
         )
     if needs_update:
         notes.append(trust_summary[0].upper() + trust_summary[1:])
-    return NameCheck(
-        sni=sni,
-        handshake=handshake,
-        chain=tuple(CertificateSummary.of(cert) for cert in served),
-        covers_name=covers_name,
-        chain_complete=complete,
-        chain_in_order=chain.given_in_order,
+    return ChainVerdict(
+        complete=complete,
+        in_order=chain.given_in_order,
         publicly_trusted=trust.publicly_trusted,
         trusted_by_system=trust.trusted_by_system,
         needs_software_update=needs_update,
         trust_summary=trust_summary,
         problems=tuple(dict.fromkeys(problems)),
         notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def judge_handshake(handshake: Handshake, verdicts: ChainVerdicts | None = None) -> NameCheck:
+    """Coverage of the SNI name, plus the served chain's verdict (see `judge_chain`)."""
+    sni = handshake.sni
+    if not handshake.ok:
+        return NameCheck(sni=sni, handshake=handshake)
+    served = handshake.chain
+    verdict = (verdicts or ChainVerdicts()).verdict(served)
+    problems: list[str] = []
+    covers_name = covers(served[0], sni) if sni is not None else None
+    if covers_name is False:
+        names = ", ".join(CertificateSummary.of(served[0]).names) or "no names"
+        problems.append(f"The certificate does not cover {sni} (it covers: {names}).")
+    return NameCheck(
+        sni=sni,
+        handshake=handshake,
+        chain=tuple(CertificateSummary.of(cert) for cert in served),
+        covers_name=covers_name,
+        chain_complete=verdict.complete,
+        chain_in_order=verdict.in_order,
+        publicly_trusted=verdict.publicly_trusted,
+        trusted_by_system=verdict.trusted_by_system,
+        needs_software_update=verdict.needs_software_update,
+        trust_summary=verdict.trust_summary,
+        problems=(*problems, *verdict.problems),
+        notes=verdict.notes,
     )
 
 
@@ -123,7 +176,9 @@ def summarise_appliance(report: ApplianceReport, site: str) -> ApplianceReport:
         if fingerprints in seen_chains:
             # The same chain as an earlier name: only coverage can differ.
             problems.extend(
-                f"{check.label}: {p}" for p in check.problems if p.startswith("The certificate")
+                f"{check.label}: {p}"
+                for p in check.problems
+                if p.startswith("The certificate does not cover")
             )
             continue
         seen_chains[fingerprints] = check.label

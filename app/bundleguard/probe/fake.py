@@ -197,7 +197,8 @@ class FakeAppliance:
     """One fake appliance on `127.0.0.1:<ephemeral port>`, started and stopped as a context.
 
     `certificates` maps SNI names to what is served for them; `default` is served to
-    clients without SNI and for names not in the map.
+    clients without SNI and for names not in the map. `latency` (seconds) is waited
+    before answering each connection, to stand in for a distant appliance.
 
     >>> with FakeAppliance("primary.example.test", default=served) as appliance:
     ...     appliance.spec  # "primary.example.test=127.0.0.1:50123"
@@ -210,11 +211,13 @@ class FakeAppliance:
         default: ServedCertificate | None = None,
         certificates: Mapping[str, ServedCertificate] | None = None,
         behaviour: Behaviour = Behaviour.TLS,
+        latency: float = 0.0,
     ) -> None:
         if behaviour is Behaviour.TLS and default is None:
             raise ValueError("a TLS fake appliance needs a default certificate")
         self.name = name
         self.behaviour = behaviour
+        self.latency = latency
         self._default = default
         self._certificates = dict(certificates or {})
         self._listener: socket.socket | None = None
@@ -328,6 +331,8 @@ class FakeAppliance:
 
     def _serve(self, conn: socket.socket) -> None:
         try:
+            if self.latency and self._stopping.wait(self.latency):
+                return
             if self.behaviour is Behaviour.STALL:
                 self._stopping.wait()
             elif self.behaviour is Behaviour.PLAIN_HTTP:

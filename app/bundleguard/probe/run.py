@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from cryptography import x509
 
 from bundleguard.probe.analyse import (
+    ChainVerdicts,
     compare_appliances,
     expected_roots,
     judge_handshake,
@@ -60,6 +61,7 @@ def probe_appliance(
     timeout: float = DEFAULT_TIMEOUT,
     cancel: threading.Event | None = None,
     known_roots: Sequence[x509.Certificate] = (),
+    verdicts: ChainVerdicts | None = None,
 ) -> ApplianceReport:
     """All handshakes with one appliance inside one `timeout`, judged; never raises for I/O."""
     started = time.monotonic()
@@ -100,7 +102,8 @@ def probe_appliance(
             handshakes.append(result)
             if result.failure in _FATAL_FOR_APPLIANCE:
                 stopped = result
-    checks = tuple(judge_handshake(h, known_roots=known_roots) for h in handshakes)
+    verdicts = verdicts if verdicts is not None else ChainVerdicts(known_roots)
+    checks = tuple(judge_handshake(h, verdicts) for h in handshakes)
     report = ApplianceReport(target=target, checks=checks, seconds=time.monotonic() - started)
     return summarise_appliance(report, site)
 
@@ -122,7 +125,7 @@ def probe_appliances(
     appliance finishes. Results keep the order of `targets`.
     """
     started = time.monotonic()
-    known_roots = expected_roots(expected)
+    verdicts = ChainVerdicts(expected_roots(expected))
     reports: list[ApplianceReport | None] = [None] * len(targets)
     cancel = cancel if cancel is not None else threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="probe")
@@ -134,7 +137,7 @@ def probe_appliances(
                 site,
                 timeout=timeout,
                 cancel=cancel,
-                known_roots=known_roots,
+                verdicts=verdicts,
             ): index
             for index, target in enumerate(targets)
         }
