@@ -32,7 +32,7 @@ _BLOB_STARTS = (
     re.compile(rb"LS0t" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
     re.compile(rb"b3Blbn" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 6)),
     re.compile(rb"/u3\+7" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 5)),
-    re.compile(rb"30(?:8[1-3]|[0-7][0-9a-fA-F])[0-9a-fA-F]{%d}" % (MIN_BASE64_RUN - 4)),
+    re.compile(rb"308[1-3][0-9a-fA-F]{%d}" % (MIN_BASE64_RUN - 4)),
 )
 # A whole blob, wrapped or not, in one atomic regex: runs of the alphabet, each followed
 # by a line wrap only when more alphabet follows it; then the '=' padding.
@@ -107,7 +107,9 @@ def _utf16_views(data: bytes) -> list[tuple[int, bytes]]:
     if len(data) < 64:
         return []
     bom = data[:2] in (b"\xff\xfe", b"\xfe\xff")
-    if not bom and data.count(0) * 8 < len(data) and _UTF16_DASHES not in data:
+    if not bom and (
+        b"\x00" not in data or (data.count(0) * 8 < len(data) and _UTF16_DASHES not in data)
+    ):
         return []
     return [(0, data[0::2]), (1, data[1::2])]
 
@@ -124,8 +126,12 @@ def find_in_buffer(data: bytes, depth: int = 0, text_only: bool = False) -> list
     """Every key in `data`, outermost first, positions relative to `data`."""
     hits = _text_hits(data)
     if not text_only:
-        hits += der.find_der_keys(data)
-        hits += binary.find_key_containers(data)
+        # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes),
+        # so a pure-ASCII buffer (the common log) skips those passes; the check runs at
+        # memory speed.
+        if not data.isascii():
+            hits += der.find_der_keys(data)
+            hits += binary.find_key_containers(data)
     if depth < MAX_DECODE_DEPTH:
         spans = [(h.start, h.end) for h in hits]
         hits += _decoded_hits(data, depth, spans)
