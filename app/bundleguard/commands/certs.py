@@ -1,0 +1,267 @@
+"""The certificate subcommands: `inspect`, `extract-chain` and `rewrap`.
+
+Only argument parsing, file reading/writing and printing live here; every verdict
+comes from `bundleguard.certs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from bundleguard.certs.extract import extract_chain
+from bundleguard.certs.inspect import InputFile, InspectReport, inspect_files, to_jsonable
+from bundleguard.certs.load import PassphraseNeeded, load_certificates
+from bundleguard.certs.names import normalize_hostname
+from bundleguard.certs.pkcs12 import inspect_pkcs12, rewrap_pkcs12
+from bundleguard.certs.validity import DEFAULT_EXPIRY_DAYS
+from bundleguard.commands.passphrase import (
+    add_passphrase_argument,
+    get_new_passphrase,
+    get_passphrase,
+)
+from bundleguard.errors import InputError
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `inspect`, `extract-chain` and `rewrap` to the parser."""
+    inspect = subparsers.add_parser(
+        "inspect",
+        allow_abbrev=False,  # "--passphrase X" must never be taken for a file
+        help="check certificates: chain, names, dates, trust, PKCS#12 export",
+        description="Check certificate files (PEM, DER, PKCS#7, PKCS#12) as one chain. "
+        "Exit 0: fine (a private CA or self-signed certificate is fine: it needs a "
+        "software update from support); 1: something must be fixed; 2: usage or I/O error.",
+    )
+    inspect.add_argument("files", nargs="+", metavar="FILE")
+    inspect.add_argument("--json", action="store_true", help="print the report as JSON")
+    inspect.add_argument("--site", metavar="HOST", help="the site hostname")
+    inspect.add_argument(
+        "--appliance", action="append", default=[], metavar="HOST",
+        help="an appliance's own hostname (primary, backup); repeat for each",
+    )  # fmt: skip
+    inspect.add_argument(
+        "--traffic-node", action="append", default=[], metavar="HOST",
+        help="an Atlas traffic-node hostname; repeat for each",
+    )  # fmt: skip
+    inspect.add_argument(
+        "--expiry-days", type=int, default=DEFAULT_EXPIRY_DAYS, metavar="N",
+        help=f"warn when a certificate expires within N days (default {DEFAULT_EXPIRY_DAYS})",
+    )  # fmt: skip
+    add_passphrase_argument(inspect)
+    inspect.set_defaults(handler=run_inspect)
+
+    extract = subparsers.add_parser(
+        "extract-chain",
+        allow_abbrev=False,  # "--passphrase X" must never be taken for a file
+        help="write the certificates alone (no key) from a .p12 or a mixed PEM",
+        description="Write one file per certificate (01-leaf-..., 02-intermediate-..., ...) "
+        "and a full-chain PEM into DIR; never a private key.",
+    )
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--out", required=True, metavar="DIR", help="the output folder")
+    extract.add_argument("--force", action="store_true", help="replace existing files")
+    add_passphrase_argument(extract)
+    extract.set_defaults(handler=run_extract_chain)
+
+    rewrap = subparsers.add_parser(
+        "rewrap",
+        allow_abbrev=False,  # "--passphrase X" must never be taken for a file
+        help="write a PKCS#12 again under a new passphrase (AES-256 or legacy 3DES)",
+        description="Re-encrypt a .p12/.pfx with a new passphrase: AES-256-CBC with "
+        "PBKDF2-HMAC-SHA256 by default, or legacy 3DES with --legacy for targets that "
+        "cannot read AES.",
+    )
+    rewrap.add_argument("input", metavar="IN")
+    rewrap.add_argument("--out", required=True, metavar="OUT", help="the new .p12 file")
+    rewrap.add_argument(
+        "--legacy", action="store_true",
+        help="use PBE-SHA1-3DES (for old targets) instead of AES-256",
+    )  # fmt: skip
+    rewrap.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_passphrase_argument(rewrap, new=True)
+    rewrap.set_defaults(handler=run_rewrap)
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"Cannot read '{path}': {error.strerror or error}.") from None
+
+
+def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
+    """Write via a temp file in the same folder and `os.replace`; refuse to overwrite."""
+    if path.exists() and not force:
+        raise InputError(f"'{path}' already exists; use --force to replace it.")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, removed on error
+        dir=path.parent, prefix=".bundleguard-", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        raise InputError(f"Cannot write '{path}': {error.strerror or error}.") from None
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _load_with_passphrase(args: argparse.Namespace, path: str, data: bytes):
+    """(certificates, passphrase) — asking for a passphrase only when the file needs one."""
+    try:
+        return load_certificates(data, path), None
+    except PassphraseNeeded:
+        passphrase = get_passphrase(args, path)
+        return load_certificates(data, path, passphrase), passphrase
+
+
+# --- inspect -------------------------------------------------------------------------
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    for host in (args.site, *args.appliance, *args.traffic_node):
+        if host:
+            normalize_hostname(host)  # raises InputError: a usage error, exit 2
+    if args.expiry_days < 0:
+        raise InputError("--expiry-days must be 0 or more.")
+    inputs = []
+    for path in args.files:
+        data = read_file(path)
+        _, passphrase = _load_with_passphrase(args, path, data)
+        inputs.append(InputFile(path, data, passphrase))
+    report = inspect_files(
+        inputs,
+        site=args.site,
+        appliances=args.appliance,
+        traffic_nodes=args.traffic_node,
+        expiry_days=args.expiry_days,
+    )
+    if args.json:
+        print(json.dumps(to_jsonable(report), indent=2, ensure_ascii=False))
+    else:
+        print(render_inspect(report))
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _bullets(lines: Sequence[str]) -> list[str]:
+    return [f"  - {line}" for line in lines]
+
+
+def render_inspect(report: InspectReport) -> str:
+    """The report as text readable at a glance: verdict first, then the details."""
+    out: list[str] = []
+    verdict = "OK" if report.ok else f"{len(report.problems)} PROBLEM(S) TO FIX"
+    out.append(f"Result: {verdict}")
+    out.append(f"Trust:  {report.trust.summary}")
+    if report.problems:
+        out.append("Problems:")
+        out.extend(_bullets(report.problems))
+    if report.warnings:
+        out.append("Warnings:")
+        out.extend(_bullets(report.warnings))
+    out.append("")
+    out.append("Certificates (leaf first):")
+    for cert in report.certificates:
+        out.append(
+            f"  {cert.role:<12} {cert.subject}  (issued by {cert.issuer}; valid "
+            f"{cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d})"
+        )
+        if cert.role == "leaf" and cert.names:
+            out.append(f"  {'':<12} names: {', '.join(cert.names)}")
+        out.append(f"  {'':<12} SHA-256 {cert.fingerprint_sha256}")
+    chain = report.chain
+    if chain.complete:
+        state = "complete, root included" if chain.root_present else "complete, root not included"
+    else:
+        state = f"INCOMPLETE, missing the issuer {chain.missing_issuer}"
+    out.append(f"Chain:  {state}")
+    if report.coverage is not None:
+        for name in report.coverage.covered:
+            out.append(f"  covered      {name}")
+        for name in report.coverage.uncovered:
+            out.append(f"  NOT covered  {name}")
+    if report.replication is not None:
+        out.extend(f"  {note}" for note in report.replication.notes)
+    for file in report.files:
+        if file.pkcs12 is None:
+            continue
+        p12 = file.pkcs12
+        key = "no private key"
+        if p12.has_private_key:
+            key = "key matches" if p12.key_matches_certificate else "KEY DOES NOT MATCH"
+        protection = (
+            f"passphrase-protected, {p12.key_encryption}"
+            if p12.passphrase_protected
+            else "NOT PASSPHRASE-PROTECTED"
+        )
+        out.append(
+            f"PKCS#12 {file.name}: {key}; {len(p12.chain)} chain certificate(s); {protection}"
+        )
+    return "\n".join(out)
+
+
+# --- extract-chain -------------------------------------------------------------------
+
+
+def run_extract_chain(args: argparse.Namespace) -> int:
+    data = read_file(args.file)
+    certs, _ = _load_with_passphrase(args, args.file, data)
+    extraction = extract_chain(certs)
+    out_dir = Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"Cannot create '{out_dir}': {error.strerror or error}.") from None
+    existing = [f.filename for f in extraction.files if (out_dir / f.filename).exists()]
+    if existing and not args.force:
+        raise InputError(
+            f"These files already exist in '{out_dir}': {', '.join(existing)}. "
+            "Use --force to replace them; nothing was written."
+        )
+    for extracted in extraction.files:
+        # Belt and braces: certificates only, and they load back.
+        if b"PRIVATE KEY" in extracted.data or not load_certificates(extracted.data):
+            raise InputError("Refusing to write a file that is not certificates only.")
+    for extracted in extraction.files:
+        write_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
+        print(f"wrote {out_dir / extracted.filename}")
+    for line in (*extraction.chain.problems, *extraction.chain.warnings):
+        print(f"  - {line}")
+    return EXIT_PROBLEM if extraction.chain.problems else EXIT_OK
+
+
+# --- rewrap --------------------------------------------------------------------------
+
+
+def run_rewrap(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise InputError(f"'{out}' already exists; use --force to replace it.")
+    data = read_file(args.input)
+    try:
+        passphrase = None
+        inspect_pkcs12(data, args.input, None)
+    except PassphraseNeeded:
+        passphrase = get_passphrase(args, args.input)
+    new_passphrase = get_new_passphrase(args)
+    result = rewrap_pkcs12(data, passphrase, new_passphrase, legacy=args.legacy, name=args.input)
+    del new_passphrase, passphrase
+    write_atomic(out, result, force=args.force)
+    scheme = "legacy 3DES (PBE-SHA1)" if args.legacy else "AES-256-CBC with PBKDF2-HMAC-SHA256"
+    print(f"wrote {out} ({scheme}). Keep it and its passphrase safe; never send it to support.")
+    return EXIT_OK

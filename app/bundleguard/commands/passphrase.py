@@ -1,0 +1,108 @@
+"""How the command line obtains passphrases: a file, the environment, or a prompt without echo.
+
+Never a command-line value. Passphrases are returned as bytes and never printed or logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from bundleguard.errors import InputError, PassphraseError
+
+PASSPHRASE_ENV = "BUNDLEGUARD_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "BUNDLEGUARD_NEW_PASSPHRASE"
+
+
+class _RefuseValue(argparse.Action):
+    """`--passphrase VALUE` is refused without echoing VALUE (shell history, ps)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(
+            f"{option_string} is not accepted: a passphrase on the command line leaks into "
+            f"shell history. Use {option_string}-file FILE, the environment variable or the "
+            "prompt."
+        )
+
+
+def add_passphrase_argument(parser: argparse.ArgumentParser, new: bool = False) -> None:
+    """Add `--passphrase-file` (and `--new-passphrase-file` when `new`).
+
+    Use it on a parser made with `allow_abbrev=False`, so that no prefix of
+    `--passphrase-file` takes a passphrase typed on the command line for a file name.
+    """
+    parser.add_argument("--passphrase", action=_RefuseValue, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        help=f"read the passphrase from the first line of FILE (or set {PASSPHRASE_ENV}; "
+        "otherwise you are asked)",
+    )
+    if new:
+        parser.add_argument("--new-passphrase", action=_RefuseValue, help=argparse.SUPPRESS)
+        parser.add_argument(
+            "--new-passphrase-file",
+            metavar="FILE",
+            help=f"read the new passphrase from the first line of FILE (or set "
+            f"{NEW_PASSPHRASE_ENV}; otherwise you are asked twice)",
+        )
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            first_line = handle.readline()
+    except OSError as error:
+        raise InputError(f"Cannot read the passphrase file '{path}': {error.strerror}.") from None
+    return first_line.rstrip(b"\r\n")
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _prompt(text: str) -> bytes:
+    try:
+        return getpass.getpass(text).encode("utf-8")
+    except EOFError:
+        raise PassphraseError("No passphrase was entered.") from None
+
+
+def get_passphrase(args: argparse.Namespace, what: str) -> bytes:
+    """The passphrase for `what` (a file name): file, then environment, then prompt."""
+    path = getattr(args, "passphrase_file", None)
+    if path:
+        return _read_file(path)
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is not None:
+        return value.encode("utf-8")
+    if not _interactive():
+        raise PassphraseError(
+            f"'{what}' needs a passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV}."
+        )
+    return _prompt(f"Passphrase for {what}: ")
+
+
+def get_new_passphrase(args: argparse.Namespace) -> bytes:
+    """The new passphrase for `rewrap`: file, environment, or a prompt asked twice."""
+    path = getattr(args, "new_passphrase_file", None)
+    if path:
+        value = _read_file(path)
+    elif os.environ.get(NEW_PASSPHRASE_ENV) is not None:
+        value = os.environ[NEW_PASSPHRASE_ENV].encode("utf-8")
+    elif _interactive():
+        value = _prompt("New passphrase: ")
+        if _prompt("New passphrase again: ") != value:
+            raise PassphraseError("The two new passphrases differ; nothing was written.")
+    else:
+        raise PassphraseError(
+            f"A new passphrase is needed: use --new-passphrase-file FILE or set "
+            f"{NEW_PASSPHRASE_ENV}."
+        )
+    if not value:
+        raise PassphraseError(
+            "The new passphrase must not be empty: the file would be unprotected."
+        )
+    return value
