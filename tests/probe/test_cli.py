@@ -151,3 +151,19 @@ def test_missing_site_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["probe", "--appliance", PRIMARY])
     assert exit_info.value.code == 2
+
+
+def test_passphrase_on_the_command_line_is_refused_without_echoing_it(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["probe", "--site", SITE, "--appliance", PRIMARY, "--passphrase", "hunter2"])
+    assert exit_info.value.code == 2
+    assert "hunter2" not in capsys.readouterr().err
+
+
+def test_unreadable_expect_file_is_a_usage_error(tmp_path, capsys):
+    missing = tmp_path / "missing.p12"
+
+    code = main(["probe", "--site", SITE, "--appliance", PRIMARY, "--expect", str(missing)])
+
+    assert code == 2
+    assert "missing.p12" in capsys.readouterr().err

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -13,19 +11,19 @@ from cryptography import x509
 
 from bundleguard.certs.load import load_certificates
 from bundleguard.certs.names import normalize_hostname
+from bundleguard.commands.passphrase import add_passphrase_argument, get_passphrase
 from bundleguard.errors import InputError, PassphraseError
 from bundleguard.probe.render import render_text, report_to_json
 from bundleguard.probe.report import ApplianceReport
 from bundleguard.probe.run import DEFAULT_TIMEOUT, ProgressCallback, probe_appliances
 from bundleguard.probe.targets import DEFAULT_PORT, Role, Target, parse_target
 
-PASSPHRASE_ENV = "BUNDLEGUARD_PASSPHRASE"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the parser."""
     parser = subparsers.add_parser(
         "probe",
+        allow_abbrev=False,  # no prefix of --passphrase-file may swallow a passphrase
         help="check over TLS that every appliance serves the same, complete, valid chain",
         description=(
             "Connect to each appliance (with the site name, its own name, and no SNI), "
@@ -59,13 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the certificate every appliance should serve: the exported PKCS#12, or its "
         "chain as PEM/DER",
     )
-    parser.add_argument(
-        "--passphrase-file",
-        type=Path,
-        metavar="FILE",
-        help=f"read the --expect passphrase from FILE (or set {PASSPHRASE_ENV}; "
-        "never on the command line)",
-    )
+    add_passphrase_argument(parser)
     parser.add_argument(
         "--timeout",
         type=float,
@@ -92,7 +84,7 @@ def run_probe(args: argparse.Namespace) -> int:
     targets = _targets(args)
     expected: tuple[x509.Certificate, ...] = ()
     if args.expect is not None:
-        expected = _load_expected(args.expect, args.passphrase_file)
+        expected = _load_expected(args.expect, args)
     report = probe_appliances(
         targets,
         site,
@@ -125,35 +117,19 @@ def _targets(args: argparse.Namespace) -> list[Target]:
     return targets
 
 
-def _load_expected(path: Path, passphrase_file: Path | None) -> tuple[x509.Certificate, ...]:
+def _load_expected(path: Path, args: argparse.Namespace) -> tuple[x509.Certificate, ...]:
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"Cannot read {path}: {error.strerror or error}.") from None
-    passphrase = _given_passphrase(passphrase_file)
     try:
-        certs = load_certificates(data, name=path.name, passphrase=passphrase)
+        certs = load_certificates(data, name=path.name)
     except PassphraseError:
-        if passphrase is not None or not sys.stdin.isatty():
-            raise
-        prompted = getpass.getpass(f"Passphrase for {path.name}: ").encode("utf-8")
-        certs = load_certificates(data, name=path.name, passphrase=prompted)
+        passphrase = get_passphrase(args, path.name)
+        certs = load_certificates(data, name=path.name, passphrase=passphrase)
     if not certs:
         raise InputError(f"{path} holds no certificate to compare with.")
     return certs
-
-
-def _given_passphrase(passphrase_file: Path | None) -> bytes | None:
-    if passphrase_file is not None:
-        try:
-            text = passphrase_file.read_bytes()
-        except OSError as error:
-            raise InputError(
-                f"Cannot read the passphrase file {passphrase_file}: {error.strerror or error}."
-            ) from None
-        return text.rstrip(b"\r\n")
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    return from_env.encode("utf-8") if from_env is not None else None
 
 
 def _progress_on_terminal() -> ProgressCallback | None:
