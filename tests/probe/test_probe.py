@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 
@@ -256,3 +257,28 @@ def test_same_certificate_without_its_intermediate_is_not_the_expected_chain(
     assert not comparison.same
     assert "the chain lacks" in comparison.differences[0]
     assert "Intermediate CA" in comparison.differences[0]
+
+
+def test_tls_1_2_appliance_serves_its_whole_chain_too(start_appliance, site_cert):
+    older = start_appliance(PRIMARY, default=site_cert, maximum_version=ssl.TLSVersion.TLSv1_2)
+
+    report = probe_appliance(targets(older)[0], SITE, timeout=TIMEOUT)
+
+    check = report.check_for(SITE)
+    assert check.handshake.tls_version == "TLSv1.2"
+    assert len(check.chain) == 2
+    assert report.ok
+
+
+def test_tls_alert_for_clients_without_sni_is_a_result_in_plain_words(start_appliance, site_cert):
+    strict = start_appliance(
+        PRIMARY, default=site_cert, certificates={SITE: site_cert}, reject_unknown_names=True
+    )
+
+    report = probe_appliance(targets(strict)[0], SITE, timeout=TIMEOUT)
+
+    assert report.check_for(SITE).handshake.ok
+    no_sni = report.check_for(None).handshake
+    assert no_sni.failure is Failure.TLS_ERROR
+    assert "unrecognized name" in no_sni.message
+    assert any(p.startswith("(no SNI): The TLS handshake") for p in report.problems)

@@ -197,8 +197,10 @@ class FakeAppliance:
     """One fake appliance on `127.0.0.1:<ephemeral port>`, started and stopped as a context.
 
     `certificates` maps SNI names to what is served for them; `default` is served to
-    clients without SNI and for names not in the map. `latency` (seconds) is waited
-    before answering each connection, to stand in for a distant appliance.
+    clients without SNI and for names not in the map — unless `reject_unknown_names`,
+    which answers those with a TLS "unrecognized name" alert (as strict-SNI servers do).
+    `latency` (seconds) is waited before answering each connection, to stand in for a
+    distant appliance; `maximum_version` caps the TLS version (e.g. an older appliance).
 
     >>> with FakeAppliance("primary.example.test", default=served) as appliance:
     ...     appliance.spec  # "primary.example.test=127.0.0.1:50123"
@@ -212,12 +214,16 @@ class FakeAppliance:
         certificates: Mapping[str, ServedCertificate] | None = None,
         behaviour: Behaviour = Behaviour.TLS,
         latency: float = 0.0,
+        reject_unknown_names: bool = False,
+        maximum_version: ssl.TLSVersion | None = None,
     ) -> None:
         if behaviour is Behaviour.TLS and default is None:
             raise ValueError("a TLS fake appliance needs a default certificate")
         self.name = name
         self.behaviour = behaviour
         self.latency = latency
+        self.reject_unknown_names = reject_unknown_names
+        self.maximum_version = maximum_version
         self._default = default
         self._certificates = dict(certificates or {})
         self._listener: socket.socket | None = None
@@ -293,9 +299,9 @@ class FakeAppliance:
         # One private directory for all keys of this appliance, gone before we listen.
         key_dir = Path(tempfile.mkdtemp(prefix="bundleguard-fake-"))
         try:
-            self._default_context = _server_context(self._default, key_dir)
+            self._default_context = _server_context(self._default, key_dir, self.maximum_version)
             self._contexts = {
-                name.lower(): _server_context(served, key_dir)
+                name.lower(): _server_context(served, key_dir, self.maximum_version)
                 for name, served in self._certificates.items()
             }
         finally:
@@ -304,11 +310,13 @@ class FakeAppliance:
 
     def _choose_certificate(
         self, ssl_object: ssl.SSLObject, server_name: str | None, _context: ssl.SSLContext
-    ) -> None:
-        if server_name is not None:
-            chosen = self._contexts.get(server_name.lower())
-            if chosen is not None:
-                ssl_object.context = chosen
+    ) -> int | None:
+        chosen = self._contexts.get(server_name.lower()) if server_name is not None else None
+        if chosen is not None:
+            ssl_object.context = chosen
+        elif self.reject_unknown_names:
+            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+        return None
 
     def _accept_loop(self) -> None:
         assert self._listener is not None
@@ -399,7 +407,9 @@ class FakeAppliances:
             appliance.stop()
 
 
-def _server_context(served: ServedCertificate, key_dir: Path) -> ssl.SSLContext:
+def _server_context(
+    served: ServedCertificate, key_dir: Path, maximum_version: ssl.TLSVersion | None
+) -> ssl.SSLContext:
     password = secrets.token_bytes(32)
     stem = secrets.token_hex(8)
     chain_path = key_dir / f"{stem}-chain.pem"
@@ -415,6 +425,8 @@ def _server_context(served: ServedCertificate, key_dir: Path) -> ssl.SSLContext:
         )
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if maximum_version is not None:
+        context.maximum_version = maximum_version
     try:
         context.load_cert_chain(chain_path, key_path, password=password)
     finally:
