@@ -37,6 +37,24 @@ class ScanLimits:
     max_ratio: int = 200
 
 
+# What the standard library raises on damaged or unusual archives (fuzzing found each).
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    IndexError,
+    KeyError,
+    struct.error,
+    UnicodeError,
+)
+
+
 class LimitReached(Exception):
     """An archive went past a limit; the message says which, in a user's words."""
 
@@ -77,7 +95,7 @@ def find_archive(data: bytes) -> str | None:
         try:
             if zipfile.is_zipfile(io.BytesIO(data)):
                 return "zip"
-        except (OSError, ValueError):
+        except ARCHIVE_ERRORS:
             return None
     return kind
 
@@ -187,17 +205,7 @@ class ArchiveScanner:
                     return self.scan_member(inner, name, depth + 1, budget, size)
         except LimitReached:
             raise
-        except (
-            zipfile.BadZipFile,
-            tarfile.TarError,
-            EOFError,
-            zlib.error,
-            lzma.LZMAError,
-            OSError,
-            ValueError,
-            NotImplementedError,
-            RuntimeError,
-        ) as error:
+        except ARCHIVE_ERRORS as error:
             budget.problems.append(
                 f"{container or 'the file'} is a damaged {kind} archive ({type(error).__name__}); "
                 "bundleguard could not read all of it"
@@ -259,7 +267,7 @@ def stored_spans(data: BinaryIO) -> list[tuple[int, int]]:
                 name_length, extra_length = struct.unpack("<HH", data.read(4))
                 start = info.header_offset + 30 + name_length + extra_length
                 spans.append((start, start + info.compress_size))
-    except (zipfile.BadZipFile, OSError, struct.error, ValueError):
+    except ARCHIVE_ERRORS:
         return []
     return spans
 

@@ -13,6 +13,7 @@ import warnings
 from pathlib import PurePath
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from bundleguard.guard import der
@@ -92,10 +93,13 @@ def identify_certificates(data: bytes) -> tuple[int, str] | str:
             stripped = data.decode("utf-16").encode("ascii")
         except (UnicodeError, ValueError):
             return "text that is not a certificate"
-    if b"-----BEGIN " in stripped:
-        return _identify_pem(stripped)
-    if stripped[:1] == b"\x30":
-        return _identify_der(stripped)
+    with warnings.catch_warnings():
+        # cryptography warns about RFC 5280 slips (a negative serial); the load still decides.
+        warnings.simplefilter("ignore")
+        if b"-----BEGIN " in stripped:
+            return _identify_pem(stripped)
+        if stripped[:1] == b"\x30":
+            return _identify_der(stripped)
     return ""
 
 
@@ -123,7 +127,7 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
                 count += len(inner)
             else:
                 return f"a PEM block labelled {label.decode()!r}, which is not a certificate"
-        except ValueError:
+        except (ValueError, UnsupportedAlgorithm):
             return (
                 f"a {label.decode()} block that does not parse: it is damaged; "
                 "export the certificate again"
@@ -143,11 +147,11 @@ def _identify_der(data: bytes) -> tuple[int, str] | str:
     try:
         x509.load_der_x509_certificate(data)
         return 1, "1 certificate (DER)"
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):
         pass
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):
         return ""
     if not _pkcs7_is_certificates_only(data):
         return "a signed PKCS#7 message, not a certificate bundle"
