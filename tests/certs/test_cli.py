@@ -6,6 +6,7 @@ import importlib
 import json
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -265,3 +266,14 @@ def test_a_passphrase_on_the_command_line_is_refused_without_echo(
         run(*[a.format(p12=p12) for a in argv])
     assert exited.value.code == 2
     assert "hunter2" not in capsys.readouterr().err
+
+
+def test_extracted_files_pass_the_scan_as_certificates(run, files, rsa_chain, tmp_path):
+    p12 = files("open.p12", pki.make_pkcs12(rsa_chain, None))
+    out_dir = tmp_path / "bundle"
+    assert run("extract-chain", p12, "--out", out_dir)[0] == 0
+    code, out, _ = run("scan", "--json", out_dir)
+    verdicts = {Path(f["path"]).name: f["verdict"] for f in json.loads(out)["files"]}
+    assert code == 0
+    assert len(verdicts) == 4
+    assert set(verdicts.values()) == {"certificate"}

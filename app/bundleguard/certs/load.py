@@ -7,6 +7,7 @@ import binascii
 import re
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from bundleguard.certs import _der
@@ -82,14 +83,14 @@ def _first_der_element(der: bytes) -> bytes:
 def _load_der_certificate(der: bytes, name: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError as error:
+    except (ValueError, x509.InvalidVersion) as error:
         raise InputError(f"{_label(name)} holds a damaged certificate ({error}).") from None
 
 
 def _load_pkcs7(der: bytes, name: str) -> tuple[x509.Certificate, ...]:
     try:
         certs = pkcs7.load_der_pkcs7_certificates(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion, UnsupportedAlgorithm):
         raise InputError(f"{_label(name)} holds a damaged PKCS#7 structure.") from None
     return tuple(certs)
 
