@@ -33,7 +33,7 @@ def render_line(report: FileReport) -> str:
     reason = report.reasons[0] if report.reasons else ""
     more = len(report.reasons) - 1
     suffix = f" (+{more} more)" if more > 0 else ""
-    return f"{report.verdict.value.upper():<11} {report.path}: {reason}{suffix}"
+    return f"{report.verdict.value:<11} {report.path}: {reason}{suffix}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from bundleguard.guard.report import Finding
 # scanned in windows as a stream.
 WHOLE_MEMBER_LIMIT = 32 << 20
 # A member may expand past this size only while it stays under the ratio limit.
-RATIO_GRACE = 16 << 20
+RATIO_GRACE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,15 @@ ARCHIVE_ERRORS = (
 
 
 class LimitReached(Exception):
-    """An archive went past a limit; the message says which, in a user's words."""
+    """An archive went past a limit; the message says which, in a user's words.
+
+    `partial` carries the findings made before the limit, so a key already found still
+    makes the file secret.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.partial: list[Finding] = []
 
 
 @dataclass
@@ -122,15 +130,23 @@ class _Counted(io.RawIOBase):
         limits = self._budget.limits
         if self._budget.expanded > limits.max_expanded_bytes:
             raise LimitReached(
-                f"the archive expands to more than {limits.max_expanded_bytes >> 20} MB "
-                "(a zip bomb?); bundleguard stopped there"
+                f"the archive expands past the limit of {limits.max_expanded_bytes >> 20} MB "
+                "(a zip bomb?); bundleguard stopped there and cannot vouch for the rest"
             )
         if self._count > RATIO_GRACE and self._count > limits.max_ratio * self._packed:
             raise LimitReached(
-                f"{self._name} expands more than {limits.max_ratio} times its packed size "
-                "(a zip bomb?); bundleguard stopped there"
+                f"{self._name} expands past the limit of {limits.max_ratio} times its packed "
+                "size (a zip bomb?); bundleguard stopped there and cannot vouch for the rest"
             )
         return size
+
+
+def _decompressor(kind: str, data: BinaryIO) -> BinaryIO:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=data)
+    if kind == "bzip2":
+        return bz2.BZ2File(data)
+    return lzma.LZMAFile(data)
 
 
 def _read_limited(stream: BinaryIO, limit: int) -> bytes:
@@ -149,8 +165,8 @@ def _charge_member(budget: Budget) -> None:
     budget.members += 1
     if budget.members > budget.limits.max_members:
         raise LimitReached(
-            f"the archive holds more than {budget.limits.max_members} files; "
-            "bundleguard stopped there"
+            f"the archive holds more files than the limit of {budget.limits.max_members}; "
+            "bundleguard stopped there and cannot vouch for the rest"
         )
 
 
@@ -188,8 +204,8 @@ class ArchiveScanner:
         prefix = f"{container}!" if container else ""
         if depth >= budget.limits.max_depth:
             raise LimitReached(
-                f"archives are nested more than {budget.limits.max_depth} levels deep; "
-                "bundleguard stopped there"
+                f"archives are nested past the limit of {budget.limits.max_depth} levels; "
+                "bundleguard stopped there and cannot vouch for the rest"
             )
         try:
             if kind == "zip":
@@ -197,11 +213,10 @@ class ArchiveScanner:
             if kind == "tar":
                 return self._tar(data, prefix, depth, budget)
             if kind in ("gzip", "bzip2", "xz"):
-                opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}
                 name = f"{prefix}({kind} content)" if prefix else f"({kind} content)"
                 size = _size(data)
                 _charge_member(budget)
-                with opener[kind](fileobj=data) as inner:  # type: ignore[operator]
+                with _decompressor(kind, data) as inner:
                     return self.scan_member(inner, name, depth + 1, budget, size)
         except LimitReached:
             raise
@@ -222,8 +237,8 @@ class ArchiveScanner:
             infos = [info for info in archive.infolist() if not info.is_dir()]
             if budget.members + len(infos) > budget.limits.max_members:
                 raise LimitReached(
-                    f"the archive holds {len(infos)} files, more than the "
-                    f"{budget.limits.max_members} bundleguard opens"
+                    f"the archive holds {len(infos)} files, past the limit of "
+                    f"{budget.limits.max_members} that bundleguard opens"
                 )
             for info in infos:
                 _charge_member(budget)
@@ -234,8 +249,14 @@ class ArchiveScanner:
                     )
                     continue
                 with archive.open(info) as stream:
-                    findings += self.scan_member(
-                        stream, name, depth + 1, budget, info.compress_size
+                    findings += _keeping(
+                        findings,
+                        self.scan_member,
+                        stream,
+                        name,
+                        depth + 1,
+                        budget,
+                        info.compress_size,
                     )
         return findings
 
@@ -249,26 +270,48 @@ class ArchiveScanner:
                 stream = archive.extractfile(info)
                 if stream is None:
                     continue
-                findings += self.scan_member(
-                    stream, prefix + info.name, depth + 1, budget, max(info.size, 1)
+                findings += _keeping(
+                    findings,
+                    self.scan_member,
+                    stream,
+                    prefix + info.name,
+                    depth + 1,
+                    budget,
+                    max(info.size, 1),
                 )
         return findings
 
 
-def stored_spans(data: BinaryIO) -> list[tuple[int, int]]:
-    """Byte spans of uncompressed zip members, whose keys the member scan reports."""
+def _keeping(found: list[Finding], scan, *args) -> list[Finding]:
+    """Run `scan(*args)`; if it hits a limit, hand what was found so far up with it."""
+    try:
+        return scan(*args)
+    except LimitReached as limit:
+        limit.partial = found + limit.partial
+        raise
+
+
+def member_spans(data: BinaryIO, kind: str) -> list[tuple[int, int]]:
+    """Byte spans where members lie unpacked in the archive's own bytes (stored zip
+    members, tar members): a key there is reported once, from the member scan."""
     spans = []
     try:
-        with zipfile.ZipFile(data) as archive:
-            for info in archive.infolist():
-                if info.compress_type != zipfile.ZIP_STORED:
-                    continue
-                data.seek(info.header_offset + 26)
-                name_length, extra_length = struct.unpack("<HH", data.read(4))
-                start = info.header_offset + 30 + name_length + extra_length
-                spans.append((start, start + info.compress_size))
+        if kind == "tar":
+            with tarfile.open(fileobj=data, mode="r:") as archive:
+                spans = [(m.offset_data, m.offset_data + m.size) for m in archive if m.isfile()]
+        elif kind == "zip":
+            with zipfile.ZipFile(data) as archive:
+                for info in archive.infolist():
+                    if info.compress_type != zipfile.ZIP_STORED:
+                        continue
+                    data.seek(info.header_offset + 26)
+                    name_length, extra_length = struct.unpack("<HH", data.read(4))
+                    start = info.header_offset + 30 + name_length + extra_length
+                    spans.append((start, start + info.compress_size))
     except ARCHIVE_ERRORS:
         return []
+    finally:
+        data.seek(0)
     return spans
 
 

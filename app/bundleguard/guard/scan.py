@@ -74,7 +74,13 @@ class _FileScan:
         findings = [_to_finding(m, 0, member) for m in sniff.find_in_buffer(data)]
         kind = containers.find_archive(data)
         if kind is not None:
-            findings += self.archives.scan_archive(io.BytesIO(data), kind, member, depth, budget)
+            handle = io.BytesIO(data)
+            findings = _outside(findings, containers.member_spans(handle, kind))
+            try:
+                findings += self.archives.scan_archive(handle, kind, member, depth, budget)
+            except LimitReached as limit:
+                limit.partial = findings + limit.partial
+                raise
         return findings
 
     def _scan_member_stream(self, stream: BinaryIO, member: str, budget: Budget) -> list[Finding]:
@@ -107,15 +113,17 @@ class _FileScan:
         return findings, kind
 
     def _with_members(self, findings: list[Finding], handle: BinaryIO, kind: str) -> list[Finding]:
-        if kind == "zip":
-            spans = containers.stored_spans(handle)
-            findings = [f for f in findings if not any(a <= f.offset < b for a, b in spans)]
-        handle.seek(0)
+        findings = _outside(findings, containers.member_spans(handle, kind))
         try:
             findings += self.archives.scan_archive(handle, kind, None, 0, self.budget)
         except LimitReached as limit:
             self.budget.problems.append(str(limit))
+            findings += limit.partial
         return findings
+
+
+def _outside(findings: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:
+    return [f for f in findings if not any(a <= f.offset < b for a, b in spans)]
 
 
 def _report(path: str, scan: _FileScan, findings: list[Finding], kind, data, size) -> FileReport:

@@ -125,13 +125,11 @@ def _text_hits(data: bytes) -> list[KeyMatch]:
 def find_in_buffer(data: bytes, depth: int = 0, text_only: bool = False) -> list[KeyMatch]:
     """Every key in `data`, outermost first, positions relative to `data`."""
     hits = _text_hits(data)
-    if not text_only:
-        # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes),
-        # so a pure-ASCII buffer (the common log) skips those passes; the check runs at
-        # memory speed.
-        if not data.isascii():
-            hits += der.find_der_keys(data)
-            hits += binary.find_key_containers(data)
+    # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes), so
+    # a pure-ASCII buffer (the common log) skips those passes; the check runs at memory speed.
+    if not text_only and not data.isascii():
+        hits += der.find_der_keys(data)
+        hits += binary.find_key_containers(data)
     if depth < MAX_DECODE_DEPTH:
         spans = [(h.start, h.end) for h in hits]
         hits += _decoded_hits(data, depth, spans)

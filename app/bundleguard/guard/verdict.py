@@ -223,7 +223,7 @@ def _png_end(data: bytes) -> int | None:
 def _jpeg_end(data: bytes) -> int | None:
     pos = 2
     length = len(data)
-    while pos + 4 <= length:
+    while pos + 2 <= length:
         if data[pos] != 0xFF:
             return None
         marker = data[pos + 1]
@@ -235,6 +235,8 @@ def _jpeg_end(data: bytes) -> int | None:
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             pos += 2
             continue
+        if pos + 4 > length:
+            return None
         segment = int.from_bytes(data[pos + 2 : pos + 4], "big")
         pos += 2 + segment
         if marker == 0xDA:  # entropy-coded data follows until the next real marker
@@ -250,6 +252,10 @@ def _jpeg_end(data: bytes) -> int | None:
     return None
 
 
+def _sentences(reasons) -> tuple[str, ...]:
+    return tuple(r if r.endswith((".", "!", ")")) else f"{r}." for r in reasons)
+
+
 def decide(
     path: str,
     findings: tuple[Finding, ...],
@@ -258,7 +264,21 @@ def decide(
     data: bytes | None,
     size: int | None,
 ) -> FileReport:
-    """Turn what a scan saw into the file's verdict and its reasons."""
+    """Turn what a scan saw into the file's verdict and its reasons (whole sentences)."""
+    report = _decide(path, findings, archive, problems, data, size)
+    return FileReport(
+        report.path, report.verdict, _sentences(report.reasons), report.findings, report.size
+    )
+
+
+def _decide(
+    path: str,
+    findings: tuple[Finding, ...],
+    archive: str | None,
+    problems: tuple[str, ...],
+    data: bytes | None,
+    size: int | None,
+) -> FileReport:
     name = PurePath(path.replace("\\", "/")).name
     real = tuple(f for f in findings if not f.damaged)
     damaged = tuple(f for f in findings if f.damaged)
