@@ -195,3 +195,29 @@ def test_key_named_as_a_certificate_is_secret():
     report = scan(kf.pkcs1_der(), "server.cer")
 
     assert_secret(report, "rsa-private-key", offset=0)
+
+
+# --------------------------------------------------------------------------- odd certificates
+
+
+def _with_invalid_version(der: bytes) -> bytes:
+    """The certificate with its version field set to 3 (an X.509 "v4", which does not exist)."""
+    at = der.index(bytes.fromhex("a003020102")) + 4
+    return der[:at] + b"\x03" + der[at + 1 :]
+
+
+def test_der_certificate_with_an_invalid_version_is_refused_not_raised():
+    report = scan(_with_invalid_version(kf.cert_der()), "server.crt")
+
+    assert report.verdict is Verdict.REFUSED
+    assert report.findings == ()
+
+
+def test_pem_certificate_with_an_invalid_version_is_refused_not_raised():
+    der = _with_invalid_version(kf.cert_der())
+    pem = b"-----BEGIN CERTIFICATE-----\n" + kf.b64(der, 64) + b"\n-----END CERTIFICATE-----\n"
+
+    report = scan(pem, "server.crt")
+
+    assert report.verdict is Verdict.REFUSED
+    assert report.findings == ()

@@ -51,6 +51,7 @@ KEY_FILES = [
     ("openssh-encrypted", kf.openssh_encrypted_pem, "openssh-private-key"),
     ("putty-ppk-v2", lambda: kf.ppk(2), "putty-private-key"),
     ("putty-ppk-v3", lambda: kf.ppk(3), "putty-private-key"),
+    ("putty-ppk-v3-rsa1024", lambda: kf.ppk(3, kf.rsa_key(3, 1024)), "putty-private-key"),
     ("pgp-private-key-block", kf.pgp_private_key_block, "pgp-private-key"),
     ("ssh2-sshcom-private-key", kf.ssh2_private_key, "ssh2-private-key"),
     ("pkcs12-aes", lambda: kf.pfx("aes"), "pkcs12"),
