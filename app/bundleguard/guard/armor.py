@@ -18,9 +18,10 @@ from bundleguard.guard.der import KeyMatch, match_key
 MAX_BLOCK = 1 << 20
 
 _BEGIN_RE = re.compile(rb"-{4,5} ?BEGIN(?: |%20|\+)([A-Z0-9][A-Z0-9 ._#/+%-]{0,60}?) ?-{4,5}")
+_ANY_ARMOR_RE = re.compile(rb"-{4,5} ?(?:BEGIN|END)[ %+]")
 _UNESCAPE_RE = re.compile(
     rb"\\r\\n|\\[rnt]|\\/|\\u00(?:2[bBfF]|3[dD]|0[aAdD])|&#(?:1[03]|x[aAdD]|43|47|61);"
-    rb"|%(?:2[bBfF]|3[dD]|0[aAdD])|=3[dD]|=\r?\n"
+    rb"|%(?:2[bBfF]|3[dD]|0[aAdD])|=3[dD]"
 )
 _UNESCAPED = {
     b"\\r\\n": b"\n",
@@ -33,8 +34,6 @@ _UNESCAPED = {
     b"&#43;": b"+",
     b"&#47;": b"/",
     b"&#61;": b"=",
-    b"=\n": b"",
-    b"=\r\n": b"",
 }
 _BASE64_LINE_RE = re.compile(rb"^[A-Za-z0-9+/=]+$")
 
@@ -158,7 +157,12 @@ def find_armored_keys(data: bytes) -> list[KeyMatch]:
         body_start = match.end()
         end_marker = re.compile(rb"-{4,5} ?END(?: |%20|\+)" + re.escape(match.group(1)))
         end = end_marker.search(data, body_start, body_start + MAX_BLOCK)
-        body = data[body_start : end.start() if end else min(len(data), body_start + MAX_BLOCK)]
+        if end is not None:
+            body = data[body_start : end.start()]
+        else:  # cut short: the body runs at most to the next armor line
+            other = _ANY_ARMOR_RE.search(data, body_start, body_start + MAX_BLOCK)
+            stop = other.start() if other else min(len(data), body_start + MAX_BLOCK)
+            body = data[body_start:stop]
         result = _classify_block(label, body, complete=end is not None)
         if result is None:
             continue
@@ -210,7 +214,11 @@ def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
         or label == "PRIVATE KEY"
     )
     if known or not complete:
-        reason = "it is truncated" if not complete else "its body is not a valid key: corrupt"
+        reason = (
+            "it is truncated: its END line is missing"
+            if not complete
+            else "its body is not a valid key: it is damaged or corrupt"
+        )
         return KeyMatch("damaged-private-key", label.lower(), 0, 0, damaged=True, detail=reason)
     return KeyMatch("private-key-block", f"{label.lower()} block", 0, 0)
 

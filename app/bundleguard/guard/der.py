@@ -334,7 +334,7 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
                 start,
                 end,
                 damaged=True,
-                detail=f"the data ends {c_end - len(data)} bytes before the key does",
+                detail=f"it is truncated: the data ends {c_end - len(data)} bytes before the key",
             )
         return KeyMatch(kind, label, start, end)
     return None

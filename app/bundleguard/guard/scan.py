@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -151,6 +152,15 @@ def scan_file(path: Path, limits: ScanLimits | None = None) -> FileReport:
     display = str(path)
     scan = _FileScan(limits or ScanLimits())
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            # Opening a pipe would wait for a writer forever; devices never end.
+            what = "a folder" if stat.S_ISDIR(mode) else "a pipe, device or socket"
+            return FileReport(
+                display,
+                Verdict.REFUSED,
+                (f"this is {what}, not a file: only files go into a support bundle.",),
+            )
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size <= WHOLE_FILE_LIMIT:

@@ -152,9 +152,13 @@ def _outermost(hits: list[KeyMatch]) -> list[KeyMatch]:
     hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.damaged))
     kept: list[KeyMatch] = []
     for hit in hits:
-        if kept and kept[-1].start <= hit.start < max(kept[-1].end, kept[-1].start + 1):
-            if kept[-1].damaged and not hit.damaged and kept[-1].start == hit.start:
-                kept[-1] = hit
+        outer = next((k for k in reversed(kept) if not k.damaged), None)
+        if outer is not None and outer.start <= hit.start < max(outer.end, outer.start + 1):
+            continue
+        last = kept[-1] if kept else None
+        if last is not None and last.damaged and last.start == hit.start:
+            if not hit.damaged:
+                kept[-1] = hit  # the same place read two ways: the sound reading wins
             continue
         kept.append(hit)
     return kept

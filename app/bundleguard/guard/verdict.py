@@ -46,6 +46,9 @@ KEY_FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ec
 
 MAX_SCREENSHOT_PIXELS = 100_000_000
 
+# What cryptography raises on certificates that parse as DER but break X.509's rules.
+_PARSE_ERRORS = (ValueError, UnsupportedAlgorithm, x509.InvalidVersion)
+
 _PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", re.DOTALL)
 _CERTIFICATE_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
 _PKCS7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
@@ -127,7 +130,7 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
                 count += len(inner)
             else:
                 return f"a PEM block labelled {label.decode()!r}, which is not a certificate"
-        except (ValueError, UnsupportedAlgorithm):
+        except _PARSE_ERRORS:
             return (
                 f"a {label.decode()} block that does not parse: it is damaged; "
                 "export the certificate again"
@@ -147,11 +150,11 @@ def _identify_der(data: bytes) -> tuple[int, str] | str:
     try:
         x509.load_der_x509_certificate(data)
         return 1, "1 certificate (DER)"
-    except (ValueError, UnsupportedAlgorithm):
+    except _PARSE_ERRORS:
         pass
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
-    except (ValueError, UnsupportedAlgorithm):
+    except _PARSE_ERRORS:
         return ""
     if not _pkcs7_is_certificates_only(data):
         return "a signed PKCS#7 message, not a certificate bundle"
