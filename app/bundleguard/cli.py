@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bundleguard import __version__
 from bundleguard.commands import COMMAND_MODULES
@@ -21,12 +22,19 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors already; keep that, with our program name."""
+    """argparse, minus one leak: it echoes unrecognised arguments, and a mistyped option
+    (`--passphrase-fil secret`) would print a passphrase. Usage errors still exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message = "unrecognized arguments (not shown, in case one is a passphrase)"
+        super().error(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="bundleguard",
+        allow_abbrev=False,
         description=(
             "Prepare the certificate support bundle for BeyondTrust B Series appliances "
             "and check certificate replication, without ever sending a private key."

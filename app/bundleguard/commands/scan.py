@@ -16,6 +16,7 @@ EXIT_OK, EXIT_SECRET, EXIT_USAGE = 0, 1, 2
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "scan",
+        allow_abbrev=False,
         help="find private keys in files and folders (exit 1 when one is found)",
         description=(
             "Look into every file (folders are walked) for private key material, by content, "
