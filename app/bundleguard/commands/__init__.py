@@ -1,5 +1,5 @@
 """Subcommands of the `bundleguard` command line, one module each."""
 
-from bundleguard.commands import certs, probe, scan
+from bundleguard.commands import bundle, certs, probe, scan
 
-COMMAND_MODULES = (scan, certs, probe)
+COMMAND_MODULES = (scan, certs, bundle, probe)
