@@ -144,11 +144,10 @@ def find_armored_keys(data: bytes) -> list[KeyMatch]:
         hit = data.find(b"BEGIN", pos)
         if hit < 0:
             return found
-        match = _BEGIN_RE.match(data, max(0, hit - 6), hit + 80)
-        if match is None or match.start(1) < hit:
-            match = _BEGIN_RE.search(data, max(0, hit - 6), hit + 80)
         pos = hit + 5
-        if match is None or match.start() > hit:
+        # The dashes stand just before BEGIN: search from a little before the hit.
+        match = _BEGIN_RE.search(data, max(0, hit - 6), hit + 80)
+        if match is None or not match.start() < hit < match.end():
             continue
         label = re.sub(rb"%20|\+", b" ", match.group(1)).decode("ascii").strip()
         upper = label.upper()

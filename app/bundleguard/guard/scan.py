@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -85,7 +86,7 @@ class _FileScan:
         return findings
 
     def _scan_member_stream(self, stream: BinaryIO, member: str, budget: Budget) -> list[Finding]:
-        return _scan_windows(stream, member)
+        return _scan_windows(stream, member)  # the budget is charged by the stream itself
 
     def scan_bytes(self, data: bytes) -> tuple[list[Finding], str | None]:
         findings = [_to_finding(m, 0, None) for m in sniff.find_in_buffer(data)]
@@ -100,8 +101,6 @@ class _FileScan:
         kind = containers.archive_kind(head)
         if kind is None:
             try:
-                import zipfile
-
                 kind = "zip" if zipfile.is_zipfile(handle) else None
             finally:
                 handle.seek(0)

@@ -70,9 +70,8 @@ def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[
     for start, end in base64_blobs(data):
         if any(a <= start < b for a, b in skip):
             continue
-        text = data[start:end]
         if data[start] == 0x33:  # '3': hex of DER, "3082..."
-            compact = re.sub(rb"\s|\\n|\\r", b"", text)
+            compact = re.sub(rb"\s|\\n|\\r", b"", data[start:end])
             if len(compact) % 2 == 0 and _HEX_RE.fullmatch(compact):
                 inner = find_in_buffer(binascii.unhexlify(compact), depth + 1)
                 hits.extend(_relocate(inner, start, end, "hex"))
