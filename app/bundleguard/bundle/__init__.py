@@ -1,0 +1,37 @@
+"""The support bundle: plan -> write the zip atomically -> verify it; manifest; email draft.
+
+No Qt here: the CLI and the GUI call these and render what they return.
+
+Modules and their public API:
+
+- `bundleguard.bundle.plan`
+    `read_input(path) -> BundleInput | Refusal` (pipes, folders, oversized files refused
+    unread; unreadable raises `InputError`);
+    `check_appliance(hostname, role="primary") -> Appliance`; `check_incident(text)`;
+    `plan_bundle(appliance, screenshot, certificates, *, site=None, incident=None,
+    now=None, public_anchors=None, system_anchors=None) -> BundlePlan` — pure: every input
+    through the guard (`classify_bytes`), the screenshot re-encoded as optimised PNG
+    without metadata (and guarded again), safe unique member names, identical files kept
+    once, chain/name/date/trust checks as `.warnings`. `.accepted` is False when anything
+    was refused; `.refusals` lists every one (`Refusal`: source, expected, verdict,
+    reasons, findings). Members: `status-basics-<host>.png` and the certificate files.
+- `bundleguard.bundle.manifest`
+    `build_manifest(plan, created) -> bytes`, `parse_entries(data)`, `ManifestEntry`.
+- `bundleguard.bundle.writer`
+    `write_bundle(plan, out_dir, *, force=False, now=None, progress=None) -> WrittenBundle`
+    — temp file in `out_dir`, fsync, verify, then link/rename; never overwrites unless
+    `force`; on failure nothing under the final name. `verify_bundle(path, expected=None)`;
+    `write_file_atomic(path, data, *, force=False)`; `WARN_SIZE_BYTES` (10 MB warning);
+    errors `BundleExistsError`, `BundleWriteError`, `BundleVerificationError`.
+- `bundleguard.bundle.batch`
+    `write_batch(plans, out_dir, *, force, eml, to, now, progress) -> BatchResult` — one
+    zip (and `.eml`) per appliance, nothing at all if any plan is refused.
+- `bundleguard.bundle.email`
+    `body_text(bundles) -> str` (to paste into a web mail), `subject_line(bundles)`,
+    `make_draft(bundles, to) -> Draft`, `build_eml(draft, bundles) -> bytes` (RFC 5322,
+    `X-Unsent: 1`, zip attached), `write_eml(bundle, to, *, force) -> Draft`,
+    `check_address(text) -> str`.
+- `bundleguard.bundle.mailer`
+    `open_draft(draft) -> OpenOutcome` — Windows `.eml`, Thunderbird `-compose`, macOS
+    Mail via AppleScript, else the folder + clipboard + plain instructions (never mailto:).
+"""
