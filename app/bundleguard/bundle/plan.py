@@ -176,7 +176,7 @@ def safe_member_name(source: str, data: bytes) -> str:
     stem = pure.stem if suffix in CERTIFICATE_SUFFIXES else pure.name
     if suffix not in CERTIFICATE_SUFFIXES:
         suffix = _FORMAT_SUFFIX.get(detect_format(data), ".crt")
-    part = safe_name_part(stem.replace(" ", "-"))  # Windows' reserved names get a "_"
+    part = safe_name_part(stem)  # Windows' reserved names get a "_"
     return f"{'certificate' if part == 'unnamed' else part}{suffix}"
 
 
