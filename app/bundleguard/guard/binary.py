@@ -34,14 +34,22 @@ _PGP_SECRET_ALGORITHMS = {
 }
 
 # Searched for anywhere (in buffers that are not pure ASCII), each a regex with a literal
-# prefix so that the search runs at C speed; PGP packets, which have no magic, only where
-# a file, an archive member or a decoded blob begins.
+# prefix so that the search runs at C speed: the containers people append to or embed
+# in other files (keystores, PVK and CryptoAPI blobs such as .snk files).
 _ANYWHERE = (
-    re.compile(re.escape(_OPENSSH_MAGIC)),
     re.compile(rb"\xfe\xed\xfe\xed\x00\x00\x00[\x01\x02]"),
     re.compile(rb"\xce\xce\xce\xce\x00\x00\x00\x02"),
     re.compile(rb"\x1e\xf1\xb5\xb0\x00\x00\x00\x00"),
     re.compile(rb"\x07\x02\x00\x00\x00[\xa4\x24\x22]\x00\x00(?:RSA2|DSS2)"),
+)
+# Formats that are whole files (CNG blobs, OpenSSH's binary form, SSH2, SSH-1): looked for
+# where a file, a member or a decoded blob begins, and anywhere in buffers up to
+# SMALL_BUFFER (a key file behind a preamble); scanning every large binary for them too
+# would cost a pass each for keys nobody hides that way. PGP packets, without a magic
+# number, only where a buffer begins.
+SMALL_BUFFER = 4 << 20
+_ANYWHERE_IN_SMALL = (
+    re.compile(re.escape(_OPENSSH_MAGIC)),
     re.compile(rb"RSA[23]"),
     re.compile(rb"EC[SK][246]"),
     re.compile(re.escape(_SSH2_MAGIC)),
@@ -234,9 +242,11 @@ def match_key_container(data: bytes, start: int) -> KeyMatch | None:
 
 
 def find_key_containers(data: bytes) -> list[KeyMatch]:
-    """Non-ASN.1 key containers: embeddable ones anywhere, whole-file ones at the start."""
+    """Non-ASN.1 key containers: embeddable ones anywhere, whole-file ones at the start
+    (and anywhere in small buffers)."""
     found: list[KeyMatch] = []
-    for regex in _ANYWHERE:
+    searches = _ANYWHERE + _ANYWHERE_IN_SMALL if len(data) <= SMALL_BUFFER else _ANYWHERE
+    for regex in searches:
         for hit in regex.finditer(data):
             if hit.start() == 0:
                 continue

@@ -206,10 +206,17 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = MAX_SCREENSHOT_PIXELS
             with Image.open(io.BytesIO(data)) as image:
+                if kind == "JPEG":
+                    # Decode every scan, at 1/8 scale: the whole stream is checked,
+                    # the costly full-size transform skipped.
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
                 image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as error:
         return kind, f"Pillow cannot decode this {kind} image ({error}): take it again"
     return kind, None
+
+
+_JPEG_MARKER_RE = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 def _png_end(data: bytes) -> int | None:
@@ -242,16 +249,12 @@ def _jpeg_end(data: bytes) -> int | None:
             return None
         segment = int.from_bytes(data[pos + 2 : pos + 4], "big")
         pos += 2 + segment
-        if marker == 0xDA:  # entropy-coded data follows until the next real marker
-            while True:
-                pos = data.find(b"\xff", pos)
-                if pos < 0 or pos + 1 >= length:
-                    return None
-                following = data[pos + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-                    pos += 1 if following == 0xFF else 2
-                    continue
-                break
+        if marker == 0xDA:  # entropy-coded data runs to the next marker that is not
+            # a stuffed 0xFF00, a restart marker or fill: one C-speed search finds it
+            found = _JPEG_MARKER_RE.search(data, pos)
+            if found is None:
+                return None
+            pos = found.start()
     return None
 
 
