@@ -291,6 +291,41 @@ def _keeping(found: list[Finding], scan, *args) -> list[Finding]:
         raise
 
 
+# Compressed PNG text chunks are read up to this size each (a comment, not a payload).
+PNG_TEXT_LIMIT = 1 << 20
+
+
+def png_compressed_text(data: bytes) -> list[tuple[str, bytes]]:
+    """(name, inflated text) of each compressed text chunk (zTXt, iTXt) of a PNG: the
+    one place in a PNG where text, a key say, is hidden from a byte-level search."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return []
+    texts = []
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IEND":
+            break
+        if kind not in (b"zTXt", b"iTXt"):
+            continue
+        keyword, _, rest = body.partition(b"\x00")
+        if kind == b"iTXt":
+            if rest[:1] != b"\x01":  # not compressed: a byte-level search saw it already
+                continue
+            rest = rest[2:].split(b"\x00", 2)[-1]  # language tag, translated keyword
+        else:
+            rest = rest[1:]
+        try:
+            inflated = zlib.decompressobj().decompress(rest, PNG_TEXT_LIMIT)
+        except zlib.error:
+            continue
+        texts.append((f"PNG {kind.decode()} chunk {keyword.decode('latin-1')!r}", inflated))
+    return texts
+
+
 def member_spans(data: BinaryIO, kind: str) -> list[tuple[int, int]]:
     """Byte spans where members lie unpacked in the archive's own bytes (stored zip
     members, tar members): a key there is reported once, from the member scan."""

@@ -78,6 +78,9 @@ class _FileScan:
         self, data: bytes, member: str, depth: int, budget: Budget
     ) -> list[Finding]:
         findings = [_to_finding(m, 0, member) for m in sniff.find_in_buffer(data)]
+        for name, text in containers.png_compressed_text(data):
+            inside = f"{member}!{name}"
+            findings += [_to_finding(m, 0, inside) for m in sniff.find_in_buffer(text)]
         kind = containers.find_archive(data)
         if kind is not None:
             handle = io.BytesIO(data)
@@ -94,6 +97,8 @@ class _FileScan:
 
     def scan_bytes(self, data: bytes) -> tuple[list[Finding], str | None]:
         findings = [_to_finding(m, 0, None) for m in sniff.find_in_buffer(data)]
+        for name, text in containers.png_compressed_text(data):
+            findings += [_to_finding(m, 0, name) for m in sniff.find_in_buffer(text)]
         kind = containers.find_archive(data)
         if kind is not None:
             findings = self._with_members(findings, io.BytesIO(data), kind)
