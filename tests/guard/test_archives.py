@@ -303,3 +303,24 @@ def test_scan_limits_are_a_frozen_dataclass_with_documented_defaults():
     assert (limits.max_expanded_bytes, limits.max_ratio) == (1 << 30, 200)
     with pytest.raises(AttributeError):
         limits.max_depth = 99  # type: ignore[misc]
+
+
+def test_zip_member_that_cannot_be_read_is_refused_with_a_reason():
+    # A member flagged encrypted (ZipCrypto) cannot be inspected without its password.
+    data = bytearray(kf.zip_of({"key.pem": kf.pkcs1_pem()}, zipfile.ZIP_STORED))
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = bytes(data).index(signature) + flag_at
+        data[at] |= 1
+
+    report = scan(bytes(data), "bundle.zip")
+
+    assert report.verdict in (Verdict.REFUSED, Verdict.SECRET)
+    assert report.reasons
+
+
+def test_key_in_utf16_text_inside_a_zip_is_secret():
+    member = kf.utf16(kf.pkcs1_pem(), "le", bom=True)
+
+    report = scan(kf.zip_of({"notes/key.txt": member}), "notes.zip")
+
+    assert_secret(report, "rsa-private-key", offset=2, member="notes/key.txt")

@@ -168,7 +168,21 @@ def test_damaged_key_next_to_a_good_key_still_makes_the_file_secret():
 
 
 @pytest.mark.parametrize(
-    "name", ["server.key", "appliance.p12", "appliance.pfx", "store.jks", "id.ppk", "key.pvk"]
+    "name",
+    [
+        "server.key",
+        "appliance.p12",
+        "appliance.pfx",
+        "store.jks",
+        "store.jceks",
+        "java.keystore",
+        "id.ppk",
+        "key.pvk",
+        "signing.snk",
+        "server.p8",
+        "server.pk8",
+        "SERVER.KEY",
+    ],
 )
 def test_harmless_certificate_named_as_a_key_file_is_refused(name):
     report = scan(kf.cert_pem(), name)
@@ -176,7 +190,7 @@ def test_harmless_certificate_named_as_a_key_file_is_refused(name):
     assert report.verdict is Verdict.REFUSED
     assert report.findings == ()
     extension = name.rsplit(".", 1)[1]
-    assert_reason_mentions(report, rf"\.{extension}|key file|name")
+    assert_reason_mentions(report, rf"\.{extension}|key file|name|extension")
 
 
 def test_pfx_renamed_crt_is_secret():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 
@@ -222,3 +223,76 @@ def test_certificate_followed_by_a_key_is_not_a_certificate():
 
     assert report.verdict is Verdict.SECRET
     assert not report.may_enter_bundle
+
+
+def test_key_attached_to_an_email_as_mime_base64_is_secret():
+    attachment = kf.b64(kf.pkcs1_pem(), 76)
+    data = (
+        b"From: admin@example.com\r\nTo: support@example.com\r\nSubject: certs\r\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+        b"Content-Type: text/plain\r\n\r\nCertificates attached.\r\n--b1\r\n"
+        b'Content-Type: application/octet-stream; name="server.key"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    offset = len(data)
+    data += kf.crlf(attachment) + b"\r\n--b1--\r\n"
+
+    report = scan(data, "draft.eml")
+
+    assert_secret(report, "rsa-private-key", offset=offset)
+
+
+@pytest.mark.parametrize("separator", [b" ", b""], ids=["spaces", "nothing"])
+def test_pem_flattened_onto_one_line_is_secret(separator):
+    # How keys end up in .env files and Terraform variables.
+    flat = separator.join(kf.pkcs8_pem().strip().split(b"\n"))
+    data = b"TLS_KEY=" + flat + b"\nTLS_PORT=443\n"
+
+    report = scan(data, "deploy.env")
+
+    assert_secret(report, "pkcs8-private-key", offset=len(b"TLS_KEY="))
+
+
+def test_key_in_a_png_text_chunk_is_secret():
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", kf.sec1_pem().decode())
+    out = io.BytesIO()
+    Image.open(io.BytesIO(kf.png())).save(out, "PNG", pnginfo=info)
+    data = out.getvalue()
+
+    report = scan(data, "status.png")
+
+    assert_secret(report, "ec-private-key", offset=data.index(b"-----BEGIN"))
+
+
+def test_key_in_a_jpeg_comment_segment_is_secret():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(kf.jpeg())).save(out, "JPEG", comment=kf.pkcs1_pem())
+    data = out.getvalue()
+
+    report = scan(data, "status.jpg")
+
+    assert_secret(report, "rsa-private-key", offset=data.index(b"-----BEGIN"))
+
+
+def test_base64_of_a_zip_holding_a_key_is_secret():
+    blob = kf.b64(kf.zip_of({"key.pem": kf.pkcs1_pem()}))
+    data = b'{"attachment": "' + blob + b'"}'
+
+    report = scan(data, "ticket.json")
+
+    assert report.verdict is Verdict.SECRET
+    assert any(f.kind == "rsa-private-key" for f in report.findings), report.findings
+
+
+def test_key_in_utf16_json_with_escaped_newlines_is_secret():
+    text = b'{"key": ' + kf.json_string(kf.pkcs8_pem()) + b"}"
+    data = kf.utf16(text, "le", bom=True)
+
+    report = scan(data, "export.json")
+
+    assert_secret(report, "pkcs8-private-key", offset=2 + 2 * text.index(b"-----BEGIN"))

@@ -21,8 +21,10 @@ def _log_filler(size: int) -> bytes:
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory) -> tuple[Path, dict[int, str]]:
     """A 40 MiB log with keys placed across 8 MiB boundaries and near the end."""
+    base64_line = b'\nkey: "' + kf.b64(kf.pkcs1_der(kf.rsa_key(1))) + b'"\n'
     placements = [
         (8 * MIB - 100, kf.pkcs1_pem(), "rsa-private-key"),
+        (12 * MIB - 700, base64_line, "rsa-private-key"),
         (16 * MIB - 10, kf.openssh_pem(), "openssh-private-key"),
         (24 * MIB - 1, kf.sec1_pem(), "ec-private-key"),
         (32 * MIB - 300, kf.pkcs8_der(), "pkcs8-private-key"),
@@ -32,7 +34,8 @@ def big_log(tmp_path_factory) -> tuple[Path, dict[int, str]]:
     for offset, key, kind in placements:
         parts.append(_log_filler(offset - position))
         parts.append(key)
-        expected[offset] = kind
+        # The base64 line is reported at its first base64 character, after `key: "`.
+        expected[offset + (7 if key is base64_line else 0)] = kind
         position = offset + len(key)
     parts.append(_log_filler(40 * MIB - position))
     path = tmp_path_factory.mktemp("big") / "appliance-debug.log"
@@ -57,6 +60,19 @@ def test_big_log_scan_reports_no_damaged_key_at_the_window_edges(big_log):
     report = scan_file(path)
 
     assert [f for f in report.findings if f.damaged] == []
+
+
+def test_big_utf16_log_key_across_a_window_edge_is_found(tmp_path):
+    lines = (LOG_LINE.decode() * (8 * MIB // (2 * len(LOG_LINE)))).encode("utf-16-le")
+    lines = lines[: 8 * MIB - 300]  # even length: the key starts on a character boundary
+    key = kf.pkcs8_pem(kf.ec_key()).decode().encode("utf-16-le")
+    path = tmp_path / "debug-utf16.log"
+    path.write_bytes(lines + key + LOG_LINE.decode().encode("utf-16-le") * 50_000)
+
+    report = scan_file(path)
+
+    assert report.verdict is Verdict.SECRET
+    assert [(f.kind, f.offset) for f in report.findings] == [("pkcs8-private-key", len(lines))]
 
 
 def test_big_clean_log_is_refused_without_findings(tmp_path):
