@@ -296,3 +296,52 @@ def test_key_in_utf16_json_with_escaped_newlines_is_secret():
     report = scan(data, "export.json")
 
     assert_secret(report, "pkcs8-private-key", offset=2 + 2 * text.index(b"-----BEGIN"))
+
+
+def _binary_pgp_secret_key() -> bytes:
+    """`gpg --export-secret-keys` without --armor: the packets themselves."""
+    armored = kf.pgp_private_key_block()
+    body = armored.split(b"\n\n", 1)[1].rsplit(b"\n=", 1)[0]
+    return base64.b64decode(body)
+
+
+def test_binary_pgp_secret_key_export_is_secret():
+    report = scan(_binary_pgp_secret_key(), "secring.gpg")
+
+    assert_secret(report, "pgp-private-key", offset=0)
+
+
+def test_binary_pgp_secret_key_after_other_data_is_secret():
+    report = scan(b"\x00" * 64 + _binary_pgp_secret_key(), "backup.img")
+
+    assert_secret(report, "pgp-private-key", offset=64)
+
+
+def test_key_pasted_into_a_word_document_body_is_secret():
+    lines = kf.pkcs1_pem().decode().splitlines()
+    paragraphs = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in lines)
+    document = (
+        '<?xml version="1.0"?><w:document><w:body><w:p><w:r><w:t>New key:</w:t></w:r></w:p>'
+        + paragraphs
+        + "</w:body></w:document>"
+    ).encode()
+    data = kf.zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": document})
+
+    report = scan(data, "handover.docx")
+
+    assert_secret(
+        report,
+        "rsa-private-key",
+        offset=document.index(b"-----BEGIN"),
+        member="word/document.xml",
+    )
+
+
+def test_key_as_string_literals_in_source_code_is_secret():
+    lines = kf.sec1_pem().decode().splitlines()
+    literal = "\n".join(f'    "{line}\\n"' for line in lines)
+    data = f"TEST_KEY = (\n{literal}\n)\n".encode()
+
+    report = scan(data, "settings.py")
+
+    assert_secret(report, "ec-private-key", offset=data.index(b"-----BEGIN"))
