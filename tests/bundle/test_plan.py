@@ -16,6 +16,7 @@ from bundleguard.bundle.plan import (
     check_incident,
     plan_bundle,
     read_input,
+    reencode_png,
     safe_member_name,
 )
 from bundleguard.errors import InputError
@@ -218,3 +219,18 @@ def test_hostname_role_and_incident_are_checked():
     assert check_incident("") is None
     with pytest.raises(InputError):
         check_incident("123\nBcc: evil@example.com")
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_reencoding_is_lossless(flat):
+    if flat:
+        image = Image.new("RGB", (200, 100), (242, 244, 247))
+        image.paste((28, 61, 110), (0, 0, 200, 20))
+    else:
+        image = Image.frombytes("RGB", (64, 64), bytes(range(256)) * 48)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    png = reencode_png(out.getvalue())
+    with Image.open(io.BytesIO(png)) as again:
+        assert again.mode == ("P" if flat else "RGB")
+        assert again.convert("RGB").tobytes() == image.tobytes()
