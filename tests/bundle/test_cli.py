@@ -228,3 +228,20 @@ def test_bad_address_and_missing_file_are_usage_errors(capsys, inputs, out_dir):
                        "--cert", missing, "--out", str(out_dir))  # fmt: skip
     assert code == 2 and "Cannot read" in err
     assert list(out_dir.iterdir()) == []
+
+
+def test_chain_warnings_come_before_the_write_and_do_not_stop_it(capsys, inputs, out_dir):
+    other = pki.make_chain(["elsewhere.example.org"])
+    leaf = inputs.add("other.crt", pki.pem(other.leaf))
+    code, out, _ = run(capsys, "--appliance", PRIMARY, "--screenshot", str(inputs.screenshot),
+                       "--cert", str(leaf), "--out", str(out_dir))  # fmt: skip
+    assert code == 0
+    assert f"Warnings for {PRIMARY} (primary):" in out
+    assert out.index("Warnings for") < out.index("Wrote ")
+    assert PRIMARY in out[: out.index("Wrote ")].split("Warnings for", 1)[1]
+
+
+def test_size_warning_is_printed(capsys, inputs, out_dir, monkeypatch):
+    monkeypatch.setattr("bundleguard.bundle.writer.WARN_SIZE_BYTES", 100)
+    code, out, _ = run(capsys, *base_args(inputs, out_dir))
+    assert code == 0 and "mail servers refuse" in out

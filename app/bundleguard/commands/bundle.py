@@ -160,6 +160,11 @@ def run(args: argparse.Namespace) -> int:
         for appliance, shot in zip(appliances, screenshots, strict=True)
     ]
     want_eml = args.eml or args.open
+    if not args.json and all(plan.accepted for plan in plans):
+        # Chain problems do not stop the bundle, but the user reads them before it is written.
+        warnings = render_plan_warnings(plans)
+        if warnings:
+            print(warnings, flush=True)
     try:
         result = write_batch(plans, out_dir, force=args.force, eml=want_eml, to=to)
     except BundleVerificationError as error:
@@ -223,13 +228,24 @@ def render_refused(result: BatchResult) -> str:
     return "\n".join(lines)
 
 
+def render_plan_warnings(plans: Sequence[BundlePlan]) -> str:
+    """The certificate warnings of every plan, before anything is written."""
+    lines: list[str] = []
+    for plan in plans:
+        if plan.warnings:
+            lines.append(f"Warnings for {_plan_header(plan)}:")
+            lines.extend(_bullets(plan.warnings))
+    return "\n".join(lines)
+
+
 def render_written(result: BatchResult) -> str:
     lines: list[str] = []
-    for bundle, draft in zip(result.written, result.drafts, strict=True):
+    for plan, bundle, draft in zip(result.plans, result.written, result.drafts, strict=True):
         lines.append(f"{bundle.appliance.hostname} ({bundle.appliance.role}):")
-        if bundle.warnings:
+        late = [w for w in bundle.warnings if w not in plan.warnings]  # e.g. the size
+        if late:
             lines.append("  Warnings:")
-            lines.extend(_bullets(bundle.warnings, "    "))
+            lines.extend(_bullets(late, "    "))
         lines.append(f"  Wrote {bundle.path} ({bundle.size:,} bytes), verified.")
         lines.append(f"    SHA-256 {bundle.sha256}")
         for member in bundle.members:
