@@ -311,10 +311,16 @@ def test_binary_pgp_secret_key_export_is_secret():
     assert_secret(report, "pgp-private-key", offset=0)
 
 
-def test_binary_pgp_secret_key_after_other_data_is_secret():
-    report = scan(b"\x00" * 64 + _binary_pgp_secret_key(), "backup.img")
+def test_binary_pgp_secret_key_as_an_archive_member_is_secret():
+    # Binary OpenPGP packets have no magic number: they are recognised where a file,
+    # an archive member or a decoded blob begins (a stated limit of the guard).
+    data = kf.zip_of(
+        {"notes.txt": b"keys for the failover", "keys/secring.gpg": _binary_pgp_secret_key()}
+    )
 
-    assert_secret(report, "pgp-private-key", offset=64)
+    report = scan(data, "handover.zip")
+
+    assert_secret(report, "pgp-private-key", offset=0, member="keys/secring.gpg")
 
 
 def test_key_pasted_into_a_word_document_body_is_secret():

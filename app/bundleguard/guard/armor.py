@@ -36,6 +36,7 @@ _UNESCAPED = {
     b"&#61;": b"=",
 }
 _BASE64_LINE_RE = re.compile(rb"^[A-Za-z0-9+/=]+$")
+_MARKUP_RE = re.compile(rb"<[^<>]{0,512}>")
 
 
 def _unescape_one(match: re.Match[bytes]) -> bytes:
@@ -84,7 +85,10 @@ def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
     data_lines: list[bytes] = []
     other: list[bytes] = []
     continued = False
-    for raw in unescape(body).splitlines():
+    text = unescape(body)
+    if b"<" in text:  # pasted into HTML or a Word document: markup splits the lines
+        text = _MARKUP_RE.sub(b"\n", text)
+    for raw in text.splitlines():
         line = raw.strip().strip(b"\"',").strip()
         if continued:
             continued = line.endswith(b"\\")
@@ -100,9 +104,22 @@ def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
             continue
         if _BASE64_LINE_RE.match(line):
             data_lines.append(line)
+        elif _is_flattened_base64(line):
+            data_lines.extend(line.split())
         else:
             other.append(line)
     return headers, data_lines, other
+
+
+def _is_flattened_base64(line: bytes) -> bool:
+    """Base64 lines joined by blanks (.env files, Terraform): long tokens but the last.
+    Prose fails this: its words are short."""
+    tokens = line.split()
+    return (
+        len(tokens) > 1
+        and all(_BASE64_LINE_RE.match(token) for token in tokens)
+        and all(len(token) >= 16 for token in tokens[:-1])
+    )
 
 
 def _looks_like_base64_body(data_lines: list[bytes], other: list[bytes]) -> bool:

@@ -78,27 +78,47 @@ class _FileScan:
         self, data: bytes, member: str, depth: int, budget: Budget
     ) -> list[Finding]:
         findings = [_to_finding(m, 0, member) for m in sniff.find_in_buffer(data)]
-        for name, text in containers.png_compressed_text(data):
-            inside = f"{member}!{name}"
-            findings += [_to_finding(m, 0, inside) for m in sniff.find_in_buffer(text)]
-        kind = containers.find_archive(data)
-        if kind is not None:
-            handle = io.BytesIO(data)
-            findings = _outside(findings, containers.member_spans(handle, kind))
-            try:
+        try:
+            findings += self._hidden_inside(data, f"{member}!", depth, budget)
+            kind = containers.find_archive(data)
+            if kind is not None:
+                handle = io.BytesIO(data)
+                findings = _outside(findings, containers.member_spans(handle, kind))
                 findings += self.archives.scan_archive(handle, kind, member, depth, budget)
-            except LimitReached as limit:
-                limit.partial = findings + limit.partial
-                raise
+        except LimitReached as limit:
+            limit.partial = findings + limit.partial
+            raise
         return findings
 
     def _scan_member_stream(self, stream: BinaryIO, member: str, budget: Budget) -> list[Finding]:
         return _scan_windows(stream, member)  # the budget is charged by the stream itself
 
+    def _hidden_inside(self, data: bytes, prefix: str, depth: int, budget: Budget) -> list[Finding]:
+        """Keys in compressed PNG text chunks and in base64-encoded archives."""
+        findings = []
+        for name, text in containers.png_compressed_text(data):
+            findings += [_to_finding(m, 0, prefix + name) for m in sniff.find_in_buffer(text)]
+        for offset, decoded in sniff.encoded_archives(data):
+            kind = containers.find_archive(decoded)
+            if kind is None:
+                continue
+            name = f"{prefix}(base64 {kind} at byte {offset})"
+            try:
+                findings += self.archives.scan_archive(
+                    io.BytesIO(decoded), kind, name, depth, budget
+                )
+            except LimitReached as limit:
+                limit.partial = findings + limit.partial
+                raise
+        return findings
+
     def scan_bytes(self, data: bytes) -> tuple[list[Finding], str | None]:
         findings = [_to_finding(m, 0, None) for m in sniff.find_in_buffer(data)]
-        for name, text in containers.png_compressed_text(data):
-            findings += [_to_finding(m, 0, name) for m in sniff.find_in_buffer(text)]
+        try:
+            findings += self._hidden_inside(data, "", 0, self.budget)
+        except LimitReached as limit:
+            self.budget.problems.append(str(limit))
+            findings += limit.partial
         kind = containers.find_archive(data)
         if kind is not None:
             findings = self._with_members(findings, io.BytesIO(data), kind)

@@ -26,11 +26,10 @@ _NOT_BASE64_BEFORE = frozenset(range(256)) - frozenset(
 )
 # How blobs worth decoding begin, each a regex with a literal prefix (C-speed search):
 # DER (a SEQUENCE: 'M' then the length), a whole PEM ("---" is 'LS0t'), an OpenSSH key
-# ('b3Blbn'), a JKS keystore ('/u3+7'), and hex of DER ("3082...").
+# a JKS keystore ('/u3+7'), and hex of DER ("3082...").
 _BLOB_STARTS = (
     re.compile(rb"M[A-I]" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 2)),
     re.compile(rb"LS0t" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
-    re.compile(rb"b3Blbn" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 6)),
     re.compile(rb"/u3\+7" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 5)),
     re.compile(rb"308[1-3][0-9a-fA-F]{%d}" % (MIN_BASE64_RUN - 4)),
 )
@@ -47,10 +46,25 @@ def _blob_end(data: bytes, pos: int) -> int:
     return _BLOB_RE.match(data, pos).end()
 
 
-def base64_blobs(data: bytes) -> list[tuple[int, int]]:
+# Base64 of an archive (zip 'UEsDB', gzip 'H4sI'), which the caller opens like a member.
+_ARCHIVE_STARTS = (
+    re.compile(rb"UEsDB" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 5)),
+    re.compile(rb"H4sI" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
+)
+
+
+def encoded_archives(data: bytes) -> list[tuple[int, bytes]]:
+    """(offset, decoded bytes) of each base64 blob that holds a zip or gzip archive."""
+    return [
+        (start, _decode_blob(data, start, end))
+        for start, end in base64_blobs(data, _ARCHIVE_STARTS)
+    ]
+
+
+def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
     """(start, end) of every long base64 or hex blob that begins like something we seek."""
     blobs: list[tuple[int, int]] = []
-    for regex in _BLOB_STARTS:
+    for regex in starts:
         pos = 0
         for match in regex.finditer(data):
             start = match.start()
