@@ -197,6 +197,11 @@ def find_armored_keys(data: bytes) -> list[KeyMatch]:
         pos = stop
 
 
+def _readable(label: str) -> str:
+    """'RSA PRIVATE KEY' as a reader would write it: 'RSA private key'."""
+    return label.replace("PRIVATE KEY", "private key").replace("SECRET KEY", "secret key")
+
+
 def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
     headers, data_lines, other = _split_body(body)
     if "PGP" in label:
@@ -206,7 +211,7 @@ def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
         if data_lines and len(b"".join(data_lines)) >= 16 and not other:
             return KeyMatch(
                 "damaged-private-key",
-                label.lower(),
+                _readable(label),
                 0,
                 0,
                 damaged=True,
@@ -235,8 +240,8 @@ def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
             if not complete
             else "its body is not a valid key: it is damaged or corrupt"
         )
-        return KeyMatch("damaged-private-key", label.lower(), 0, 0, damaged=True, detail=reason)
-    return KeyMatch("private-key-block", f"{label.lower()} block", 0, 0)
+        return KeyMatch("damaged-private-key", _readable(label), 0, 0, damaged=True, detail=reason)
+    return KeyMatch("private-key-block", f"{_readable(label)} block", 0, 0)
 
 
 _PUTTY_RE = re.compile(rb"PuTTY-User-Key-File-(\d+): ?([\w@.+-]+)")

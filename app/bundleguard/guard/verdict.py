@@ -258,8 +258,16 @@ def _jpeg_end(data: bytes) -> int | None:
     return None
 
 
-def _sentences(reasons) -> tuple[str, ...]:
-    return tuple(r if r.endswith((".", "!", ")")) else f"{r}." for r in reasons)
+def _sentence(reason: str) -> str:
+    reason = reason[:1].upper() + reason[1:]
+    return reason if reason.endswith((".", "!", ")")) else f"{reason}."
+
+
+def _article(label: str) -> str:
+    """'an RSA key', 'a PKCS#8 key', 'an encrypted key': by sound, as a reader says it."""
+    first = label.split()[0] if label.split() else label
+    vowel_sound = first[:1].lower() in "aeiou" or (first.isupper() and first[:1] in "AEFHILMNORSX")
+    return f"an {label}" if vowel_sound else f"a {label}"
 
 
 def decide(
@@ -271,29 +279,23 @@ def decide(
     size: int | None,
 ) -> FileReport:
     """Turn what a scan saw into the file's verdict and its reasons (whole sentences)."""
-    report = _decide(path, findings, archive, problems, data, size)
-    return FileReport(
-        report.path, report.verdict, _sentences(report.reasons), report.findings, report.size
-    )
+    name = PurePath(path.replace("\\", "/")).name
+    verdict, reasons = _verdict(name, findings, archive, problems, data)
+    return FileReport(path, verdict, tuple(_sentence(r) for r in reasons), findings, size)
 
 
-def _decide(
-    path: str,
+def _verdict(
+    name: str,
     findings: tuple[Finding, ...],
     archive: str | None,
     problems: tuple[str, ...],
     data: bytes | None,
-    size: int | None,
-) -> FileReport:
-    name = PurePath(path.replace("\\", "/")).name
-    real = tuple(f for f in findings if not f.damaged)
-    damaged = tuple(f for f in findings if f.damaged)
-    with_certificates = data is not None and b"CERTIFICATE-----" in data
+) -> tuple[Verdict, list[str]]:
+    real = [f for f in findings if not f.damaged]
     if real:
-        reasons = (
-            tuple(f"{f.describe()}: {_key_advice(f, with_certificates)}" for f in real) + problems
-        )
-        return FileReport(path, Verdict.SECRET, reasons, findings, size)
+        with_certificates = data is not None and b"CERTIFICATE-----" in data
+        reasons = [f"{f.describe()}: {_key_advice(f, with_certificates)}" for f in real]
+        return Verdict.SECRET, reasons + list(problems)
 
     reasons: list[str] = []
     if archive is not None:
@@ -302,9 +304,10 @@ def _decide(
             "add the certificate files and the screenshot one by one"
         )
     reasons.extend(problems)
-    for finding in damaged:
+    for finding in (f for f in findings if f.damaged):
         reasons.append(
-            f"it looks like a {finding.label} ({finding.encoding}) at byte {finding.offset}"
+            f"it looks like {_article(finding.label)} ({finding.encoding}) at byte "
+            f"{finding.offset}"
             + (f" of {finding.member}" if finding.member else "")
             + f", but {finding.detail}. It may still hold part of a private key: do not send "
             "it; export the certificate again"
@@ -315,31 +318,25 @@ def _decide(
             "sending; if it holds only certificates, save them as .crt or .pem"
         )
     if reasons:
-        return FileReport(path, Verdict.REFUSED, tuple(reasons), findings, size)
+        return Verdict.REFUSED, reasons
     if data is None:
-        return FileReport(
-            path,
-            Verdict.REFUSED,
-            (
-                "the file is too large to be a certificate or a screenshot: "
-                "add the certificate files and a PNG screenshot instead",
-            ),
-            findings,
-            size,
-        )
+        return Verdict.REFUSED, [
+            "the file is too large to be a certificate or a screenshot: "
+            "add the certificate files and a PNG screenshot instead"
+        ]
     certificate = identify_certificates(data)
     if isinstance(certificate, tuple):
-        return FileReport(path, Verdict.CERTIFICATE, (certificate[1],), findings, size)
+        return Verdict.CERTIFICATE, [certificate[1]]
     image = identify_image(data)
     if image is not None:
         kind, problem = image
         if problem is None:
-            return FileReport(path, Verdict.IMAGE, (f"{kind} image",), findings, size)
-        return FileReport(path, Verdict.REFUSED, (problem,), findings, size)
+            return Verdict.IMAGE, [f"{kind} image"]
+        return Verdict.REFUSED, [problem]
     why = certificate or (
         "it is neither a certificate (PEM, DER, PKCS#7) nor a PNG/JPEG screenshot; "
         "only those go into the support bundle"
     )
     if not why.startswith("it "):
         why = f"this is {why}" if why.startswith("a") else why
-    return FileReport(path, Verdict.REFUSED, (why,), findings, size)
+    return Verdict.REFUSED, [why]
