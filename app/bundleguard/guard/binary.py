@@ -34,21 +34,21 @@ _PGP_SECRET_ALGORITHMS = {
 }
 
 # Searched for anywhere (in buffers that are not pure ASCII), each a regex with a literal
-# prefix so that the search runs at C speed: the containers people append to or embed
-# in other files (keystores, PVK and CryptoAPI blobs such as .snk files).
+# prefix so that the search runs at C speed: Java keystores, which people append to or
+# embed in other files.
 _ANYWHERE = (
     re.compile(rb"\xfe\xed\xfe\xed\x00\x00\x00[\x01\x02]"),
     re.compile(rb"\xce\xce\xce\xce\x00\x00\x00\x02"),
+)
+# Formats that are whole files (PVK, CryptoAPI blobs such as .snk, CNG blobs, OpenSSH's
+# binary form, SSH2, SSH-1): looked for where a file, a member or a decoded blob begins,
+# and anywhere in buffers up to SMALL_BUFFER (a key file behind a preamble); searching
+# every large binary for them too would cost a pass each for keys nobody hides that way.
+# PGP packets, without a magic number, only where a buffer begins.
+SMALL_BUFFER = 256 << 10
+_ANYWHERE_IN_SMALL = (
     re.compile(rb"\x1e\xf1\xb5\xb0\x00\x00\x00\x00"),
     re.compile(rb"\x07\x02\x00\x00\x00[\xa4\x24\x22]\x00\x00(?:RSA2|DSS2)"),
-)
-# Formats that are whole files (CNG blobs, OpenSSH's binary form, SSH2, SSH-1): looked for
-# where a file, a member or a decoded blob begins, and anywhere in buffers up to
-# SMALL_BUFFER (a key file behind a preamble); scanning every large binary for them too
-# would cost a pass each for keys nobody hides that way. PGP packets, without a magic
-# number, only where a buffer begins.
-SMALL_BUFFER = 4 << 20
-_ANYWHERE_IN_SMALL = (
     re.compile(re.escape(_OPENSSH_MAGIC)),
     re.compile(rb"RSA[23]"),
     re.compile(rb"EC[SK][246]"),

@@ -77,9 +77,10 @@ class _FileScan:
     def _scan_member_bytes(
         self, data: bytes, member: str, depth: int, budget: Budget
     ) -> list[Finding]:
-        findings = [_to_finding(m, 0, member) for m in sniff.find_in_buffer(data)]
+        hits, archives = sniff.scan_buffer(data)
+        findings = [_to_finding(m, 0, member) for m in hits]
         try:
-            findings += self._hidden_inside(data, f"{member}!", depth, budget)
+            findings += self._hidden_inside(data, archives, f"{member}!", depth, budget)
             kind = containers.find_archive(data)
             if kind is not None:
                 handle = io.BytesIO(data)
@@ -93,12 +94,19 @@ class _FileScan:
     def _scan_member_stream(self, stream: BinaryIO, member: str, budget: Budget) -> list[Finding]:
         return _scan_windows(stream, member)  # the budget is charged by the stream itself
 
-    def _hidden_inside(self, data: bytes, prefix: str, depth: int, budget: Budget) -> list[Finding]:
+    def _hidden_inside(
+        self,
+        data: bytes,
+        archives: list[tuple[int, bytes]],
+        prefix: str,
+        depth: int,
+        budget: Budget,
+    ) -> list[Finding]:
         """Keys in compressed PNG text chunks and in base64-encoded archives."""
         findings = []
         for name, text in containers.png_compressed_text(data):
             findings += [_to_finding(m, 0, prefix + name) for m in sniff.find_in_buffer(text)]
-        for offset, decoded in sniff.encoded_archives(data):
+        for offset, decoded in archives:
             kind = containers.find_archive(decoded)
             if kind is None:
                 continue
@@ -113,9 +121,10 @@ class _FileScan:
         return findings
 
     def scan_bytes(self, data: bytes) -> tuple[list[Finding], str | None]:
-        findings = [_to_finding(m, 0, None) for m in sniff.find_in_buffer(data)]
+        hits, archives = sniff.scan_buffer(data)
+        findings = [_to_finding(m, 0, None) for m in hits]
         try:
-            findings += self._hidden_inside(data, "", 0, self.budget)
+            findings += self._hidden_inside(data, archives, "", 0, self.budget)
         except LimitReached as limit:
             self.budget.problems.append(str(limit))
             findings += limit.partial

@@ -53,12 +53,28 @@ _ARCHIVE_STARTS = (
 )
 
 
-def encoded_archives(data: bytes) -> list[tuple[int, bytes]]:
+def _encoded_archives(data: bytes) -> list[tuple[int, bytes]]:
     """(offset, decoded bytes) of each base64 blob that holds a zip or gzip archive."""
     return [
         (start, _decode_blob(data, start, end))
         for start, end in base64_blobs(data, _ARCHIVE_STARTS)
     ]
+
+
+# Every base64 alphabet byte mapped to 'A', every other byte to '.': in a binary buffer,
+# one translate and one find tell whether any run long enough for a blob exists at all.
+_RUN_MAP = bytes(
+    ord("A") if i in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" else 46
+    for i in range(256)
+)
+_LONG_RUN = b"A" * MIN_BASE64_RUN
+
+
+def may_hold_blobs(data: bytes) -> bool:
+    """False when `data` has no run of base64 long enough for a blob (most binaries).
+
+    Text always may; for binary buffers this one pass saves one per blob pattern."""
+    return data.isascii() or _LONG_RUN in data.translate(_RUN_MAP)
 
 
 def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
@@ -117,12 +133,13 @@ def _relocate(inner: list[KeyMatch], start: int, end: int, encoding: str) -> lis
 
 def _utf16_views(data: bytes) -> list[tuple[int, bytes]]:
     """Every-other-byte views of UTF-16 text, when the buffer may hold some."""
-    if len(data) < 64:
+    if len(data) < 64 or b"\x00" not in data:  # memchr: most text ends here
         return []
-    bom = data[:2] in (b"\xff\xfe", b"\xfe\xff")
-    if not bom and (
-        b"\x00" not in data or (data.count(0) * 8 < len(data) and _UTF16_DASHES not in data)
-    ):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _UTF16_DASHES in data:
+        return [(0, data[0::2]), (1, data[1::2])]
+    # UTF-16 text is half NULs; a sample of the buffer's start tells.
+    sample = min(len(data), 1 << 20)
+    if data.count(0, 0, sample) * 8 < sample:
         return []
     return [(0, data[0::2]), (1, data[1::2])]
 
@@ -135,7 +152,15 @@ def _text_hits(data: bytes) -> list[KeyMatch]:
     return hits
 
 
-def find_in_buffer(data: bytes, depth: int = 0, text_only: bool = False) -> list[KeyMatch]:
+def scan_buffer(data: bytes) -> tuple[list[KeyMatch], list[tuple[int, bytes]]]:
+    """Every key in `data`, and every base64-encoded archive for the caller to open."""
+    may_hold = may_hold_blobs(data)
+    return find_in_buffer(data, may_hold=may_hold), (_encoded_archives(data) if may_hold else [])
+
+
+def find_in_buffer(
+    data: bytes, depth: int = 0, text_only: bool = False, may_hold: bool | None = None
+) -> list[KeyMatch]:
     """Every key in `data`, outermost first, positions relative to `data`."""
     hits = _text_hits(data)
     # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes), so
@@ -145,7 +170,10 @@ def find_in_buffer(data: bytes, depth: int = 0, text_only: bool = False) -> list
         hits += binary.find_key_containers(data)
     if depth < MAX_DECODE_DEPTH:
         spans = [(h.start, h.end) for h in hits]
-        hits += _decoded_hits(data, depth, spans)
+        if may_hold is None:
+            may_hold = may_hold_blobs(data)
+        if may_hold:
+            hits += _decoded_hits(data, depth, spans)
         if not text_only:
             for parity, view in _utf16_views(data):
                 for match in find_in_buffer(view, depth + 1, text_only=True):
