@@ -12,6 +12,8 @@ import io
 import multiprocessing
 import os
 import stat
+import sys
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -246,7 +248,7 @@ def scan_paths(
             yield entry if isinstance(entry, FileReport) else scan_file(entry, limits)
         return
     with pool:
-        results = pool.map(_scan_for_pool, todo, [limits] * len(todo), chunksize=2)
+        results = pool.map(_scan_for_pool, todo, [limits] * len(todo), chunksize=4)
         broken = False
         for entry in entries:
             if isinstance(entry, FileReport):
@@ -277,10 +279,18 @@ def _worker_count(todo: list[Path]) -> int:
     return 1
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (POSIX, and this process runs no other thread, as in the
+    CLI): workers start at once, with everything already imported. Otherwise spawn, the
+    one start method every platform has, and safe beside the GUI's threads."""
+    if sys.platform != "win32" and sys.platform != "darwin" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def _start_pool(count: int) -> ProcessPoolExecutor | None:
     try:
-        # spawn everywhere: the same on every platform, and safe beside the GUI's threads.
-        return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(count, mp_context=_pool_context())
     except (OSError, ValueError, NotImplementedError):
         return None  # no processes here (a sandbox): scan in this one
 

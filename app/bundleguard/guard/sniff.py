@@ -71,9 +71,9 @@ _LONG_RUN = b"A" * MIN_BASE64_RUN
 
 
 def may_hold_blobs(data: bytes) -> bool:
-    """False when `data` has no run of base64 long enough for a blob (most binaries).
-
-    Text always may; for binary buffers this one pass saves one per blob pattern."""
+    """False when `data` has no run of base64 long enough for a blob, nor so for the
+    body of an armored key (most binaries). Text always may; for binary buffers this
+    one pass saves one per blob pattern and per armor search."""
     return data.isascii() or _LONG_RUN in data.translate(_RUN_MAP)
 
 
@@ -144,9 +144,11 @@ def _utf16_views(data: bytes) -> list[tuple[int, bytes]]:
     return [(0, data[0::2]), (1, data[1::2])]
 
 
-def _text_hits(data: bytes) -> list[KeyMatch]:
-    hits = armor.find_armored_keys(data)
-    hits += armor.find_putty_keys(data)
+def _text_hits(data: bytes, with_base64: bool) -> list[KeyMatch]:
+    hits: list[KeyMatch] = []
+    if with_base64:  # armored and PuTTY keys are lines of base64 (64 characters each)
+        hits += armor.find_armored_keys(data)
+        hits += armor.find_putty_keys(data)
     hits += armor.find_openssl_text_keys(data)
     hits += armor.find_jwk_private_keys(data)
     return hits
@@ -162,7 +164,9 @@ def find_in_buffer(
     data: bytes, depth: int = 0, text_only: bool = False, may_hold: bool | None = None
 ) -> list[KeyMatch]:
     """Every key in `data`, outermost first, positions relative to `data`."""
-    hits = _text_hits(data)
+    if may_hold is None:
+        may_hold = may_hold_blobs(data)
+    hits = _text_hits(data, with_base64=may_hold)
     # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes), so
     # a pure-ASCII buffer (the common log) skips those passes; the check runs at memory speed.
     if not text_only and not data.isascii():
@@ -170,8 +174,6 @@ def find_in_buffer(
         hits += binary.find_key_containers(data)
     if depth < MAX_DECODE_DEPTH:
         spans = [(h.start, h.end) for h in hits]
-        if may_hold is None:
-            may_hold = may_hold_blobs(data)
         if may_hold:
             hits += _decoded_hits(data, depth, spans)
         if not text_only:
