@@ -203,7 +203,9 @@ def scan_file(path: Path, limits: ScanLimits | None = None) -> FileReport:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size <= WHOLE_FILE_LIMIT:
-                data = handle.read(WHOLE_FILE_LIMIT + 1)
+                data = handle.read(size + 1)  # a buffer of the file's size, not the limit's
+                if len(data) > size:  # it grew since: read on, up to the limit
+                    data += handle.read(WHOLE_FILE_LIMIT + 1 - len(data))
                 if len(data) <= WHOLE_FILE_LIMIT:
                     findings, kind = scan.scan_bytes(data)
                     return _report(display, scan, findings, kind, data, len(data))
