@@ -7,7 +7,7 @@ import contextlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bundleguard.certs import _der
+from bundleguard import asn1
 from bundleguard.certs.load import detect_format, load_certificates
 from bundleguard.certs.pkcs12 import _protection
 from bundleguard.errors import BundleGuardError
@@ -51,5 +51,5 @@ def test_random_bytes_load_or_raise_a_user_error(data):
     assert detect_format(data) in {"pem", "der", "pkcs7", "pkcs12", "unknown"}
     with contextlib.suppress(BundleGuardError):
         load_certificates(data)
-    with contextlib.suppress(_der.DerError):
-        list(_der.iter_nodes(data))
+    with contextlib.suppress(asn1.DerError):
+        list(asn1.iter_nodes(data))

@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from bundleguard.certs import _der
+from bundleguard import asn1
 from bundleguard.errors import InputError, PassphraseError
 
 PEM_BLOCK = re.compile(
@@ -40,34 +40,34 @@ def detect_format(data: bytes) -> str:
     if b"-----BEGIN " in data:
         return "pem"
     try:
-        node = _der.read_node(data)
-    except _der.DerError:
+        node = asn1.read_node(data)
+    except asn1.DerError:
         return "unknown"
-    if node.tag != _der.SEQUENCE:
+    if node.tag != asn1.SEQUENCE:
         return "unknown"
     try:
         children = node.children()
-    except _der.DerError:
+    except asn1.DerError:
         return "unknown"
     is_pfx_version = (
         len(children) >= 2
-        and children[0].tag == _der.INTEGER
+        and children[0].tag == asn1.INTEGER
         and children[0].content == b"\x03"
-        and children[1].tag == _der.SEQUENCE
+        and children[1].tag == asn1.SEQUENCE
     )
     if is_pfx_version:
         try:
-            if _der.decode_oid(children[1].children()[0]) == OID_PKCS7_DATA:
+            if children[1].children()[0].oid() == OID_PKCS7_DATA:
                 return "pkcs12"
-        except (_der.DerError, IndexError):
+        except (asn1.DerError, IndexError):
             pass
-    if children and children[0].tag == _der.OID:
+    if children and children[0].tag == asn1.OID:
         try:
-            if _der.decode_oid(children[0]) == OID_PKCS7_SIGNED:
+            if children[0].oid() == OID_PKCS7_SIGNED:
                 return "pkcs7"
-        except _der.DerError:
+        except asn1.DerError:
             pass
-    if children and children[0].tag == _der.SEQUENCE:
+    if children and children[0].tag == asn1.SEQUENCE:
         return "der"
     return "unknown"
 
@@ -75,8 +75,8 @@ def detect_format(data: bytes) -> str:
 def _first_der_element(der: bytes) -> bytes:
     """OpenSSL's TRUSTED CERTIFICATE appends trust settings after the certificate."""
     try:
-        return der[: _der.read_node(der).end]
-    except _der.DerError:
+        return der[: asn1.read_node(der).end]
+    except asn1.DerError:
         return der
 
 

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from bundleguard.certs import _der
+from bundleguard import asn1
 from bundleguard.certs.chain import ChainReport, build_chain
 from bundleguard.certs.describe import is_self_signed, subject_text
 from bundleguard.certs.load import open_pkcs12
@@ -74,25 +74,25 @@ class _Protection:
     mac: str = "none"
 
 
-def _algorithm_text(node: _der.Node) -> str:
+def _algorithm_text(node: asn1.Node) -> str:
     """Readable name for an AlgorithmIdentifier node, unwrapping PBES2."""
     children = node.children()
-    oid = _der.decode_oid(children[0])
+    oid = children[0].oid()
     if oid != OID_PBES2:
         return ALGORITHM_NAMES.get(oid, oid)
     kdf, scheme = children[1].children()[:2]
-    cipher = ALGORITHM_NAMES.get(_der.decode_oid(scheme.children()[0]), "unknown cipher")
+    cipher = ALGORITHM_NAMES.get(scheme.children()[0].oid(), "unknown cipher")
     kdf_children = kdf.children()
     prf = "HMAC-SHA1"
-    if _der.decode_oid(kdf_children[0]) == OID_PBKDF2:
+    if kdf_children[0].oid() == OID_PBKDF2:
         for param in kdf_children[1].children()[1:]:
-            if param.tag == _der.SEQUENCE:
-                prf = ALGORITHM_NAMES.get(_der.decode_oid(param.children()[0]), "unknown")
+            if param.tag == asn1.SEQUENCE:
+                prf = ALGORITHM_NAMES.get(param.children()[0].oid(), "unknown")
         return f"{cipher} (PBKDF2 {prf})"
     return f"{cipher} (PBES2)"
 
 
-def _explicit_content(content_info: _der.Node) -> _der.Node:
+def _explicit_content(content_info: asn1.Node) -> asn1.Node:
     """The value inside a ContentInfo's [0] EXPLICIT wrapper."""
     return content_info.children()[1].children()[0]
 
@@ -100,18 +100,18 @@ def _explicit_content(content_info: _der.Node) -> _der.Node:
 def _describe_protection(data: bytes) -> _Protection:
     """Peek at the PFX structure (never decrypting) to name its algorithms."""
     key, certs, mac = "none", "none", "none"
-    pfx = _der.read_node(data).children()
-    auth_safe = _der.read_node(_explicit_content(pfx[1]).octets())
+    pfx = asn1.read_node(data).children()
+    auth_safe = asn1.read_node(_explicit_content(pfx[1]).octets())
     for info in auth_safe.children():
-        kind = _der.decode_oid(info.children()[0])
+        kind = info.children()[0].oid()
         if kind == OID_ENCRYPTED_DATA:
             encrypted_content_info = _explicit_content(info).children()[1]
             certs = _algorithm_text(encrypted_content_info.children()[1])
         elif kind == OID_DATA:
-            safe_contents = _der.read_node(_explicit_content(info).octets())
+            safe_contents = asn1.read_node(_explicit_content(info).octets())
             for bag in safe_contents.children():
                 bag_children = bag.children()
-                bag_id = _der.decode_oid(bag_children[0])
+                bag_id = bag_children[0].oid()
                 if bag_id == OID_SHROUDED_KEY_BAG:
                     key = _algorithm_text(bag_children[1].children()[0].children()[0])
                 elif bag_id == OID_KEY_BAG:
@@ -125,7 +125,7 @@ def _describe_protection(data: bytes) -> _Protection:
 def _protection(data: bytes) -> _Protection:
     try:
         return _describe_protection(data)
-    except (_der.DerError, IndexError):
+    except (asn1.DerError, IndexError):
         return _Protection()
 
 

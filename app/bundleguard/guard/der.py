@@ -11,27 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SEQUENCE = 0x30
-SET = 0x31
-INTEGER = 0x02
-OCTET_STRING = 0x04
-OID = 0x06
-NULL = 0x05
-BIT_STRING = 0x03
+from bundleguard.asn1 import (
+    INTEGER,
+    OCTET_STRING,
+    OID,
+    SEQUENCE,
+    DerError,
+    Malformed,
+    Truncated,
+    decode_oid,
+    read_header,
+)
 
 _MAX_ELEMENTS = 64
-
-
-class DerError(ValueError):
-    """The bytes are not the DER element they were read as."""
-
-
-class _Truncated(DerError):
-    """An element's length runs past the end of the bytes at hand."""
-
-
-class _Malformed(DerError):
-    """Not DER at all at this place."""
 
 
 @dataclass(frozen=True)
@@ -45,31 +37,6 @@ class KeyMatch:
     damaged: bool = False
     detail: str = ""
     encoding: str = "DER"
-
-
-def read_header(data: bytes, pos: int, limit: int) -> tuple[int, int, int | None]:
-    """Return (tag, content_start, content_end or None for BER indefinite length)."""
-    if pos + 2 > limit:
-        raise _Truncated
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise _Malformed  # high tag numbers never occur in the structures we recognise
-    first = data[pos + 1]
-    if first < 0x80:
-        return tag, pos + 2, pos + 2 + first
-    if first == 0x80:
-        if not tag & 0x20:
-            raise _Malformed
-        return tag, pos + 2, None
-    count = first & 0x7F
-    if count > 4:
-        raise _Malformed
-    if pos + 2 + count > limit:
-        raise _Truncated
-    length = int.from_bytes(data[pos + 2 : pos + 2 + count], "big")
-    if length < 0x80 or data[pos + 2] == 0:
-        raise _Malformed  # long form where short form was due: not DER
-    return tag, pos + 2 + count, pos + 2 + count + length
 
 
 @dataclass(frozen=True)
@@ -91,16 +58,16 @@ def _children(data: bytes, start: int, end: int, limit: int) -> tuple[list[_Elem
     while pos < stop and len(elements) < _MAX_ELEMENTS:
         try:
             tag, c_start, c_end = read_header(data, pos, stop)
-        except _Truncated:
+        except Truncated:
             return elements, True
         if c_end is None:
-            raise _Malformed
+            raise Malformed
         elements.append(_Element(tag, c_start, c_end, pos))
         if c_end > stop:
             return elements, True
         pos = c_end
     if pos != end and end <= limit:
-        raise _Malformed
+        raise Malformed
     return elements, end > limit
 
 
@@ -113,20 +80,6 @@ def _int_value(data: bytes, element: _Element) -> int | None:
 def _int_bits(data: bytes, element: _Element) -> int:
     raw = data[element.start : min(element.end, len(data))].lstrip(b"\x00")
     return len(raw) * 8 - (8 - raw[0].bit_length()) if raw else 0
-
-
-def decode_oid(raw: bytes) -> str:
-    if not raw:
-        return ""
-    first = raw[0]
-    parts = [str(min(first // 40, 2)), str(first - 40 * min(first // 40, 2))]
-    value = 0
-    for byte in raw[1:]:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            parts.append(str(value))
-            value = 0
-    return ".".join(parts)
 
 
 _KEY_ALGORITHMS = {
@@ -159,7 +112,10 @@ _PKCS7_SIGNED = "1.2.840.113549.1.7.2"
 def _oid_of(data: bytes, element: _Element) -> str | None:
     if element.tag != OID or element.end > len(data) or element.end - element.start > 40:
         return None
-    return decode_oid(data[element.start : element.end])
+    try:
+        return decode_oid(data[element.start : element.end])
+    except DerError:
+        return None
 
 
 def _algorithm(data: bytes, element: _Element) -> tuple[str | None, list[_Element]]:
@@ -265,7 +221,7 @@ def _match_pfx(data: bytes, start: int) -> KeyMatch | None:
         if tag != OID or o_end is None or o_end > len(data):
             return None
         oid = decode_oid(data[o_start:o_end])
-    except (_Truncated, _Malformed):
+    except (Truncated, Malformed):
         return None
     if oid not in (_PKCS7_DATA, _PKCS7_SIGNED):
         return None
@@ -303,7 +259,7 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
         return None
     try:
         kids, truncated = _children(data, c_start, c_end, len(data))
-    except _Malformed:
+    except Malformed:
         return None
     if not kids:
         return None
@@ -317,7 +273,7 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
     for kind, matcher in _SHAPES:
         try:
             result = matcher(data, kids, truncated)
-        except (_Truncated, _Malformed):
+        except (Truncated, Malformed):
             continue
         if result is None:
             continue

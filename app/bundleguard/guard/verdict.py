@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from bundleguard.guard import der
+from bundleguard import asn1
 from bundleguard.guard.report import FileReport, Finding, Verdict
 
 # The vendor forbids sending key files, whatever they hold.
@@ -142,8 +142,8 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
 
 def _identify_der(data: bytes) -> tuple[int, str] | str:
     try:
-        _, _, end = der.read_header(data, 0, len(data))
-    except der.DerError:
+        _, _, end = asn1.read_header(data, 0, len(data))
+    except asn1.DerError:
         return ""
     if end != len(data):
         return ""
@@ -164,19 +164,19 @@ def _identify_der(data: bytes) -> tuple[int, str] | str:
 def _pkcs7_is_certificates_only(data: bytes) -> bool:
     """A 'degenerate' SignedData: no signers and no content, only certificates/CRLs."""
     try:
-        _, ci_start, ci_end = der.read_header(data, 0, len(data))
-        _, _oid_start, oid_end = der.read_header(data, ci_start, ci_end)
-        _, explicit_start, explicit_end = der.read_header(data, oid_end, ci_end)
-        _, sd_start, sd_end = der.read_header(data, explicit_start, explicit_end)
+        _, ci_start, ci_end = asn1.read_header(data, 0, len(data))
+        _, _oid_start, oid_end = asn1.read_header(data, ci_start, ci_end)
+        _, explicit_start, explicit_end = asn1.read_header(data, oid_end, ci_end)
+        _, sd_start, sd_end = asn1.read_header(data, explicit_start, explicit_end)
         pos = sd_start
         elements = []
         while pos < sd_end:
-            tag, c_start, c_end = der.read_header(data, pos, sd_end)
+            tag, c_start, c_end = asn1.read_header(data, pos, sd_end)
             elements.append((tag, c_start, c_end))
             pos = c_end
-    except der.DerError:
+    except asn1.DerError:
         return False
-    if not elements or elements[-1][0] != der.SET:
+    if not elements or elements[-1][0] != asn1.SET:
         return False
     signer_infos = elements[-1]
     encap = elements[2] if len(elements) > 2 else None
