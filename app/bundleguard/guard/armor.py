@@ -135,13 +135,13 @@ def _key_in_body(label: str, headers: dict[str, str], payload: bytes) -> KeyMatc
         if len(payload) >= 16 and len(payload) % 8 == 0 and "dek-info" in headers:
             return KeyMatch(
                 "encrypted-pem-private-key",
-                f"passphrase-encrypted {label.replace('PRIVATE KEY', 'private key')} ({cipher})",
+                f"passphrase-encrypted {_readable(label)} ({cipher})",
                 0,
                 len(payload),
             )
         return KeyMatch(
             "damaged-private-key",
-            f"encrypted {label}",
+            f"encrypted {_readable(label)}",
             0,
             len(payload),
             damaged=True,

@@ -25,8 +25,8 @@ _NOT_BASE64_BEFORE = frozenset(range(256)) - frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 # How blobs worth decoding begin, each a regex with a literal prefix (C-speed search):
-# DER (a SEQUENCE: 'M' then the length), a whole PEM ("---" is 'LS0t'), an OpenSSH key
-# a JKS keystore ('/u3+7'), and hex of DER ("3082...").
+# DER (a SEQUENCE: 'M' then the length), a whole PEM ("---" is 'LS0t'), a JKS keystore
+# ('/u3+7'), and hex of DER ("3082...").
 _BLOB_STARTS = (
     re.compile(rb"M[A-I]" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 2)),
     re.compile(rb"LS0t" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
