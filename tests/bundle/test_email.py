@@ -16,7 +16,7 @@ from bundleguard.bundle.email import (
     subject_line,
     write_eml,
 )
-from bundleguard.bundle.writer import BundleExistsError, write_bundle
+from bundleguard.bundle.writer import TargetExistsError, write_bundle
 from bundleguard.errors import InputError
 from tests.bundle.conftest import BACKUP, PRIMARY, SITE, good_plan
 
@@ -59,7 +59,7 @@ def test_eml_without_an_address_has_an_empty_to(bundle):
 
 def test_existing_eml_is_not_overwritten(bundle):
     bundle.path.with_suffix(".eml").write_bytes(b"mine")
-    with pytest.raises(BundleExistsError):
+    with pytest.raises(TargetExistsError):
         write_eml(bundle)
     assert bundle.path.with_suffix(".eml").read_bytes() == b"mine"
     write_eml(bundle, force=True)

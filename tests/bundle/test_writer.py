@@ -17,13 +17,8 @@ import pytest
 from bundleguard import __version__
 from bundleguard.bundle import writer
 from bundleguard.bundle.manifest import FORMAT
-from bundleguard.bundle.writer import (
-    BundleExistsError,
-    BundleVerificationError,
-    BundleWriteError,
-    verify_bundle,
-    write_bundle,
-)
+from bundleguard.bundle.writer import BundleVerificationError, verify_bundle, write_bundle
+from bundleguard.files import TEMP_PREFIX, TEMP_SUFFIX, TargetExistsError, WriteFailedError
 from bundleguard.guard import FileReport, Verdict
 from tests.bundle.conftest import PRIMARY, SITE, good_plan
 from tests.certs import pki
@@ -77,7 +72,7 @@ def test_refused_plan_is_never_written(chain, out_dir):
 def test_existing_file_is_not_overwritten_without_force(chain, out_dir):
     target = out_dir / good_plan(chain).zip_name
     target.write_bytes(b"the user's own file")
-    with pytest.raises(BundleExistsError, match="--force"):
+    with pytest.raises(TargetExistsError, match="--force"):
         write_bundle(good_plan(chain), out_dir)
     assert target.read_bytes() == b"the user's own file"
     assert leftovers(out_dir) == [target.name]
@@ -96,14 +91,14 @@ def test_a_file_appearing_during_the_write_is_not_replaced(chain, out_dir, monke
         if name == "manifest.json":
             target.write_bytes(b"theirs")
 
-    with pytest.raises(BundleExistsError):
+    with pytest.raises(TargetExistsError):
         write_bundle(plan, out_dir, progress=someone_else_writes)
     assert target.read_bytes() == b"theirs"
     assert leftovers(out_dir) == [target.name]
 
 
 def test_full_disk_leaves_nothing(chain, out_dir, monkeypatch):
-    real_open = writer._open_temp
+    real_open = writer.open_temp
 
     def filling_disk(directory, stem):
         handle = real_open(directory, stem)
@@ -120,8 +115,8 @@ def test_full_disk_leaves_nothing(chain, out_dir, monkeypatch):
         handle.write = write
         return handle
 
-    monkeypatch.setattr(writer, "_open_temp", filling_disk)
-    with pytest.raises(BundleWriteError, match="disk is full"):
+    monkeypatch.setattr(writer, "open_temp", filling_disk)
+    with pytest.raises(WriteFailedError, match="disk is full"):
         write_bundle(good_plan(chain), out_dir)
     assert leftovers(out_dir) == []
 
@@ -131,7 +126,7 @@ def test_fsync_failure_leaves_nothing(chain, out_dir, monkeypatch):
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
     monkeypatch.setattr(writer.os, "fsync", failing_fsync)
-    with pytest.raises(BundleWriteError, match="Nothing was written"):
+    with pytest.raises(WriteFailedError, match="Nothing was written"):
         write_bundle(good_plan(chain), out_dir)
     assert leftovers(out_dir) == []
 
@@ -140,8 +135,8 @@ def test_read_only_folder_simulated(chain, out_dir, monkeypatch):
     def denied(directory, stem):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
 
-    monkeypatch.setattr(writer, "_open_temp", denied)
-    with pytest.raises(BundleWriteError, match="read-only"):
+    monkeypatch.setattr(writer, "open_temp", denied)
+    with pytest.raises(WriteFailedError, match="read-only"):
         write_bundle(good_plan(chain), out_dir)
     assert leftovers(out_dir) == []
 
@@ -152,7 +147,7 @@ def test_read_only_folder_for_real(chain, out_dir):
     try:
         if os.access(out_dir, os.W_OK):
             pytest.skip("running as root (or with CAP_DAC_OVERRIDE): a 0555 folder is writable")
-        with pytest.raises(BundleWriteError, match="read-only"):
+        with pytest.raises(WriteFailedError, match="read-only"):
             write_bundle(good_plan(chain), out_dir)
         assert leftovers(out_dir) == []
     finally:
@@ -214,7 +209,7 @@ def test_killed_writer_leaves_nothing_under_the_final_name(inputs, out_dir):
         child.stderr.close()
     assert not (out_dir / f"support-bundle-{PRIMARY}.zip").exists()
     left = leftovers(out_dir)
-    assert all(n.startswith(writer.TEMP_PREFIX) and n.endswith(writer.TEMP_SUFFIX) for n in left)
+    assert all(n.startswith(TEMP_PREFIX) and n.endswith(TEMP_SUFFIX) for n in left)
 
 
 def test_size_warning_past_the_threshold(chain, out_dir, monkeypatch):

@@ -21,8 +21,8 @@ Modules and their public API:
     `write_bundle(plan, out_dir, *, force=False, now=None, progress=None) -> WrittenBundle`
     — temp file in `out_dir`, fsync, verify, then link/rename; never overwrites unless
     `force`; on failure nothing under the final name. `verify_bundle(path, expected=None)`;
-    `write_file_atomic(path, data, *, force=False)`; `WARN_SIZE_BYTES` (10 MB warning);
-    errors `BundleExistsError`, `BundleWriteError`, `BundleVerificationError`.
+    `WARN_SIZE_BYTES` (10 MB warning); careful file writing lives in `bundleguard.files`;
+    errors `bundleguard.files.TargetExistsError`, `WriteFailedError`, `BundleVerificationError`.
 - `bundleguard.bundle.batch`
     `write_batch(plans, out_dir, *, force, eml, to, now, progress) -> BatchResult` — one
     zip (and `.eml`) per appliance, nothing at all if any plan is refused.

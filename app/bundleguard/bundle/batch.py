@@ -14,8 +14,9 @@ from pathlib import Path
 
 from bundleguard.bundle.email import Draft, make_draft, write_eml
 from bundleguard.bundle.plan import BundlePlan, Refusal
-from bundleguard.bundle.writer import BundleExistsError, WrittenBundle, write_bundle
+from bundleguard.bundle.writer import WrittenBundle, write_bundle
 from bundleguard.errors import BundleGuardError
+from bundleguard.files import TargetExistsError
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def write_batch(
 ) -> BatchResult:
     """Write every plan's bundle (and its `.eml` when asked); nothing if any is refused.
 
-    Raises `BundleExistsError` before writing anything when a target exists (unless
+    Raises `TargetExistsError` before writing anything when a target exists (unless
     `force`); other write errors name the bundles already written and verified.
     """
     plans = tuple(plans)
@@ -71,7 +72,7 @@ def write_batch(
         existing = [p for p in planned_paths(plans, out_dir, eml) if p.exists()]
         if existing:
             listed = ", ".join(f"'{p}'" for p in existing)
-            raise BundleExistsError(f"{listed} already exist(s); use --force to replace.")
+            raise TargetExistsError(f"{listed} already exist(s); use --force to replace.")
     written: list[WrittenBundle] = []
     drafts: list[Draft] = []
     try:

@@ -18,13 +18,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from bundleguard.bundle.writer import (
-    BundleVerificationError,
-    BundleWriteError,
-    WrittenBundle,
-    write_file_atomic,
-)
+from bundleguard.bundle.writer import BundleVerificationError, WrittenBundle
 from bundleguard.errors import InputError
+from bundleguard.files import WriteFailedError, write_file_atomic
 
 # Outlook and Windows tools read CRLF best; every mail program reads it.
 EML_POLICY = email.policy.default.clone(linesep="\r\n")
@@ -156,7 +152,7 @@ def build_eml(
         try:
             data = bundle.path.read_bytes()
         except OSError as error:
-            raise BundleWriteError(f"Cannot read '{bundle.path}': {error.strerror}.") from None
+            raise WriteFailedError(f"Cannot read '{bundle.path}': {error.strerror}.") from None
         if hashlib.sha256(data).hexdigest() != bundle.sha256:
             raise BundleVerificationError(
                 f"'{bundle.path}' changed since it was verified: no draft was written."

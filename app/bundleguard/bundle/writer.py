@@ -12,10 +12,8 @@ beside it, never the final name.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,22 +28,20 @@ from bundleguard.bundle.manifest import (
     sha256_hex,
 )
 from bundleguard.bundle.plan import MANIFEST_NAME, Appliance, BundlePlan
-from bundleguard.errors import BundleGuardError, InputError
+from bundleguard.errors import BundleGuardError
+from bundleguard.files import (
+    TargetExistsError,
+    WriteFailedError,
+    fsync_folder,
+    open_temp,
+    publish,
+    why,
+)
 from bundleguard.guard import classify_bytes, find_private_keys
 
 # Many mail servers refuse messages over 10 MB, and base64 makes an attachment a third larger.
 WARN_SIZE_BYTES = 10_000_000
-TEMP_PREFIX = ".bundleguard-"
-TEMP_SUFFIX = ".part"
 _FORBIDDEN_IN_NAMES = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
-
-
-class BundleExistsError(InputError):
-    """The final file already exists and replacing it was not asked for."""
-
-
-class BundleWriteError(BundleGuardError):
-    """The bundle could not be written (full disk, read-only folder...); nothing was left."""
 
 
 class BundleVerificationError(BundleGuardError):
@@ -81,78 +77,6 @@ class WrittenBundle:
             "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
-
-
-def _open_temp(directory: Path, stem: str) -> BinaryIO:
-    """A new, empty temporary file in `directory` (same file system as the final name)."""
-    return tempfile.NamedTemporaryFile(
-        dir=directory, prefix=f"{TEMP_PREFIX}{stem}.", suffix=TEMP_SUFFIX, delete=False
-    )
-
-
-def _fsync_folder(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no folder handles for this."""
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _why(error: OSError) -> str:
-    if error.errno == errno.ENOSPC:
-        return "the disk is full"
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "the folder is read-only or you may not write there"
-    return error.strerror or type(error).__name__
-
-
-def _publish(temp: Path, final: Path, force: bool) -> None:
-    """Give `temp` its final name; never replace an existing file unless `force`."""
-    if force:
-        os.replace(temp, final)
-        return
-    try:
-        os.link(temp, final)  # fails if `final` exists: no window for a race
-    except FileExistsError:
-        raise BundleExistsError(f"'{final}' already exists; use --force to replace it.") from None
-    except OSError:
-        # File systems without hard links (FAT, some network shares): check, then rename.
-        if final.exists():
-            raise BundleExistsError(
-                f"'{final}' already exists; use --force to replace it."
-            ) from None
-        os.replace(temp, final)
-        return
-    temp.unlink()
-
-
-def write_file_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
-    """Write bytes under `path` the same careful way (used for the email draft)."""
-    if path.exists() and not force:
-        raise BundleExistsError(f"'{path}' already exists; use --force to replace it.")
-    handle = None
-    try:
-        handle = _open_temp(path.parent, path.stem)
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _publish(Path(handle.name), path, force)
-    except OSError as error:
-        raise BundleWriteError(f"Cannot write '{path}': {_why(error)}.") from None
-    finally:
-        if handle is not None:
-            Path(handle.name).unlink(missing_ok=True)
-    _fsync_folder(path.parent)
-    return path
 
 
 def _write_zip(
@@ -191,7 +115,7 @@ def write_bundle(
     """Write `plan` as `out_dir / plan.zip_name`, verify it, and report what was written.
 
     `progress(member_name)` is called after each member is written (for a GUI's progress
-    bar). Raises `BundleExistsError`, `BundleWriteError` or `BundleVerificationError`;
+    bar). Raises `TargetExistsError`, `WriteFailedError` or `BundleVerificationError`;
     in every case nothing is left under the final name.
     """
     if not plan.accepted:
@@ -201,34 +125,34 @@ def write_bundle(
     out_dir = Path(out_dir)
     final = out_dir / plan.zip_name
     if final.exists() and not force:
-        raise BundleExistsError(f"'{final}' already exists; use --force to replace it.")
+        raise TargetExistsError(f"'{final}' already exists; use --force to replace it.")
     created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     manifest = build_manifest(plan, created)
     expected = entries_for(plan.members)
     handle = None
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        handle = _open_temp(out_dir, PurePosixPath(plan.zip_name).stem)
+        handle = open_temp(out_dir, PurePosixPath(plan.zip_name).stem)
         temp = Path(handle.name)
         with handle:
             _write_zip(handle, plan, manifest, created, progress)
         checked = verify_bundle(temp, expected)
         digest, size = _hash_file(temp)
-        _publish(temp, final, force)
+        publish(temp, final, force)
     except OSError as error:
-        raise BundleWriteError(
-            f"Cannot write the bundle '{final}': {_why(error)}. Nothing was written."
+        raise WriteFailedError(
+            f"Cannot write the bundle '{final}': {why(error)}. Nothing was written."
         ) from None
     finally:
         if handle is not None:
             Path(handle.name).unlink(missing_ok=True)
-    _fsync_folder(out_dir)
+    fsync_folder(out_dir)
     # Belt and braces: the file under the final name is the one that was verified.
     try:
         digest_after, _ = _hash_file(final)
     except OSError as error:
         final.unlink(missing_ok=True)
-        raise BundleWriteError(f"Cannot read back '{final}': {_why(error)}.") from None
+        raise WriteFailedError(f"Cannot read back '{final}': {why(error)}.") from None
     if digest_after != digest:
         final.unlink(missing_ok=True)
         raise BundleVerificationError(

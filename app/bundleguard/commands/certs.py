@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from bundleguard.commands.passphrase import (
     get_passphrase,
 )
 from bundleguard.errors import InputError
+from bundleguard.files import write_file_atomic
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -98,27 +97,6 @@ def read_file(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as error:
         raise InputError(f"Cannot read '{path}': {error.strerror or error}.") from None
-
-
-def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
-    """Write via a temp file in the same folder and `os.replace`; refuse to overwrite."""
-    if path.exists() and not force:
-        raise InputError(f"'{path}' already exists; use --force to replace it.")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, removed on error
-        dir=path.parent, prefix=".bundleguard-", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        raise InputError(f"Cannot write '{path}': {error.strerror or error}.") from None
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def _load_with_passphrase(args: argparse.Namespace, path: str, data: bytes):
@@ -238,7 +216,7 @@ def run_extract_chain(args: argparse.Namespace) -> int:
         if b"PRIVATE KEY" in extracted.data or not load_certificates(extracted.data):
             raise InputError("Refusing to write a file that is not certificates only.")
     for extracted in extraction.files:
-        write_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
+        write_file_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
         print(f"wrote {out_dir / extracted.filename}")
     for line in (*extraction.chain.problems, *extraction.chain.warnings):
         print(f"  - {line}")
@@ -261,7 +239,7 @@ def run_rewrap(args: argparse.Namespace) -> int:
     new_passphrase = get_new_passphrase(args)
     result = rewrap_pkcs12(data, passphrase, new_passphrase, legacy=args.legacy, name=args.input)
     del new_passphrase, passphrase
-    write_atomic(out, result, force=args.force)
+    write_file_atomic(out, result, force=args.force)
     scheme = "legacy 3DES (PBE-SHA1)" if args.legacy else "AES-256-CBC with PBKDF2-HMAC-SHA256"
     print(f"wrote {out} ({scheme}). Keep it and its passphrase safe; never send it to support.")
     return EXIT_OK
