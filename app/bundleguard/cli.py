@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -30,6 +31,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments"):
             message = "unrecognized arguments (not shown, in case one is a passphrase)"
+        elif "invalid choice" in message:
+            # `bundleguard --passphrase hunter2 inspect` makes "hunter2" the command.
+            message = re.sub(r"invalid choice: '[^']*'", "invalid choice (not shown)", message)
         super().error(message)
 
 
@@ -72,3 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PROBLEM
+    except Exception as error:  # the last line of defence, on purpose
+        # An unexpected error must not print its text (it could quote a passphrase or
+        # key bytes) nor exit 1, which means "a secret was found / something to fix".
+        print(
+            f"bundleguard: unexpected error ({type(error).__name__}); nothing was written. "
+            "Please report it.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE

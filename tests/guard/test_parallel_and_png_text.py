@@ -99,3 +99,38 @@ def test_a_broken_worker_pool_falls_back_to_scanning_here(tmp_path, monkeypatch)
 
     assert len(reports) == 12
     assert sum(r.verdict is Verdict.SECRET for r in reports) == 2
+
+
+def test_a_certificate_whose_fields_do_not_parse_is_refused_as_damaged():
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtensionOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "support.example.com")])
+    now = dt.datetime.now(dt.UTC)
+    broken_san = x509.UnrecognizedExtension(
+        ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b"\x30\x05\x82\x09trunc"
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(broken_san, critical=False)
+        .sign(key, hashes.SHA256())
+    )
+
+    for data in (
+        certificate.public_bytes(serialization.Encoding.DER),
+        certificate.public_bytes(serialization.Encoding.PEM),
+    ):
+        report = classify(data, "leaf.crt")
+        assert report.verdict is Verdict.REFUSED
+        assert "damaged" in " ".join(report.reasons)

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from PIL import Image, ImageOps
 
 from bundleguard.certs.extract import safe_name_part
 from bundleguard.certs.inspect import InputFile, inspect_files
-from bundleguard.certs.load import detect_format
+from bundleguard.certs.load import detect_format, load_certificates
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.guard import Finding, Verdict, classify_bytes
@@ -305,6 +306,16 @@ def _certificate_checks(
     return found, trust.summary, trust.needs_software_update
 
 
+def _certificates_only(data: bytes, source: str) -> bytes:
+    """What goes into the zip for a certificate file: a PEM file re-encoded from its
+    parsed certificates, so that nothing written around them (a note, a passphrase)
+    travels; DER and PKCS#7 as they are, since their bytes are the structure itself."""
+    certificates = load_certificates(data, source)
+    if detect_format(data) != "pem":
+        return data
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+
+
 def plan_bundle(
     appliance: Appliance,
     screenshot: BundleInput | Refusal,
@@ -354,15 +365,25 @@ def plan_bundle(
             else:
                 refusals.append(_refusal(report, "certificate", item.source))
             continue
-        if item.data in seen:
-            notes.append(f"'{item.source}' is identical to '{seen[item.data]}': included once.")
+        try:
+            data = _certificates_only(item.data, item.source)
+        except BundleGuardError as error:
+            refusals.append(Refusal(item.source, "certificate", "refused", (str(error),)))
             continue
-        seen[item.data] = item.source
-        wanted = safe_member_name(item.source, item.data)
+        if data != item.data:
+            notes.append(
+                f"'{item.source}': only its certificates go into the bundle, re-encoded as PEM "
+                "(text around them, which may hold notes or passwords, was left out)."
+            )
+        if data in seen:
+            notes.append(f"'{item.source}' is identical to '{seen[data]}': included once.")
+            continue
+        seen[data] = item.source
+        wanted = safe_member_name(item.source, data)
         name = _unique(wanted, taken)
         if name != PurePath(re.split(r"[\\/]", item.source)[-1]).name:
             notes.append(f"'{item.source}' is named '{name}' in the bundle.")
-        cert_members.append(Member(name, item.data, Verdict.CERTIFICATE.value, item.source))
+        cert_members.append(Member(name, data, Verdict.CERTIFICATE.value, item.source))
     members.extend(cert_members)
 
     warnings: list[str] = []

@@ -121,6 +121,30 @@ def _load_pem(data: bytes, name: str) -> tuple[x509.Certificate, ...]:
     return tuple(certs)
 
 
+def check_passphrase(passphrase: bytes, what: str = "The passphrase") -> bytes:
+    """The passphrase as cryptography may safely take it, or a clear `PassphraseError`.
+
+    A NUL byte (a UTF-16 file read as bytes) makes cryptography's Rust core panic and
+    print the passphrase's bytes to stderr before Python can catch anything: it is refused
+    here, before any call. A UTF-8 byte-order mark (Notepad) is dropped. Messages never
+    quote the passphrase.
+    """
+    if passphrase.startswith(b"\xef\xbb\xbf"):
+        passphrase = passphrase[3:]
+    if b"\x00" in passphrase:
+        raise PassphraseError(
+            f"{what} contains a NUL byte: was its file saved as UTF-16 (Unicode)? "
+            "Save it as UTF-8 text and try again."
+        )
+    try:
+        passphrase.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PassphraseError(
+            f"{what} is not UTF-8 text: give it as UTF-8 and try again."
+        ) from None
+    return passphrase
+
+
 def open_pkcs12(
     data: bytes, name: str = "", passphrase: bytes | None = None
 ) -> pkcs12.PKCS12KeyAndCertificates:
@@ -128,7 +152,7 @@ def open_pkcs12(
 
     The caller owns the returned key and must drop it as soon as it is done.
     """
-    attempts = [passphrase] if passphrase is not None else [None, b""]
+    attempts = [check_passphrase(passphrase)] if passphrase is not None else [None, b""]
     for attempt in attempts:
         try:
             return pkcs12.load_pkcs12(data, attempt)
@@ -158,6 +182,30 @@ def load_certificates(
     Raises `InputError` for corrupt or unknown input and `PassphraseError` when a
     PKCS#12 file needs a passphrase that was not given or is wrong.
     """
+    certificates = _load_any(data, name, passphrase)
+    for certificate in certificates:
+        fully_parsed(certificate, name)
+    return certificates
+
+
+def fully_parsed(certificate: x509.Certificate, name: str = "") -> x509.Certificate:
+    """`certificate`, once every field the checks read has parsed.
+
+    cryptography parses names, extensions and the public key lazily; a damaged field
+    would otherwise surface later, deep inside a check, as a crash.
+    """
+    try:
+        _ = certificate.subject, certificate.issuer, certificate.extensions
+        certificate.public_key()
+    except (ValueError, UnsupportedAlgorithm) as error:
+        raise InputError(
+            f"{_label(name)} holds a certificate that cannot be fully read "
+            f"({type(error).__name__}): it is damaged or uses an unsupported key type."
+        ) from None
+    return certificate
+
+
+def _load_any(data: bytes, name: str, passphrase: bytes | None) -> tuple[x509.Certificate, ...]:
     kind = detect_format(data)
     if kind == "pem":
         return _load_pem(data, name)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from bundleguard import asn1
 from bundleguard.certs.chain import ChainReport, build_chain
 from bundleguard.certs.describe import is_self_signed, subject_text
-from bundleguard.certs.load import open_pkcs12
+from bundleguard.certs.load import check_passphrase, open_pkcs12
 from bundleguard.errors import InputError, PassphraseError
 
 OID_DATA = "1.2.840.113549.1.7.1"
@@ -252,6 +252,7 @@ def rewrap_pkcs12(
     `legacy`, PBE-SHA1-3DES and an HMAC-SHA1 MAC for targets that cannot read AES.
     The result is always encrypted: an empty new passphrase is refused.
     """
+    new_passphrase = check_passphrase(new_passphrase, "The new passphrase")
     if not new_passphrase:
         raise PassphraseError(
             "The new passphrase must not be empty: the file would be unprotected."

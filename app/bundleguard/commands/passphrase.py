@@ -10,6 +10,7 @@ import getpass
 import os
 import sys
 
+from bundleguard.certs.load import check_passphrase
 from bundleguard.errors import InputError, PassphraseError
 
 PASSPHRASE_ENV = "BUNDLEGUARD_PASSPHRASE"
@@ -51,12 +52,27 @@ def add_passphrase_argument(parser: argparse.ArgumentParser, new: bool = False) 
 
 
 def _read_file(path: str) -> bytes:
+    # The file's name is not repeated: a passphrase typed in its place would be echoed.
     try:
         with open(path, "rb") as handle:
-            first_line = handle.readline()
+            content = handle.read(64 * 1024)
     except OSError as error:
-        raise InputError(f"Cannot read the passphrase file '{path}': {error.strerror}.") from None
-    return first_line.rstrip(b"\r\n")
+        raise InputError(f"Cannot read the passphrase file: {error.strerror}.") from None
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows "Unicode")
+        try:
+            content = content.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            raise PassphraseError("The passphrase file is not readable UTF-16 text.") from None
+    first_line = content.split(b"\n", 1)[0].rstrip(b"\r")
+    return check_passphrase(first_line, "The passphrase in that file")
+
+
+def _from_environment(name: str) -> bytes:
+    # surrogateescape gives back the bytes the environment really holds; the check
+    # then refuses what is not UTF-8 without quoting it.
+    return check_passphrase(
+        os.environ[name].encode("utf-8", "surrogateescape"), f"The passphrase in {name}"
+    )
 
 
 def _interactive() -> bool:
@@ -65,7 +81,7 @@ def _interactive() -> bool:
 
 def _prompt(text: str) -> bytes:
     try:
-        return getpass.getpass(text).encode("utf-8")
+        return check_passphrase(getpass.getpass(text).encode("utf-8", "surrogateescape"))
     except EOFError:
         raise PassphraseError("No passphrase was entered.") from None
 
@@ -75,9 +91,8 @@ def get_passphrase(args: argparse.Namespace, what: str) -> bytes:
     path = getattr(args, "passphrase_file", None)
     if path:
         return _read_file(path)
-    value = os.environ.get(PASSPHRASE_ENV)
-    if value is not None:
-        return value.encode("utf-8")
+    if os.environ.get(PASSPHRASE_ENV) is not None:
+        return _from_environment(PASSPHRASE_ENV)
     if not _interactive():
         raise PassphraseError(
             f"'{what}' needs a passphrase: use --passphrase-file FILE or set {PASSPHRASE_ENV}."
@@ -91,7 +106,7 @@ def get_new_passphrase(args: argparse.Namespace) -> bytes:
     if path:
         value = _read_file(path)
     elif os.environ.get(NEW_PASSPHRASE_ENV) is not None:
-        value = os.environ[NEW_PASSPHRASE_ENV].encode("utf-8")
+        value = _from_environment(NEW_PASSPHRASE_ENV)
     elif _interactive():
         value = _prompt("New passphrase: ")
         if _prompt("New passphrase again: ") != value:

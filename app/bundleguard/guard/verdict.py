@@ -106,6 +106,14 @@ def identify_certificates(data: bytes) -> tuple[int, str] | str:
     return ""
 
 
+def _fully_read(certificate: x509.Certificate) -> x509.Certificate:
+    """Parse what cryptography leaves for later (names, extensions, key): a certificate
+    whose fields do not parse is damaged, not a certificate to send."""
+    _ = certificate.subject, certificate.issuer, certificate.extensions
+    certificate.public_key()
+    return certificate
+
+
 def _identify_pem(data: bytes) -> tuple[int, str] | str:
     count = 0
     for match in _PEM_BLOCK_RE.finditer(data):
@@ -115,9 +123,11 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
         block = match.group(0)
         try:
             if label in _CERTIFICATE_LABELS:
-                x509.load_pem_x509_certificate(
-                    block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE").replace(
-                        b"X509 CERTIFICATE", b"CERTIFICATE"
+                _fully_read(
+                    x509.load_pem_x509_certificate(
+                        block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE").replace(
+                            b"X509 CERTIFICATE", b"CERTIFICATE"
+                        )
                     )
                 )
                 count += 1
@@ -127,7 +137,7 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
                         b"END " + label, b"END PKCS7"
                     )
                 )
-                count += len(inner)
+                count += len([_fully_read(c) for c in inner])
             else:
                 return f"a PEM block labelled {label.decode()!r}, which is not a certificate"
         except _PARSE_ERRORS:
@@ -148,14 +158,23 @@ def _identify_der(data: bytes) -> tuple[int, str] | str:
     if end != len(data):
         return ""
     try:
-        x509.load_der_x509_certificate(data)
-        return 1, "1 certificate (DER)"
+        certificate = x509.load_der_x509_certificate(data)
     except _PARSE_ERRORS:
-        pass
+        certificate = None
+    if certificate is not None:
+        try:
+            _fully_read(certificate)
+        except _PARSE_ERRORS:
+            return "a damaged certificate (one of its fields does not parse): export it again"
+        return 1, "1 certificate (DER)"
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
     except _PARSE_ERRORS:
         return ""
+    try:
+        certificates = [_fully_read(c) for c in certificates]
+    except _PARSE_ERRORS:
+        return "a PKCS#7 file with a damaged certificate: export the chain again"
     if not _pkcs7_is_certificates_only(data):
         return "a signed PKCS#7 message, not a certificate bundle"
     return len(certificates), f"{len(certificates)} certificates (PKCS#7)"
