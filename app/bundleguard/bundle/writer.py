@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import zipfile
 from collections.abc import Callable, Sequence
@@ -136,8 +137,11 @@ def write_bundle(
         temp = Path(handle.name)
         with handle:
             _write_zip(handle, plan, manifest, created, progress)
-        checked = verify_bundle(temp, expected)
-        digest, size = _hash_file(temp)
+        # One read: the bytes verified are the bytes hashed, whatever happens to the file.
+        whole = temp.read_bytes()
+        checked = verify_bundle_bytes(whole, final.name, expected)
+        digest, size = hashlib.sha256(whole).hexdigest(), len(whole)
+        del whole
         publish(temp, final, force)
     except OSError as error:
         raise WriteFailedError(
@@ -210,12 +214,23 @@ def verify_bundle(
     says); no key material anywhere in the archive, the manifest included.
     Raises `BundleVerificationError` with every reason found.
     """
-    problems: list[str] = []
     try:
         whole = Path(path).read_bytes()
-        for finding in find_private_keys(whole, Path(path).name):
+    except OSError as error:
+        raise BundleVerificationError(f"'{path}' cannot be read: {why(error)}.") from None
+    return verify_bundle_bytes(whole, Path(path).name, expected)
+
+
+def verify_bundle_bytes(
+    whole: bytes, name: str, expected: Sequence[ManifestEntry] | None = None
+) -> tuple[ManifestEntry, ...]:
+    """`verify_bundle` on the archive's bytes, read once by the caller."""
+    path = name
+    problems: list[str] = []
+    try:
+        for finding in find_private_keys(whole, name):
             problems.append(f"the archive holds key material: {finding.describe()}")
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(whole)) as archive:
             names = [info.filename for info in archive.infolist()]
             if len({n.lower() for n in names}) != len(names):
                 problems.append("two members share a name")
