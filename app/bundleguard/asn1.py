@@ -67,7 +67,8 @@ def read_header(
 
 def decode_oid(raw: bytes) -> str:
     """The dotted text of an OBJECT IDENTIFIER's content bytes."""
-    if not raw or raw[-1] & 0x80:
+    if not raw or raw[-1] & 0x80 or len(raw) > 64:
+        # Real OIDs are short; a long one is noise (and would make huge integers).
         raise Malformed("not an OBJECT IDENTIFIER")
     arcs: list[int] = []
     value = 0

@@ -37,8 +37,15 @@ def render_line(report: FileReport) -> str:
     return f"{report.verdict.value:<11} {report.path}: {reason}{suffix}"
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:  # a name too long, say: the scan reports it as unreadable
+        return True
+
+
 def run(args: argparse.Namespace) -> int:
-    missing = [p for p in args.paths if not p.exists() and not p.is_symlink()]
+    missing = [p for p in args.paths if not _exists(p)]
     if missing:
         for path in missing:
             print(f"bundleguard: no such file or folder: {path}", file=sys.stderr)

@@ -18,7 +18,8 @@ from bundleguard.guard.der import KeyMatch, match_key
 MAX_BLOCK = 1 << 20
 
 _BEGIN_RE = re.compile(rb"-{4,5} ?BEGIN(?: |%20|\+)([A-Z0-9][A-Z0-9 ._#/+%-]{0,60}?) ?-{4,5}")
-_ANY_ARMOR_RE = re.compile(rb"-{4,5} ?(?:BEGIN|END)[ %+]")
+_ANY_ARMOR_RE = re.compile(rb"-{4,5} ?(BEGIN|END)(?: |%20|\+)")
+_END_RE = re.compile(rb"-{4,5} ?END(?: |%20|\+)([A-Z0-9][A-Z0-9 ._#/+%-]{0,60}?) ?-{4,5}")
 _UNESCAPE_RE = re.compile(
     rb"\\r\\n|\\[rnt]|\\/|\\u00(?:2[bBfF]|3[dD]|0[aAdD])|&#(?:1[03]|x[aAdD]|43|47|61);"
     rb"|%(?:2[bBfF]|3[dD]|0[aAdD])|=3[dD]"
@@ -85,7 +86,7 @@ def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
     data_lines: list[bytes] = []
     other: list[bytes] = []
     continued = False
-    text = unescape(body)
+    text = unescape(unescape(body))  # twice: JSON inside a JSON string escapes twice
     if b"<" in text:  # pasted into HTML or a Word document: markup splits the lines
         text = _MARKUP_RE.sub(b"\n", text)
     for raw in text.splitlines():
@@ -171,14 +172,16 @@ def find_armored_keys(data: bytes) -> list[KeyMatch]:
         if "PRIVATE KEY" not in upper and "SECRET KEY" not in upper:
             continue
         body_start = match.end()
-        end_marker = re.compile(rb"-{4,5} ?END(?: |%20|\+)" + re.escape(match.group(1)))
-        end = end_marker.search(data, body_start, body_start + MAX_BLOCK)
-        if end is not None:
-            body = data[body_start : end.start()]
-        else:  # cut short: the body runs at most to the next armor line
-            other = _ANY_ARMOR_RE.search(data, body_start, body_start + MAX_BLOCK)
-            stop = other.start() if other else min(len(data), body_start + MAX_BLOCK)
-            body = data[body_start:stop]
+        # A block ends at the next armor line: its own END, or (cut short) another
+        # block's BEGIN/END. Searching no further keeps many BEGINs linear.
+        following = _ANY_ARMOR_RE.search(data, body_start, body_start + MAX_BLOCK)
+        end = None
+        if following is not None and following.group(1) == b"END":
+            end = _END_RE.match(data, following.start())
+            if end is not None and end.group(1) != match.group(1):
+                end = None
+        stop = following.start() if following else min(len(data), body_start + MAX_BLOCK)
+        body = data[body_start:stop]
         result = _classify_block(label, body, complete=end is not None)
         if result is None:
             continue
@@ -257,7 +260,8 @@ def find_putty_keys(data: bytes) -> list[KeyMatch]:
         head = _PUTTY_RE.match(data, hit)
         if head is None:
             continue
-        text = unescape(data[hit : hit + 64 * 1024])
+        following = data.find(b"PuTTY-User-Key-File-", hit + 20, hit + 64 * 1024)
+        text = unescape(data[hit : following if following > 0 else hit + 64 * 1024])
         lines = [line.strip() for line in text.splitlines()]
         fields: dict[bytes, bytes] = {}
         private_lines: list[bytes] = []
@@ -313,7 +317,9 @@ def find_openssl_text_keys(data: bytes) -> list[KeyMatch]:
         head = _OPENSSL_TEXT_RE.search(data, start, hit + 40)
         if head is None:
             continue
-        numbers = _PRIVATE_HEX_RE.search(unescape(data[hit : hit + 64 * 1024]))
+        following = data.find(b"Private-Key: (", hit + 14, hit + 64 * 1024)
+        window = data[hit : following if following > 0 else hit + 64 * 1024]
+        numbers = _PRIVATE_HEX_RE.search(unescape(window))
         if numbers is None:
             continue
         found.append(

@@ -50,6 +50,7 @@ ARCHIVE_ERRORS = (
     RuntimeError,
     IndexError,
     KeyError,
+    OverflowError,
     struct.error,
     UnicodeError,
 )
@@ -291,8 +292,10 @@ def _keeping(found: list[Finding], scan, *args) -> list[Finding]:
         raise
 
 
-# Compressed PNG text chunks are read up to this size each (a comment, not a payload).
+# Compressed PNG text chunks are read up to this size each, and all together (a comment,
+# not a payload): a PNG of many small chunks that inflate hugely stays cheap.
 PNG_TEXT_LIMIT = 1 << 20
+PNG_TEXT_TOTAL = 8 << 20
 
 
 def png_compressed_text(data: bytes) -> list[tuple[str, bytes]]:
@@ -301,8 +304,9 @@ def png_compressed_text(data: bytes) -> list[tuple[str, bytes]]:
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return []
     texts = []
+    total = 0
     pos = 8
-    while pos + 12 <= len(data):
+    while pos + 12 <= len(data) and total < PNG_TEXT_TOTAL:
         length = int.from_bytes(data[pos : pos + 4], "big")
         kind = data[pos + 4 : pos + 8]
         body = data[pos + 8 : pos + 8 + length]
@@ -322,7 +326,9 @@ def png_compressed_text(data: bytes) -> list[tuple[str, bytes]]:
             inflated = zlib.decompressobj().decompress(rest, PNG_TEXT_LIMIT)
         except zlib.error:
             continue
-        texts.append((f"PNG {kind.decode()} chunk {keyword.decode('latin-1')!r}", inflated))
+        total += len(inflated)
+        name = keyword[:79].decode("latin-1")  # PNG keywords are 1-79 characters
+        texts.append((f"PNG {kind.decode()} chunk {name!r}", inflated))
     return texts
 
 

@@ -36,7 +36,7 @@ class KeyMatch:
     end: int
     damaged: bool = False
     detail: str = ""
-    encoding: str = "DER"
+    encoding: str = "binary"
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,14 @@ def _int_value(data: bytes, element: _Element) -> int | None:
 
 
 def _int_bits(data: bytes, element: _Element) -> int:
-    raw = data[element.start : min(element.end, len(data))].lstrip(b"\x00")
-    return len(raw) * 8 - (8 - raw[0].bit_length()) if raw else 0
+    """Bit length of an INTEGER, from its first bytes only (never copying the rest)."""
+    stop = min(element.end, len(data))
+    first = element.start
+    while first < stop and first < element.start + 8 and data[first] == 0:
+        first += 1
+    if first >= stop or data[first] == 0:
+        return 0
+    return (stop - first) * 8 - (8 - data[first].bit_length())
 
 
 _KEY_ALGORITHMS = {
@@ -221,19 +227,20 @@ def _match_pfx(data: bytes, start: int) -> KeyMatch | None:
         if tag != OID or o_end is None or o_end > len(data):
             return None
         oid = decode_oid(data[o_start:o_end])
-    except (Truncated, Malformed):
+    except DerError:
         return None
     if oid not in (_PKCS7_DATA, _PKCS7_SIGNED):
         return None
     end = c_end if c_end is not None else len(data)
-    damaged = c_end is not None and c_end > len(data)
+    # Even cut short, a PFX is a key container whose content cannot be known: secret.
+    truncated = c_end is not None and c_end > len(data)
     return KeyMatch(
         "pkcs12",
         "PKCS#12 / PFX key container",
         start,
         min(end, len(data)),
-        damaged=False,
-        detail="truncated, but still a key container" if damaged else "",
+        detail="truncated, but still a key container" if truncated else "",
+        encoding="DER",
     )
 
 
@@ -291,8 +298,9 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
                 end,
                 damaged=True,
                 detail=f"it is truncated: the data ends {c_end - len(data)} bytes before the key",
+                encoding="DER",
             )
-        return KeyMatch(kind, label, start, end)
+        return KeyMatch(kind, label, start, end, encoding="DER")
     return None
 
 

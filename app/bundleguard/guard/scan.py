@@ -188,6 +188,20 @@ def classify_bytes(data: bytes, name: str, limits: ScanLimits | None = None) -> 
 
 def scan_file(path: Path, limits: ScanLimits | None = None) -> FileReport:
     """The verdict on one file; files too large for memory are streamed."""
+    try:
+        return _scan_file(path, limits)
+    except Exception as error:  # one odd file must not stop a scan of thousands
+        return FileReport(
+            str(path),
+            Verdict.ERROR,
+            (
+                f"Bundleguard could not finish reading this file ({type(error).__name__}); "
+                "it is not sent. Please report it.",
+            ),
+        )
+
+
+def _scan_file(path: Path, limits: ScanLimits | None) -> FileReport:
     display = str(path)
     scan = _FileScan(limits or ScanLimits())
     try:

@@ -9,6 +9,7 @@ it), hex, and UTF-16 text; `depth` bounds the peeling.
 from __future__ import annotations
 
 import binascii
+import bisect
 import re
 from dataclasses import replace
 
@@ -67,14 +68,17 @@ _RUN_MAP = bytes(
     ord("A") if i in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" else 46
     for i in range(256)
 )
-_LONG_RUN = b"A" * MIN_BASE64_RUN
+# Armored bodies wrapped narrower than usual (40 columns) still have runs of 32.
+_LONG_RUN = b"A" * 32
 
 
 def may_hold_blobs(data: bytes) -> bool:
     """False when `data` has no run of base64 long enough for a blob, nor so for the
     body of an armored key (most binaries). Text always may; for binary buffers this
     one pass saves one per blob pattern and per armor search."""
-    return data.isascii() or _LONG_RUN in data.translate(_RUN_MAP)
+    if data.isascii() or (data.startswith(b"\xef\xbb\xbf") and data[3:].isascii()):
+        return True
+    return _LONG_RUN in data.translate(_RUN_MAP)
 
 
 def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
@@ -97,8 +101,11 @@ def _decode_blob(data: bytes, start: int, end: int) -> bytes:
 
 def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[KeyMatch]:
     hits: list[KeyMatch] = []
+    starts = sorted(skip)
     for start, end in base64_blobs(data):
-        if any(a <= start < b for a, b in skip):
+        # inside a hit already found (an armored key's own body)? bisect, not a scan
+        index = bisect.bisect_right(starts, (start, float("inf"))) - 1
+        if index >= 0 and starts[index][0] <= start < starts[index][1]:
             continue
         if data[start] == 0x33:  # '3': hex of DER, "3082..."
             compact = re.sub(rb"\s|\\n|\\r", b"", data[start:end])
@@ -194,14 +201,16 @@ def _outermost(hits: list[KeyMatch]) -> list[KeyMatch]:
     """Drop hits that lie inside another hit (a PKCS#8 key inside its PFX, say)."""
     hits.sort(key=lambda h: (h.start, -(h.end - h.start), h.damaged))
     kept: list[KeyMatch] = []
+    outer: KeyMatch | None = None  # the last sound hit kept: what may contain the next
     for hit in hits:
-        outer = next((k for k in reversed(kept) if not k.damaged), None)
         if outer is not None and outer.start <= hit.start < max(outer.end, outer.start + 1):
             continue
         last = kept[-1] if kept else None
         if last is not None and last.damaged and last.start == hit.start:
             if not hit.damaged:
-                kept[-1] = hit  # the same place read two ways: the sound reading wins
+                kept[-1] = outer = hit  # the same place read two ways: the sound one wins
             continue
         kept.append(hit)
+        if not hit.damaged:
+            outer = hit
     return kept

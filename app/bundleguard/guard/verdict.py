@@ -8,6 +8,7 @@ its end. Everything else is refused, and every reason says what to do instead.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import warnings
 from pathlib import PurePath
@@ -49,7 +50,26 @@ MAX_SCREENSHOT_PIXELS = 100_000_000
 # What cryptography raises on certificates that parse as DER but break X.509's rules.
 _PARSE_ERRORS = (ValueError, UnsupportedAlgorithm, x509.InvalidVersion)
 
-_PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", re.DOTALL)
+_PEM_LINE_RE = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]+)-----")
+
+
+def _pem_blocks(data: bytes):
+    """(label, start, end) of each BEGIN ... END pair, in one linear pass: a block ends
+    at the next armor line, so a thousand BEGINs cost a thousand short searches."""
+    for first, second in itertools.pairwise(_PEM_LINE_RE.finditer(data)):
+        paired = first.group(1) == b"BEGIN" and second.group(1) == b"END"
+        if paired and first.group(2) == second.group(2):
+            yield first.group(2), first.start(), second.end()
+
+
+# Text beside the certificates may be notes or `openssl` annotations; a long run of
+# base64 or hex, colon- or comma-separated hex, or NUL bytes (UTF-16) is data instead:
+# possibly a key in an encoding the search does not know. Such a file is no certificate.
+_ENCODED_BESIDE = re.compile(
+    rb"[A-Za-z0-9+/=_-]{40,}|(?:(?:0x)?[0-9a-fA-F]{2}\s*[:,]\s*){16,}|\x00"
+)
+
+
 _CERTIFICATE_LABELS = {b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"}
 _PKCS7_LABELS = {b"PKCS7", b"CMS", b"PKCS #7 SIGNED DATA"}
 _OTHER_KINDS = {
@@ -116,11 +136,14 @@ def _fully_read(certificate: x509.Certificate) -> x509.Certificate:
 
 def _identify_pem(data: bytes) -> tuple[int, str] | str:
     count = 0
-    for match in _PEM_BLOCK_RE.finditer(data):
-        label = match.group(1)
+    beside: list[bytes] = []
+    previous_end = 0
+    for label, start, end in _pem_blocks(data):
+        block = data[start:end]
+        beside.append(data[previous_end:start])
+        previous_end = end
         if label in _OTHER_KINDS:
             return _OTHER_KINDS[label]
-        block = match.group(0)
         try:
             if label in _CERTIFICATE_LABELS:
                 _fully_read(
@@ -147,6 +170,13 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
             )
     if count == 0:
         return ""
+    beside.append(data[previous_end:])
+    encoded = _ENCODED_BESIDE.search(b"\n".join(beside))
+    if encoded is not None:
+        return (
+            "a certificate file that also holds other data that looks encoded (base64, hex "
+            "or UTF-16): save the certificates alone (bundleguard extract-chain) and send those"
+        )
     return count, f"{count} certificate{'s' if count != 1 else ''} (PEM)"
 
 
