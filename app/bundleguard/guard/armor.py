@@ -90,7 +90,7 @@ def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
     if b"<" in text:  # pasted into HTML or a Word document: markup splits the lines
         text = _MARKUP_RE.sub(b"\n", text)
     for raw in text.splitlines():
-        line = raw.strip().strip(b"\"',").strip()
+        line = raw.strip().strip(b"\"',\\").strip()
         if continued:
             continued = line.endswith(b"\\")
             continue

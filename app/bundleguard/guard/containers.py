@@ -249,20 +249,38 @@ class ArchiveScanner:
                         f"{name} is encrypted inside the archive; bundleguard cannot look into it"
                     )
                     continue
-                with archive.open(info) as stream:
-                    findings += _keeping(
-                        findings,
-                        self.scan_member,
-                        stream,
-                        name,
-                        depth + 1,
-                        budget,
-                        info.compress_size,
+                try:
+                    with archive.open(info) as stream:
+                        findings += _keeping(
+                            findings,
+                            self.scan_member,
+                            stream,
+                            name,
+                            depth + 1,
+                            budget,
+                            info.compress_size,
+                        )
+                except ARCHIVE_ERRORS as error:  # one damaged member: say so, go on
+                    budget.problems.append(
+                        f"{_shown(name)} is damaged inside the archive ({type(error).__name__}); "
+                        "bundleguard could not read all of it"
                     )
         return findings
 
     def _tar(self, data: BinaryIO, prefix: str, depth: int, budget: Budget) -> list[Finding]:
         findings: list[Finding] = []
+        try:
+            self._tar_members(data, prefix, depth, budget, findings)
+        except ARCHIVE_ERRORS as error:  # keep what was found before the damage
+            budget.problems.append(
+                f"{_shown(prefix.rstrip('!')) or 'the file'} is a damaged tar archive "
+                f"({type(error).__name__}); bundleguard could not read all of it"
+            )
+        return findings
+
+    def _tar_members(
+        self, data: BinaryIO, prefix: str, depth: int, budget: Budget, findings: list[Finding]
+    ) -> None:
         with tarfile.open(fileobj=data, mode="r:*") as archive:
             for info in archive:
                 if not info.isfile():
@@ -280,7 +298,11 @@ class ArchiveScanner:
                     budget,
                     max(info.size, 1),
                 )
-        return findings
+
+
+def _shown(name: str, limit: int = 120) -> str:
+    """A member name as a message shows it: archives can name members anything."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _keeping(found: list[Finding], scan, *args) -> list[Finding]:

@@ -152,14 +152,18 @@ class _FileScan:
             findings = self._with_members(findings, handle, kind)
         return findings, kind
 
-    def _with_members(self, findings: list[Finding], handle: BinaryIO, kind: str) -> list[Finding]:
-        findings = _outside(findings, containers.member_spans(handle, kind))
+    def _with_members(self, raw: list[Finding], handle: BinaryIO, kind: str) -> list[Finding]:
+        """The archive's member findings, plus raw-byte findings outside its members.
+
+        If the member scan stops at a limit, the raw findings are all kept: a key seen in
+        a stored member's bytes must not vanish because the scan never reached it.
+        """
+        outside = _outside(raw, containers.member_spans(handle, kind))
         try:
-            findings += self.archives.scan_archive(handle, kind, None, 0, self.budget)
+            return outside + self.archives.scan_archive(handle, kind, None, 0, self.budget)
         except LimitReached as limit:
             self.budget.problems.append(str(limit))
-            findings += limit.partial
-        return findings
+            return raw + limit.partial
 
 
 def _outside(findings: list[Finding], spans: list[tuple[int, int]]) -> list[Finding]:

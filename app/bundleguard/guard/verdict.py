@@ -236,7 +236,12 @@ def _pkcs7_is_certificates_only(data: bytes) -> bool:
 def identify_image(data: bytes) -> tuple[str, str | None] | None:
     """(format, problem or None) for PNG/JPEG bytes; None when not an image we take."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind, end = "PNG", _png_end(data)
+        kind, (end, unknown) = "PNG", _png_walk(data)
+        if unknown:
+            return kind, (
+                f"the PNG image carries data in chunks no screenshot needs "
+                f"({', '.join(sorted(unknown))[:80]}): save the screenshot again as a new file"
+            )
     elif data.startswith(b"\xff\xd8\xff"):
         kind, end = "JPEG", _jpeg_end(data)
     else:
@@ -253,8 +258,12 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = MAX_SCREENSHOT_PIXELS
             with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_SCREENSHOT_PIXELS:
+                    return kind, (
+                        f"the image is {image.width}x{image.height} pixels, far larger than "
+                        "a screenshot: take the screenshot again"
+                    )
                 if kind == "JPEG":
                     # Decode every scan, at 1/8 scale: the whole stream is checked,
                     # the costly full-size transform skipped.
@@ -268,15 +277,28 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
 _JPEG_MARKER_RE = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
-def _png_end(data: bytes) -> int | None:
+# The chunks a PNG screenshot may carry (PNG 3rd edition, and APNG's): pixels, colour
+# information and text. Any other chunk (a private "prVt", say) is a place for hidden
+# data, in which a whole-file key format could sit where no search looks.
+_PNG_CHUNKS = frozenset(
+    b"IHDR PLTE IDAT IEND tRNS cHRM gAMA iCCP sBIT sRGB cICP mDCV mDCv cLLI cLLi "
+    b"tEXt zTXt iTXt bKGD hIST pHYs sPLT eXIf tIME acTL fcTL fdAT".split()
+)
+
+
+def _png_walk(data: bytes) -> tuple[int | None, set[str]]:
+    """(the byte after IEND or None when cut short, the names of unexpected chunks)."""
+    unknown: set[str] = set()
     pos = 8
     while pos + 12 <= len(data):
         length = int.from_bytes(data[pos : pos + 4], "big")
         chunk_type = data[pos + 4 : pos + 8]
         pos += 12 + length
+        if chunk_type not in _PNG_CHUNKS:
+            unknown.add(chunk_type.decode("latin-1"))
         if chunk_type == b"IEND":
-            return pos if pos <= len(data) else None
-    return None
+            return (pos if pos <= len(data) else None), unknown
+    return None, unknown
 
 
 def _jpeg_end(data: bytes) -> int | None:
