@@ -179,8 +179,11 @@ def _report(path: str, scan: _FileScan, findings: list[Finding], kind, data, siz
 def find_private_keys(
     data: bytes, name: str = "", limits: ScanLimits | None = None
 ) -> tuple[Finding, ...]:
-    """Every piece of private key material in `data`, archives and encodings included."""
-    return classify_bytes(data, name, limits).findings
+    """Every piece of private key material in `data`, archives and encodings included.
+
+    The search alone: no verdict (no certificate parsing, no image decoding)."""
+    findings, _ = _FileScan(limits or ScanLimits()).scan_bytes(bytes(data))
+    return tuple(findings)
 
 
 def classify_bytes(data: bytes, name: str, limits: ScanLimits | None = None) -> FileReport:
