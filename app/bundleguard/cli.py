@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from bundleguard import __version__
-from bundleguard.commands import COMMAND_MODULES
+from bundleguard.commands import COMMANDS, command_modules
 from bundleguard.errors import BundleGuardError
 
 EXIT_OK = 0
@@ -37,7 +37,8 @@ class _Parser(argparse.ArgumentParser):
         super().error(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `command`, only that subcommand's module is imported and added."""
     parser = _Parser(
         prog="bundleguard",
         allow_abbrev=False,
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bundleguard {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in command_modules(command):
         module.register(subparsers)
     return parser
 
@@ -56,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # A frozen (PyInstaller) build starts scan workers by running itself: let it serve them.
     multiprocessing.freeze_support()
-    parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(arguments)
     handler = getattr(args, "handler", None)
     if handler is None:
         # No subcommand: the GUI once it lands; until then, the help.

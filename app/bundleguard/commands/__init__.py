@@ -1,5 +1,26 @@
-"""Subcommands of the `bundleguard` command line, one module each."""
+"""Subcommands of the `bundleguard` command line, one module each.
 
-from bundleguard.commands import bundle, certs, probe, scan
+Modules are imported on demand: `bundleguard scan` should not pay for Pillow, pyOpenSSL
+and the bundle writer at start-up (about a third of a second each run).
+"""
 
-COMMAND_MODULES = (scan, certs, bundle, probe)
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# Subcommand name -> the module under bundleguard.commands that registers it.
+COMMANDS = {
+    "scan": "scan",
+    "inspect": "certs",
+    "extract-chain": "certs",
+    "rewrap": "certs",
+    "bundle": "bundle",
+    "probe": "probe",
+}
+
+
+def command_modules(command: str | None = None) -> list[ModuleType]:
+    """The module registering `command`, or every module (in help order) when None."""
+    names = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    return [importlib.import_module(f"bundleguard.commands.{name}") for name in names]
