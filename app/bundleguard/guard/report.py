@@ -36,7 +36,9 @@ class Finding:
     def describe(self) -> str:
         where = f"at byte {self.offset}"
         if self.member:
-            where += f" of {self.member}"
+            # Archives name members anything, at any length: show a bounded name.
+            member = self.member if len(self.member) <= 160 else self.member[:159] + "…"
+            where += f" of {member}"
         text = f"{self.label} ({self.encoding}) {where}"
         return f"{text}: {self.detail}" if self.detail else text
 
