@@ -33,13 +33,17 @@ class Finding:
     damaged: bool = False
     detail: str = ""
 
-    def describe(self) -> str:
+    def where(self) -> str:
+        """'at byte N', and 'of MEMBER' inside an archive (a bounded name: archives name
+        members anything, at any length)."""
         where = f"at byte {self.offset}"
         if self.member:
-            # Archives name members anything, at any length: show a bounded name.
             member = self.member if len(self.member) <= 160 else self.member[:159] + "…"
             where += f" of {member}"
-        text = f"{self.label} ({self.encoding}) {where}"
+        return where
+
+    def describe(self) -> str:
+        text = f"{self.label} ({self.encoding}) {self.where()}"
         return f"{text}: {self.detail}" if self.detail else text
 
     def to_json(self) -> dict[str, object]:

@@ -377,10 +377,8 @@ def _verdict(
     reasons.extend(problems)
     for finding in (f for f in findings if f.damaged):
         reasons.append(
-            f"it looks like {_article(finding.label)} ({finding.encoding}) at byte "
-            f"{finding.offset}"
-            + (f" of {finding.member}" if finding.member else "")
-            + f", but {finding.detail}. It may still hold part of a private key: do not send "
+            f"it looks like {_article(finding.label)} ({finding.encoding}) {finding.where()}"
+            f", but {finding.detail}. It may still hold part of a private key: do not send "
             "it; export the certificate again"
         )
     if is_key_file_name(name):
