@@ -1,5 +1,12 @@
-"""Write files the careful way: a temporary file in the target folder, flushed and
-synced, then given its final name, never replacing an existing file unless asked.
+"""Read and write files the careful way.
+
+Reading: `read_input_file` is the one reader of every input a user names (certificates,
+screenshots, PKCS#12 files, passphrase files, expected chains): only a regular file is
+opened for reading (a pipe or `/dev/zero` would block or never end), and never more than
+its limit is read.
+
+Writing: a temporary file in the target folder, flushed and synced, then given its final
+name, never replacing an existing file unless asked.
 
 Any failure removes the temporary file; nothing half-written is ever left under a final
 name. A process killed mid-write can leave a `.bundleguard-*.part` file, never the final
@@ -10,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +26,83 @@ from bundleguard.errors import BundleGuardError, InputError
 
 TEMP_PREFIX = ".bundleguard-"
 TEMP_SUFFIX = ".part"
+
+
+MAX_INPUT_BYTES = 64 << 20
+"""No certificate, chain, screenshot or PKCS#12 comes near this size."""
+
+
+class NotAFileError(InputError):
+    """The path names a folder, pipe, device or socket: it was not read."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path = path
+        self.what = what
+        super().__init__(f"'{path}' is {what}, not a file: it was not read.")
+
+
+class FileTooLargeError(InputError):
+    """The file is far larger than anything of its kind: it was not read."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        self.path = path
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"'{path}' is {size / 1e6:.0f} MB, far larger than any certificate, key or "
+            "screenshot: it was not read."
+        )
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def read_input_file(
+    path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES, name: str | None = None
+) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them.
+
+    Raises `NotAFileError` (folder, pipe, device), `FileTooLargeError`, or `InputError`
+    when it cannot be read. `name` replaces the path in messages (a passphrase file's
+    name is never repeated, in case a passphrase was typed in its place).
+    """
+    shown_as = Path(name if name is not None else path)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFileError(shown_as, _kind_of(info.st_mode))
+        if info.st_size > limit:
+            raise FileTooLargeError(shown_as, info.st_size, limit)
+        # O_NONBLOCK: should the path be swapped for a pipe after the check, opening it
+        # does not wait for a writer; fstat then sees what was really opened.
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise NotAFileError(shown_as, _kind_of(opened.st_mode))
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"Cannot read '{shown_as}': {why_reading(error)}.") from None
+    if len(data) > limit:
+        raise FileTooLargeError(shown_as, len(data), limit)
+    return data
+
+
+def why_reading(error: OSError) -> str:
+    """An OS error met while reading, in a user's words."""
+    if error.errno == errno.ENOENT:
+        return "there is no such file"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "you may not read it"
+    return error.strerror or type(error).__name__
 
 
 class TargetExistsError(InputError):

@@ -1,0 +1,11 @@
+"""The case: the user's piece of work as a document, and the actions both shells call.
+
+No Qt here. Public API:
+- `bundleguard.case.model`: `Case`, `ApplianceEntry`, `Role`, `ROLES`, `Replication`,
+  `Verification`, `CaseFileError`, `default_role(index)`, `parse_role(text)`,
+  `check_screenshots(entries, screenshots)`, `case_to_json(case, case_file)`,
+  `case_from_json(document, case_file)`, `case_to_bytes`, `case_from_bytes`, `SUFFIX`.
+- `bundleguard.case.store`: `load_case(path) -> Case`, `save_case(case, path) -> Path`,
+  `CaseStore` (the user's cases in the data folder: `open`, `open_last`, `save`,
+  `recent`, `files_dir`, `new_case_path`), `Opened`, `data_dir()`, `log_dir()`.
+"""

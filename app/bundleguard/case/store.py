@@ -1,0 +1,142 @@
+"""Where cases live: open and save `.bgcase` files, and the store of the user's cases.
+
+`load_case` reads through the one careful reader; `save_case` writes atomically. The
+store keeps the case being edited in the user data folder (so nothing is lost when the
+window closes), its working files (extracted certificates, screenshots) in a folder per
+case, and the list of recently opened case files. A file that cannot be opened is never
+overwritten by the store: it is set aside under a new name and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from bundleguard.case.model import (
+    MAX_CASE_BYTES,
+    SUFFIX,
+    Case,
+    CaseFileError,
+    case_from_bytes,
+    case_to_bytes,
+)
+from bundleguard.errors import InputError
+from bundleguard.files import read_input_file, write_file_atomic
+
+APP_NAME = "bundleguard"
+ENV_DATA_DIR = "BUNDLEGUARD_DATA_DIR"
+MAX_RECENT = 10
+
+
+def load_case(path: Path) -> Case:
+    """The case in `path`; `CaseFileError` (or `InputError`) says why it cannot be opened."""
+    return case_from_bytes(read_input_file(path, limit=MAX_CASE_BYTES), path)
+
+
+def save_case(case: Case, path: Path, *, force: bool = True) -> Path:
+    """Write `case` to `path` atomically (paths relative to its folder where they can be)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_file_atomic(path, case_to_bytes(case, path), force=force)
+
+
+def data_dir() -> Path:
+    """The user data folder (platformdirs), or `$BUNDLEGUARD_DATA_DIR` when set (tests)."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    """The user log folder (platformdirs), below `$BUNDLEGUARD_DATA_DIR` when set (tests)."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override) / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A case the store opened, where it is saved, and a warning when it had to start anew."""
+
+    case: Case
+    path: Path
+    warning: str | None = None
+
+
+class CaseStore:
+    """The user's cases in one folder: `cases/<id>.bgcase` and `cases/<id>/` for its files."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = data_dir() if root is None else root
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.root / "cases"
+
+    @property
+    def _recent_file(self) -> Path:
+        return self.root / "recent.json"
+
+    def new_case_path(self) -> Path:
+        return self.cases_dir / f"case-{uuid.uuid4().hex[:12]}{SUFFIX}"
+
+    def files_dir(self, case_path: Path) -> Path:
+        """The folder for the files the app writes for this case (created on demand)."""
+        folder = case_path.with_suffix("")
+        if folder == case_path:
+            folder = case_path.parent / (case_path.name + ".files")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def open(self, path: Path) -> Opened:
+        """Open `path`; if it cannot be opened, raise `CaseFileError` and leave it as it is."""
+        case = load_case(path)
+        self.remember(path)
+        return Opened(case, path)
+
+    def open_last(self) -> Opened:
+        """The last case worked on, or a new empty one (with a warning if the last one is
+        damaged: it stays where it is, untouched, and the new case gets a new name)."""
+        for path in self.recent():
+            if not path.exists():
+                continue
+            try:
+                return self.open(path)
+            except InputError as error:
+                return Opened(Case(), self.new_case_path(), str(error))
+        return Opened(Case(), self.new_case_path())
+
+    def save(self, case: Case, path: Path) -> Path:
+        saved = save_case(case, path)
+        self.remember(path)
+        return saved
+
+    def recent(self) -> list[Path]:
+        try:
+            raw = json.loads(read_input_file(self._recent_file, limit=1 << 20).decode("utf-8"))
+        except (InputError, ValueError, UnicodeDecodeError):
+            return []
+        if not isinstance(raw, list):
+            return []
+        return [Path(item) for item in raw if isinstance(item, str) and item][:MAX_RECENT]
+
+    def remember(self, path: Path) -> None:
+        entries = [str(path.resolve())]
+        entries += [str(p) for p in self.recent() if str(p) != entries[0]]
+        data = (json.dumps(entries[:MAX_RECENT], indent=2) + "\n").encode()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_file_atomic(self._recent_file, data, force=True)
+        except (OSError, InputError):
+            pass  # the recent list is a convenience: losing it loses no work
+
+
+__all__ = ["CaseFileError", "CaseStore", "Opened", "data_dir", "load_case", "log_dir", "save_case"]
