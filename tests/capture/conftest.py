@@ -1,63 +1,10 @@
-"""Fixtures for capture tests: a faked platform and strategies that return real images."""
+"""Fixtures for capture tests."""
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass, field
-
 import pytest
-from PIL import Image, ImageDraw
 
-from bundleguard.capture.models import Monitor, Rect, StrategyKind
-
-
-def fake_session(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
-    """Make the process look like it runs on `kind`: windows, macos, x11, wayland, none."""
-    for name in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "DISPLAY"):
-        monkeypatch.delenv(name, raising=False)
-    platform = {"windows": "win32", "macos": "darwin"}.get(kind, "linux")
-    monkeypatch.setattr(sys, "platform", platform)
-    if kind == "x11":
-        monkeypatch.setenv("DISPLAY", ":0")
-        monkeypatch.setenv("XDG_SESSION_TYPE", "x11")
-    elif kind == "wayland":
-        monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
-        monkeypatch.setenv("DISPLAY", ":0")  # XWayland is there too; it must not count
-
-
-def desktop_picture(width: int, height: int) -> Image.Image:
-    """A picture with detail, like a real screen: a grey field and coloured marks."""
-    image = Image.new("RGB", (width, height), (200, 200, 200))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((width // 10, height // 10, width // 3, height // 4), fill=(20, 90, 160))
-    draw.text((20, height // 2), "Status > Basics", fill=(0, 0, 0))
-    return image
-
-
-@dataclass
-class FakeStrategy:
-    """A strategy whose answers the test sets; it records each capture asked of it."""
-
-    kind: StrategyKind
-    image: Image.Image | None = None
-    compatible: bool = True
-    installed: bool = True
-    error: Exception | None = None
-    install_instructions: str = "Install the thing."
-    calls: list[Monitor] = field(default_factory=list)
-
-    def is_compatible(self) -> bool:
-        return self.compatible
-
-    def is_installed(self) -> bool:
-        return self.installed
-
-    def capture(self, monitor: Monitor) -> Image.Image:
-        self.calls.append(monitor)
-        if self.error is not None:
-            raise self.error
-        assert self.image is not None
-        return self.image
+from bundleguard.capture.models import Monitor, Rect
 
 
 @pytest.fixture

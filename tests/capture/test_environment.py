@@ -10,7 +10,7 @@ import pytest
 
 from bundleguard.capture import environment
 from bundleguard.capture.environment import Session, detect_session
-from tests.capture.conftest import fake_session
+from tests.capture.fakes import fake_session
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from bundleguard.capture.image import (
     redact,
 )
 from bundleguard.capture.models import CaptureError, Rect
-from tests.capture.conftest import desktop_picture
+from tests.capture.fakes import desktop_picture
 
 
 def png_chunk_types(data: bytes) -> list[bytes]:

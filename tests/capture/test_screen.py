@@ -11,7 +11,7 @@ from PIL import Image
 from bundleguard.capture.models import CaptureError, Monitor, Rect, StrategyKind
 from bundleguard.capture.mss_strategy import MssStrategy
 from bundleguard.capture.screen import capture_problem, capture_screen
-from tests.capture.conftest import FakeStrategy, desktop_picture, fake_session
+from tests.capture.fakes import FakeStrategy, desktop_picture, fake_session
 
 MAIN = Monitor.from_logical(0, "Main", Rect(0, 0, 640, 400), 1.0, primary=True)
 

@@ -1,0 +1,750 @@
+"""The Screenshot step: one Status > Basics screenshot per appliance, captured or pasted.
+
+The page asks `bundleguard.capture` for a screenshot of the chosen monitor (after hiding the
+window and an optional delay), lets the user pick the area on `RegionOverlay`, or takes a
+pasted or dropped image; the user draws redaction boxes on the preview, and the page writes
+the PNG (pixels only, boxes burned in) into the case folder, atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bundleguard.capture.models import Rect, Strategy
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from bundleguard.gui.overlay import RegionOverlay
+
+CAPTURE_SHORTCUT = "Ctrl+Shift+K"
+"""Taken by no system: not Print Screen, not macOS's Cmd+Shift+3/4/5 (Ctrl is Cmd there)."""
+
+DELAYS = (0, 3, 5)
+HIDE_SETTLE_MS = 350
+"""Time for the window system to take our hidden window off the screen before the grab."""
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
+"""Only to route a drop to this page; what the file holds decides whether it is used."""
+
+OFFER_PASTE = (
+    "You can still take the screenshot with your system's own tool, then paste it here "
+    "(Ctrl+V) or drop the image file onto this page."
+)
+
+
+def screenshot_file_name(hostname: str) -> str:
+    """The name of an appliance's screenshot in the case folder (the bundle's own member name)."""
+    safe = re.sub(r"[^A-Za-z0-9.-]", "_", hostname).strip(".") or "appliance"
+    return f"status-basics-{safe}.png"
+
+
+def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    """A label that never interprets its text (host names and file names are untrusted)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    label.setText(text)
+    return label
+
+
+@dataclass
+class _Shot:
+    """One appliance's screenshot as the page holds it: the unredacted pixels and the boxes."""
+
+    original: Image.Image | None = None
+    boxes: list[Rect] = field(default_factory=list)
+    path: Path | None = None
+    problem: str = ""  # why the file given for it cannot be shown
+
+
+class RedactionPreview(QWidget):
+    """The screenshot, scaled to fit; dragging on it draws a box to black out."""
+
+    boxDrawn = Signal(object)  # Rect in the image's pixels
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Screenshot preview")
+        self.setAccessibleDescription(
+            "Drag on the picture to black out anything that must not be sent."
+        )
+        self.setMinimumSize(320, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self._pixmap: QPixmap | None = None
+        self._image_size = (0, 0)
+        self._start: QPoint | None = None
+        self._end: QPoint | None = None
+        self._empty_text = "No screenshot yet."
+
+    def set_image(self, image: Image.Image | None, empty_text: str = "No screenshot yet.") -> None:
+        from bundleguard.gui.qtcapture import pillow_to_qimage
+
+        self._empty_text = empty_text
+        if image is None:
+            self._pixmap, self._image_size = None, (0, 0)
+        else:
+            self._pixmap = QPixmap.fromImage(pillow_to_qimage(image))
+            self._image_size = (image.width, image.height)
+        self._start = self._end = None
+        self.update()
+
+    def image_area(self) -> QRectF:
+        """Where the picture is drawn inside the widget (aspect kept, centred, never enlarged)."""
+        width, height = self._image_size
+        if not width or not height:
+            return QRectF()
+        dpr = self.devicePixelRatioF()
+        scale = min(self.width() / width, self.height() / height, 1 / dpr)
+        shown_w, shown_h = width * scale, height * scale
+        return QRectF((self.width() - shown_w) / 2, (self.height() - shown_h) / 2, shown_w, shown_h)
+
+    def _to_image(self, point: QPoint) -> tuple[int, int]:
+        area = self.image_area()
+        width, height = self._image_size
+        x = (point.x() - area.x()) * width / area.width()
+        y = (point.y() - area.y()) * height / area.height()
+        return round(min(max(x, 0), width)), round(min(max(y, 0), height))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._pixmap is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._start = self._end = event.position().toPoint()
+            self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._start is not None:
+            self._end = event.position().toPoint()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._start is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        (x1, y1), (x2, y2) = self._to_image(self._start), self._to_image(event.position().toPoint())
+        self._start = self._end = None
+        self.update()
+        box = Rect.from_corners(x1, y1, x2, y2)
+        if box.width >= 2 and box.height >= 2:
+            self.boxDrawn.emit(box)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        if self._pixmap is None:
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(
+                self.rect(),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self._empty_text,
+            )
+            painter.end()
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        area = self.image_area()
+        painter.drawPixmap(area, self._pixmap, QRectF(self._pixmap.rect()))
+        painter.setPen(QPen(self.palette().mid().color(), 1))
+        painter.drawRect(area)
+        if self._start is not None and self._end is not None:
+            drag = QRect(self._start, self._end).normalized()
+            painter.fillRect(drag, QColor(0, 0, 0, 160))
+            painter.setPen(QPen(QColor(255, 200, 0), 2))
+            painter.drawRect(drag)
+        painter.end()
+
+
+class ScreenshotPage(QWidget):
+    """The Screenshot step for one case's appliances."""
+
+    screenshotSaved = Signal(str, str)  # hostname, path of the PNG written
+    openStatusRequested = Signal(str)  # hostname: the window opens https://HOST/appliance
+
+    def __init__(
+        self,
+        folder: Callable[[], Path],
+        parent: QWidget | None = None,
+        *,
+        strategies: Sequence[Strategy] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._folder = folder
+        self._strategies = strategies
+        self._shots: dict[str, _Shot] = {}
+        self._capturing_for: str | None = None
+        self._hidden_window: QWidget | None = None
+        self._overlay: RegionOverlay | None = None
+        self.setAcceptDrops(True)
+        self.setAccessibleName("Screenshot")
+        self._build()
+        self._refresh_monitors()
+        self._show_appliance()
+        app = QGuiApplication.instance()
+        if app is not None:
+            app.screenAdded.connect(self._refresh_monitors)
+            app.screenRemoved.connect(self._refresh_monitors)
+
+    # --- building -------------------------------------------------------------------
+
+    def _button(self, text: str, name: str, slot: Callable[[], None], tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self) -> None:
+        shortcut_text = QKeySequence(CAPTURE_SHORTCUT).toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        intro = plain_label(
+            "Support needs a screenshot of each appliance's /appliance > Status > Basics "
+            "page. Open it in the browser, then capture it here, or paste or drop a "
+            "screenshot you took yourself."
+        )
+        self.problem_label = plain_label()
+        self.problem_label.setAccessibleName("Capture problem")
+        self.problem_label.setStyleSheet("QLabel { padding: 6px; border: 1px solid palette(mid); }")
+        self.problem_label.hide()
+        self.settings_button = self._button(
+            "Open Screen Recording settings",
+            "Open Screen Recording settings",
+            self._open_macos_settings,
+            "Opens macOS System Settings where screen recording is allowed",
+        )
+        self.settings_button.hide()
+
+        self.appliance_list = QListWidget()
+        self.appliance_list.setAccessibleName("Appliances for screenshots")
+        self.appliance_list.setMaximumWidth(320)
+        self.appliance_list.currentRowChanged.connect(lambda _row: self._show_appliance())
+
+        self.host_label = plain_label(wrap=False)
+        self.host_label.setAccessibleName("Appliance")
+        font = self.host_label.font()
+        font.setBold(True)
+        self.host_label.setFont(font)
+
+        self.open_status_button = self._button(
+            "Open Status > Basics",
+            "Open Status > Basics",
+            self._open_status,
+            "Opens this appliance's /appliance page in the browser: log in, then choose "
+            "Status > Basics",
+        )
+        self.capture_button = self._button(
+            "Capture screenshot",
+            "Capture screenshot",
+            self.capture,
+            f"Hides this window, captures the chosen screen and lets you select the page "
+            f"({shortcut_text})",
+        )
+        self.retake_button = self._button(
+            "Retake",
+            "Retake screenshot",
+            self.capture,
+            f"Captures again, replacing this screenshot ({shortcut_text})",
+        )
+        self.paste_button = self._button(
+            "Paste image",
+            "Paste image",
+            self.paste_image,
+            "Uses the image on the clipboard (Ctrl+V)",
+        )
+        self.open_button = self._button(
+            "Open image…", "Open image file", self._open_image, "Choose an image file"
+        )
+
+        self.monitor_combo = QComboBox()
+        self.monitor_combo.setAccessibleName("Screen to capture")
+        self.monitor_combo.setToolTip("The screen that shows the appliance's page")
+        self.delay_combo = QComboBox()
+        self.delay_combo.setAccessibleName("Delay before capture")
+        self.delay_combo.setToolTip("Time to bring the browser to the front first")
+        for seconds in DELAYS:
+            self.delay_combo.addItem("No delay" if not seconds else f"{seconds} seconds", seconds)
+        screen_label = QLabel("Screen:")
+        screen_label.setBuddy(self.monitor_combo)
+        delay_label = QLabel("Delay:")
+        delay_label.setBuddy(self.delay_combo)
+
+        self.preview = RedactionPreview()
+        self.preview.boxDrawn.connect(self._add_box)
+        self.undo_button = self._button(
+            "Undo last box",
+            "Undo last redaction",
+            self._undo_box,
+            "Removes the last black box",
+        )
+        self.clear_button = self._button(
+            "Clear boxes", "Clear redactions", self._clear_boxes, "Removes every black box"
+        )
+        redact_hint = plain_label(
+            "Drag on the picture to black out anything that must not be sent; the "
+            "pixels are replaced in the saved file."
+        )
+        self.status_label = plain_label()
+        self.status_label.setAccessibleName("Screenshot status")
+
+        actions = QHBoxLayout()
+        for widget in (
+            self.open_status_button,
+            self.capture_button,
+            self.retake_button,
+            self.paste_button,
+            self.open_button,
+        ):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        options = QHBoxLayout()
+        for widget in (screen_label, self.monitor_combo, delay_label, self.delay_combo):
+            options.addWidget(widget)
+        options.addStretch(1)
+        redactions = QHBoxLayout()
+        redactions.addWidget(redact_hint, 1)
+        redactions.addWidget(self.undo_button)
+        redactions.addWidget(self.clear_button)
+
+        detail = QVBoxLayout()
+        detail.addWidget(self.host_label)
+        detail.addLayout(actions)
+        detail.addLayout(options)
+        detail.addWidget(self.preview, 1)
+        detail.addLayout(redactions)
+        detail.addWidget(self.status_label)
+
+        body = QHBoxLayout()
+        body.addWidget(self.appliance_list)
+        body.addLayout(detail, 1)
+
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem_label, 1)
+        problem_row.addWidget(self.settings_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(problem_row)
+        layout.addLayout(body, 1)
+
+        self.capture_shortcut = QShortcut(QKeySequence(CAPTURE_SHORTCUT), self)
+        self.capture_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.capture_shortcut.activated.connect(self.capture)
+        self.setTabOrder(self.appliance_list, self.open_status_button)
+
+    # --- the interface the window uses -------------------------------------------------
+
+    def set_appliances(self, hostnames: Sequence[str], screenshots: Mapping[str, str]) -> None:
+        """Show these appliances; `screenshots` holds the screenshot already chosen for each."""
+        current = self.current_hostname()
+        shots: dict[str, _Shot] = {}
+        for host in hostnames:
+            known = self._shots.get(host)
+            given = screenshots.get(host)
+            if given and (known is None or known.path != Path(given)):
+                shots[host] = _Shot(path=Path(given))
+            else:
+                shots[host] = known if known is not None else _Shot()
+        self._shots = shots
+        self.appliance_list.blockSignals(True)
+        self.appliance_list.clear()
+        for host in hostnames:
+            item = QListWidgetItem()
+            item.setData(Qt.ItemDataRole.UserRole, host)
+            self.appliance_list.addItem(item)
+            self._label_item(item)
+        self.appliance_list.blockSignals(False)
+        names = list(hostnames)
+        self.appliance_list.setCurrentRow(names.index(current) if current in names else 0)
+        self._show_appliance()
+
+    def current_hostname(self) -> str | None:
+        item = self.appliance_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def strategies(self) -> Sequence[Strategy]:
+        if self._strategies is None:
+            from bundleguard.gui.qtcapture import default_strategies
+
+            self._strategies = default_strategies()
+        return self._strategies
+
+    # --- showing ---------------------------------------------------------------------
+
+    def _label_item(self, item: QListWidgetItem) -> None:
+        host = item.data(Qt.ItemDataRole.UserRole)
+        shot = self._shots.get(host)
+        has = shot is not None and shot.path is not None and not shot.problem
+        state = "screenshot saved" if has else "no screenshot yet"
+        item.setText(f"{'✔' if has else '○'}  {host}")  # item text is never rich text
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{host}: {state}")
+        item.setToolTip(f"{host}: {state}")
+
+    def _refresh_item(self, host: str) -> None:
+        for row in range(self.appliance_list.count()):
+            item = self.appliance_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == host:
+                self._label_item(item)
+
+    def _refresh_monitors(self, *_args) -> None:
+        from bundleguard.gui.qtcapture import monitors_from_screens
+
+        previous = self.monitor_combo.currentData()
+        self.monitor_combo.clear()
+        monitors = monitors_from_screens()
+        for monitor in monitors:
+            self.monitor_combo.addItem(monitor.label, monitor)
+        chosen = next(
+            (i for i, m in enumerate(monitors) if previous is not None and m == previous),
+            next((i for i, m in enumerate(monitors) if m.primary), 0),
+        )
+        self.monitor_combo.setCurrentIndex(chosen)
+        self.monitor_combo.setEnabled(len(monitors) > 1)
+
+    def _load(self, shot: _Shot) -> None:
+        """Read a screenshot file named by the case, once, when it is first shown."""
+        if shot.original is not None or shot.path is None or shot.problem:
+            return
+        from bundleguard.capture.image import image_from_bytes
+        from bundleguard.errors import BundleGuardError
+        from bundleguard.files import read_input_file
+
+        try:
+            shot.original = image_from_bytes(read_input_file(shot.path), shot.path.name)
+        except BundleGuardError as error:
+            shot.problem = str(error)
+
+    def _show_appliance(self) -> None:
+        host = self.current_hostname()
+        has_host = host is not None
+        for widget in (
+            self.open_status_button,
+            self.capture_button,
+            self.paste_button,
+            self.open_button,
+        ):
+            widget.setEnabled(has_host)
+        if host is None:
+            self.host_label.setText("Add an appliance in the Case step first.")
+            self.preview.set_image(None, "No appliance yet.")
+            for widget in (self.retake_button, self.undo_button, self.clear_button):
+                widget.setEnabled(False)
+            return
+        shot = self._shots[host]
+        self._load(shot)
+        self.host_label.setText(host)
+        if shot.original is not None:
+            from bundleguard.capture.image import redact
+
+            self.preview.set_image(redact(shot.original, shot.boxes))
+        else:
+            self.preview.set_image(None, "No screenshot yet: capture, paste or drop one.")
+        self.retake_button.setEnabled(shot.original is not None)
+        self.undo_button.setEnabled(bool(shot.boxes))
+        self.clear_button.setEnabled(bool(shot.boxes))
+        if shot.problem:
+            self._say(shot.problem)
+        elif shot.path is not None and shot.original is not None:
+            boxes = len(shot.boxes)
+            blacked = f", {boxes} area{'s' if boxes != 1 else ''} blacked out" if boxes else ""
+            self._say(
+                f"Saved as {shot.path.name} ({shot.original.width}×{shot.original.height}"
+                f" pixels{blacked})."
+            )
+        else:
+            self._say("")
+
+    def _say(self, text: str) -> None:
+        self.status_label.setText(text)
+
+    def _show_problem(self, reason: str | None) -> None:
+        import sys
+
+        from bundleguard.capture.screen import MACOS_PERMISSION
+
+        if reason:
+            self.problem_label.setText(f"{reason}\n{OFFER_PASTE}")
+            self.problem_label.show()
+        else:
+            self.problem_label.hide()
+        self.settings_button.setVisible(sys.platform == "darwin" and reason == MACOS_PERMISSION)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._capturing_for is None:
+            from bundleguard.capture.screen import capture_problem
+
+            self._show_problem(capture_problem(self.strategies()))
+
+    # --- capture -----------------------------------------------------------------------
+
+    def capture(self) -> None:
+        """Hide the window, wait the chosen delay, capture the screen, let the user select."""
+        host = self.current_hostname()
+        if host is None or self._capturing_for is not None:
+            return
+        from bundleguard.capture.screen import MACOS_PERMISSION, capture_problem
+
+        problem = capture_problem(self.strategies())
+        if problem:
+            self._show_problem(problem)
+            if problem == MACOS_PERMISSION:
+                from bundleguard.capture.environment import macos_request_screen_recording
+
+                macos_request_screen_recording()
+            self._say("The screen cannot be captured here; paste or drop a screenshot instead.")
+            return
+        self._capturing_for = host
+        self._hidden_window = self.window()
+        self._hidden_window.hide()
+        delay = int(self.delay_combo.currentData() or 0)
+        QTimer.singleShot(max(delay * 1000, HIDE_SETTLE_MS), self._grab)
+
+    def _restore_window(self) -> None:
+        window, self._hidden_window = self._hidden_window, None
+        if window is not None:
+            window.show()
+            window.raise_()
+            window.activateWindow()
+
+    def _grab(self) -> None:
+        from bundleguard.capture.screen import capture_screen
+        from bundleguard.gui.overlay import RegionOverlay
+        from bundleguard.gui.qtcapture import screen_for_monitor
+
+        monitor = self.monitor_combo.currentData()
+        if monitor is None:
+            self._capture_failed("There is no screen to capture.")
+            return
+        result = capture_screen(monitor, self.strategies())
+        if result.image is None:
+            self._capture_failed(result.reason)
+            return
+        self._overlay = RegionOverlay(result.image, monitor, screen_for_monitor(monitor))
+        image = result.image
+        self._overlay.regionSelected.connect(lambda region: self._region_chosen(image, region))
+        self._overlay.cancelled.connect(self._capture_cancelled)
+        self._overlay.open()
+
+    def _capture_failed(self, reason: str) -> None:
+        self._capturing_for = None
+        self._restore_window()
+        self._show_problem(reason)
+        self._say("No screenshot was taken; paste or drop one instead.")
+
+    def _capture_cancelled(self) -> None:
+        self._overlay = None
+        if self._capturing_for is None:
+            return
+        self._capturing_for = None
+        self._restore_window()
+        self._say("Capture cancelled; nothing was changed.")
+
+    def _region_chosen(self, image: Image.Image, region: Rect) -> None:
+        from bundleguard.capture.image import crop_region
+        from bundleguard.errors import BundleGuardError
+
+        host, self._capturing_for = self._capturing_for, None
+        overlay, self._overlay = self._overlay, None
+        self._restore_window()
+        if host is None or overlay is None:
+            return
+        try:
+            cropped = crop_region(image, overlay.monitor, region)
+        except BundleGuardError as error:
+            self._say(str(error))
+            return
+        self._use_image(host, cropped)
+
+    # --- paste, drop, open ---------------------------------------------------------------
+
+    def paste_image(self) -> bool:
+        """Use the clipboard's image (or image file) for the current appliance."""
+        return self.use_mime(QGuiApplication.clipboard().mimeData(), "The clipboard")
+
+    def use_mime(self, mime: QMimeData | None, where: str) -> bool:
+        """Take an image, or a local image file, from pasted or dropped data."""
+        host = self.current_hostname()
+        if host is None or mime is None:
+            return False
+        if mime.hasImage():
+            from bundleguard.gui.qtcapture import qimage_to_pillow
+
+            qimage = mime.imageData()
+            if qimage is not None and not qimage.isNull():
+                self._use_image(host, qimage_to_pillow(qimage))
+                return True
+        files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        if files:
+            return self.use_file(Path(files[0]))
+        self._say(f"{where} holds no image.")
+        return False
+
+    def use_file(self, path: Path) -> bool:
+        """Use the image in `path` for the current appliance; False (and why) if it is none."""
+        host = self.current_hostname()
+        if host is None:
+            return False
+        from bundleguard.capture.image import image_from_bytes
+        from bundleguard.errors import BundleGuardError
+        from bundleguard.files import read_input_file
+
+        try:
+            image = image_from_bytes(read_input_file(path), path.name)
+        except BundleGuardError as error:
+            self._say(str(error))
+            return False
+        self._use_image(host, image)
+        return True
+
+    def _open_image(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open a screenshot", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
+        )
+        if name:
+            self.use_file(Path(name))
+
+    @staticmethod
+    def _is_image_drop(mime: QMimeData) -> bool:
+        if mime.hasImage():
+            return True
+        urls = [url for url in mime.urls() if url.isLocalFile()]
+        return len(urls) == 1 and Path(urls[0].toLocalFile()).suffix.lower() in IMAGE_SUFFIXES
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.current_hostname() is not None and self._is_image_drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # certificates dropped here go on to the window
+
+    def dragMoveEvent(self, event) -> None:
+        if self.current_hostname() is not None and self._is_image_drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not self._is_image_drop(event.mimeData()):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.use_mime(event.mimeData(), "What was dropped")
+
+    def event(self, event: QEvent) -> bool:
+        # Ctrl+V inside this page pastes a screenshot, even if the window binds it too.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_image()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # --- redaction and saving -----------------------------------------------------------
+
+    def _use_image(self, host: str, image: Image.Image) -> None:
+        shot = self._shots.setdefault(host, _Shot())
+        shot.original, shot.boxes, shot.problem = image, [], ""
+        self._save(host)
+
+    def _add_box(self, box: Rect) -> None:
+        host = self.current_hostname()
+        if host is None or self._shots[host].original is None:
+            return
+        self._shots[host].boxes.append(box)
+        self._save(host)
+
+    def _undo_box(self) -> None:
+        host = self.current_hostname()
+        if host is not None and self._shots[host].boxes:
+            self._shots[host].boxes.pop()
+            self._save(host)
+
+    def _clear_boxes(self) -> None:
+        host = self.current_hostname()
+        if host is not None and self._shots[host].boxes:
+            self._shots[host].boxes.clear()
+            self._save(host)
+
+    def _save(self, host: str) -> None:
+        """Burn the boxes into the pixels and write the PNG into the case folder."""
+        from bundleguard.capture.image import encode_png, redact
+        from bundleguard.errors import BundleGuardError
+        from bundleguard.files import write_file_atomic
+
+        shot = self._shots[host]
+        assert shot.original is not None
+        data = encode_png(redact(shot.original, shot.boxes))
+        try:
+            folder = self._folder()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = write_file_atomic(folder / screenshot_file_name(host), data, force=True)
+        except OSError:
+            self._say("The case folder cannot be created; the screenshot was not saved.")
+            self._show_appliance_if(host)
+            return
+        except BundleGuardError as error:
+            self._say(str(error))
+            return
+        shot.path = path
+        self._refresh_item(host)
+        self._show_appliance_if(host)
+        self.screenshotSaved.emit(host, str(path))
+
+    def _show_appliance_if(self, host: str) -> None:
+        if self.current_hostname() == host:
+            self._show_appliance()
+
+    # --- links -------------------------------------------------------------------------
+
+    def _open_status(self) -> None:
+        host = self.current_hostname()
+        if host is not None:
+            self.openStatusRequested.emit(host)
+            self._say(
+                f"Opening https://{host}/appliance: log in, choose Status > Basics, then "
+                "come back and capture it."
+            )
+
+    def _open_macos_settings(self) -> None:
+        from bundleguard.capture.environment import MACOS_PRIVACY_SETTINGS
+
+        QDesktopServices.openUrl(QUrl(MACOS_PRIVACY_SETTINGS))

@@ -1,0 +1,29 @@
+"""Shared GUI test helpers: find controls the way a user or a screen reader does."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def find_by_name(widget: QWidget, name: str) -> QWidget:
+    """The one visible-or-not child of `widget` whose accessible name is `name`."""
+    found = [child for child in widget.findChildren(QWidget) if child.accessibleName() == name]
+    if widget.accessibleName() == name:
+        found.insert(0, widget)
+    assert len(found) == 1, f"{len(found)} controls are named {name!r}"
+    return found[0]
+
+
+def top_level_by_name(name: str) -> QWidget | None:
+    """The visible top-level window whose accessible name is `name`, if one is open."""
+    for window in QApplication.topLevelWidgets():
+        if window.isVisible() and window.accessibleName() == name:
+            return window
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Never read or write the real user's settings from a GUI test."""
+    monkeypatch.setenv("BUNDLEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))

@@ -1,0 +1,295 @@
+"""The Screenshot step, driven as a user drives it: drops, paste, capture, redaction boxes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QListWidget, QPushButton
+
+from bundleguard.capture.models import StrategyKind
+from bundleguard.gui.qtcapture import monitors_from_screens, pillow_to_qimage
+from bundleguard.gui.screenshot import ScreenshotPage
+from tests.capture.fakes import FakeStrategy, desktop_picture, fake_session
+from tests.capture.test_image import png_chunk_types
+from tests.gui.conftest import find_by_name, top_level_by_name
+
+PRIMARY = "primary.example.com"
+BACKUP = "backup.example.com"
+
+
+@pytest.fixture
+def case_folder(tmp_path: Path) -> Path:
+    return tmp_path / "case"
+
+
+@pytest.fixture
+def page(qtbot, case_folder):
+    def make(strategies=()):
+        widget = ScreenshotPage(lambda: case_folder, strategies=list(strategies))
+        qtbot.addWidget(widget)
+        widget.resize(1000, 700)
+        widget.set_appliances([PRIMARY, BACKUP], {})
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return make
+
+
+def drop_files(widget, paths: list[Path]) -> bool:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = QPointF(widget.width() / 2, widget.height() / 2)
+    enter = QDragEnterEvent(
+        where,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(
+        where,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, drop)
+    return drop.isAccepted()
+
+
+def saved_image(path: str | Path) -> Image.Image:
+    with Image.open(path) as image:
+        image.load()
+        return image.convert("RGB")
+
+
+def write_png(path: Path, image: Image.Image) -> Path:
+    image.save(path, format="PNG")
+    return path
+
+
+def test_dropped_image_file_becomes_the_appliance_screenshot(qtbot, page, tmp_path, case_folder):
+    screen = page()
+    picture = desktop_picture(640, 400)
+    source = write_png(tmp_path / "my shot.png", picture)
+    with qtbot.waitSignal(screen.screenshotSaved) as saved:
+        assert drop_files(screen, [source])
+    host, path = saved.args
+    assert host == PRIMARY
+    assert Path(path) == case_folder / "status-basics-primary.example.com.png"
+    assert saved_image(path).tobytes() == picture.tobytes()
+    status = find_by_name(screen, "Screenshot status").text()
+    assert "status-basics-primary.example.com.png" in status and "640×400" in status
+    items = find_by_name(screen, "Appliances for screenshots")
+    assert "screenshot saved" in items.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert "no screenshot yet" in items.item(1).data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_a_dropped_file_that_is_no_image_is_refused_in_words(qtbot, page, tmp_path, case_folder):
+    screen = page()
+    fake = tmp_path / "notes.png"
+    fake.write_text("just some text, not a picture")
+    with qtbot.assertNotEmitted(screen.screenshotSaved):
+        drop_files(screen, [fake])
+    assert "notes.png is not an image that can be read" in (
+        find_by_name(screen, "Screenshot status").text()
+    )
+    assert not case_folder.exists() or not any(case_folder.iterdir())
+
+
+def test_certificates_dropped_on_the_page_are_left_to_the_window(page, tmp_path):
+    screen = page()
+    cert = tmp_path / "chain.pem"
+    cert.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert not drop_files(screen, [cert])
+
+
+def test_pasted_image_with_ctrl_v(qtbot, page):
+    screen = page()
+    picture = desktop_picture(300, 200)
+    QGuiApplication.clipboard().setImage(pillow_to_qimage(picture))
+    appliances = find_by_name(screen, "Appliances for screenshots")
+    appliances.setCurrentRow(1)
+    appliances.setFocus()
+    with qtbot.waitSignal(screen.screenshotSaved) as saved:
+        qtbot.keyClick(appliances, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args[0] == BACKUP
+    assert saved_image(saved.args[1]).tobytes() == picture.tobytes()
+
+
+def test_paste_without_an_image_says_so(qtbot, page):
+    screen = page()
+    QGuiApplication.clipboard().setText("not a picture")
+    with qtbot.assertNotEmitted(screen.screenshotSaved):
+        qtbot.mouseClick(find_by_name(screen, "Paste image"), Qt.MouseButton.LeftButton)
+    assert find_by_name(screen, "Screenshot status").text() == "The clipboard holds no image."
+
+
+def drag(qtbot, widget, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, (start + end) / 2)
+    qtbot.mouseMove(widget, end)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_redaction_box_is_burned_into_the_saved_png(qtbot, page, tmp_path):
+    screen = page()
+    picture = Image.new("RGB", (400, 200), (240, 240, 240))
+    picture.paste((200, 30, 30), (0, 0, 400, 20))
+    drop_files(screen, [write_png(tmp_path / "shot.png", picture)])
+    preview = find_by_name(screen, "Screenshot preview")
+    area = preview.image_area()
+    scale = area.width() / 400
+    # Drag over image pixels (100, 50)..(300, 150): the middle of the picture.
+    start = QPoint(round(area.x() + 100 * scale), round(area.y() + 50 * scale))
+    end = QPoint(round(area.x() + 300 * scale), round(area.y() + 150 * scale))
+    with qtbot.waitSignal(screen.screenshotSaved) as saved:
+        drag(qtbot, preview, start, end)
+    data = Path(saved.args[1]).read_bytes()
+    assert set(png_chunk_types(data)) == {b"IHDR", b"IDAT", b"IEND"}
+    result = Image.open(io.BytesIO(data)).convert("RGB")
+    assert result.crop((104, 54, 296, 146)).getextrema() == ((0, 0),) * 3
+    assert result.getpixel((50, 100)) == (240, 240, 240)
+    assert result.getpixel((200, 10)) == (200, 30, 30)
+    assert "1 area blacked out" in find_by_name(screen, "Screenshot status").text()
+
+    with qtbot.waitSignal(screen.screenshotSaved) as undone:
+        qtbot.mouseClick(find_by_name(screen, "Undo last redaction"), Qt.MouseButton.LeftButton)
+    assert saved_image(undone.args[1]).tobytes() == picture.tobytes()
+
+
+def test_existing_screenshot_is_shown_and_unreadable_one_explained(qtbot, page, tmp_path):
+    screen = page()
+    good = write_png(tmp_path / "earlier.png", desktop_picture(320, 240))
+    screen.set_appliances([PRIMARY, BACKUP], {PRIMARY: str(good), BACKUP: str(tmp_path / "x")})
+    assert "Saved as earlier.png (320×240 pixels)" in (
+        find_by_name(screen, "Screenshot status").text()
+    )
+    assert find_by_name(screen, "Retake screenshot").isEnabled()
+    find_by_name(screen, "Appliances for screenshots").setCurrentRow(1)
+    assert "there is no such file" in find_by_name(screen, "Screenshot status").text()
+
+
+def monitor_sized_picture() -> Image.Image:
+    monitor = monitors_from_screens()[0]
+    return desktop_picture(monitor.physical.width, monitor.physical.height)
+
+
+def wait_for_overlay(qtbot):
+    qtbot.waitUntil(lambda: top_level_by_name("Screen region selector") is not None, timeout=5000)
+    overlay = top_level_by_name("Screen region selector")
+    qtbot.waitExposed(overlay)
+    return overlay
+
+
+def test_capture_hides_the_window_and_enter_takes_the_whole_screen(
+    qtbot, page, monkeypatch, case_folder
+):
+    fake_session(monkeypatch, "x11")
+    picture = monitor_sized_picture()
+    strategy = FakeStrategy(StrategyKind.MSS, image=picture)
+    screen = page([strategy])
+    qtbot.mouseClick(find_by_name(screen, "Capture screenshot"), Qt.MouseButton.LeftButton)
+    assert not screen.isVisible()  # out of the way before the screen is read
+    overlay = wait_for_overlay(qtbot)
+    assert strategy.calls and not screen.isVisible()
+    with qtbot.waitSignal(screen.screenshotSaved) as saved:
+        qtbot.keyClick(overlay, Qt.Key.Key_Return)
+    assert screen.isVisible()
+    assert saved.args[0] == PRIMARY
+    assert saved_image(saved.args[1]).tobytes() == picture.tobytes()
+
+
+def test_escape_in_the_overlay_cancels(qtbot, page, monkeypatch, case_folder):
+    fake_session(monkeypatch, "x11")
+    screen = page([FakeStrategy(StrategyKind.MSS, image=monitor_sized_picture())])
+    screen.capture_shortcut.activated.emit()  # Ctrl+Shift+K
+    overlay = wait_for_overlay(qtbot)
+    with qtbot.assertNotEmitted(screen.screenshotSaved):
+        qtbot.keyClick(overlay, Qt.Key.Key_Escape)
+    assert screen.isVisible()
+    assert find_by_name(screen, "Screenshot status").text() == (
+        "Capture cancelled; nothing was changed."
+    )
+    assert not case_folder.exists()
+
+
+def test_a_drag_in_the_overlay_saves_that_area(qtbot, page, monkeypatch):
+    fake_session(monkeypatch, "x11")
+    picture = monitor_sized_picture()
+    screen = page([FakeStrategy(StrategyKind.MSS, image=picture)])
+    qtbot.mouseClick(find_by_name(screen, "Capture screenshot"), Qt.MouseButton.LeftButton)
+    overlay = wait_for_overlay(qtbot)
+    ratio = picture.width / overlay.width()
+    with qtbot.waitSignal(screen.screenshotSaved) as saved:
+        drag(qtbot, overlay, QPoint(50, 60), QPoint(250, 160))
+    expected = picture.crop(
+        (round(50 * ratio), round(60 * ratio), round(250 * ratio), round(160 * ratio))
+    )
+    assert saved_image(saved.args[1]).tobytes() == expected.tobytes()
+
+
+def test_a_blank_capture_is_not_saved_and_paste_is_offered(qtbot, page, monkeypatch):
+    fake_session(monkeypatch, "x11")
+    monitor = monitors_from_screens()[0]
+    black = Image.new("RGB", (monitor.physical.width, monitor.physical.height))
+    screen = page([FakeStrategy(StrategyKind.MSS, image=black)])
+    with qtbot.assertNotEmitted(screen.screenshotSaved, wait=100):
+        qtbot.mouseClick(find_by_name(screen, "Capture screenshot"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(screen.isVisible, timeout=5000)
+    problem = find_by_name(screen, "Capture problem")
+    assert problem.isVisible()
+    assert "single flat colour" in problem.text() and "paste it here (Ctrl+V)" in problem.text()
+    assert top_level_by_name("Screen region selector") is None
+
+
+def test_without_a_display_the_page_says_so_and_never_hides(qtbot, page, monkeypatch):
+    fake_session(monkeypatch, "none")
+    strategy = FakeStrategy(StrategyKind.MSS, image=monitor_sized_picture())
+    screen = page([strategy])
+    problem = find_by_name(screen, "Capture problem")
+    assert problem.isVisible() and "no screen to capture" in problem.text()
+    qtbot.mouseClick(find_by_name(screen, "Capture screenshot"), Qt.MouseButton.LeftButton)
+    assert screen.isVisible() and strategy.calls == []
+
+
+def test_wayland_without_portal_is_explained(qtbot, page, monkeypatch):
+    fake_session(monkeypatch, "wayland")
+    screen = page([FakeStrategy(StrategyKind.PORTAL, installed=False)])
+    assert "xdg-desktop-portal" in find_by_name(screen, "Capture problem").text()
+
+
+def test_open_status_asks_the_window_for_the_appliance_page(qtbot, page):
+    screen = page()
+    find_by_name(screen, "Appliances for screenshots").setCurrentRow(1)
+    with qtbot.waitSignal(screen.openStatusRequested) as asked:
+        qtbot.mouseClick(find_by_name(screen, "Open Status > Basics"), Qt.MouseButton.LeftButton)
+    assert asked.args == [BACKUP]
+
+
+def test_hostnames_are_shown_as_plain_text(qtbot, page):
+    screen = page()
+    hostile = "<img src=x>.example.com"
+    screen.set_appliances([hostile], {})
+    label = find_by_name(screen, "Appliance")
+    assert isinstance(label, QLabel)
+    assert label.textFormat() == Qt.TextFormat.PlainText and label.text() == hostile
+
+
+def test_every_control_has_an_accessible_name_and_the_shortcut_is_in_the_tooltip(page):
+    screen = page()
+    controls = screen.findChildren(QPushButton) + screen.findChildren(QComboBox)
+    controls += screen.findChildren(QListWidget)
+    assert controls and all(control.accessibleName() for control in controls)
+    assert "Ctrl+Shift+K" in find_by_name(screen, "Capture screenshot").toolTip()
+    delays = find_by_name(screen, "Delay before capture")
+    assert [delays.itemData(i) for i in range(delays.count())] == [0, 3, 5]
