@@ -1,4 +1,8 @@
-"""`bundleguard probe`: check over live TLS what each appliance serves, and compare them."""
+"""`bundleguard probe`: check over live TLS what each appliance serves, and compare them.
+
+Parses flags and prints; the case (`--case`, or the one the flags describe) is probed by
+`bundleguard.case.probing.probe_case`, and the report renders itself as text or JSON.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,21 @@ import json
 import sys
 from pathlib import Path
 
-from cryptography import x509
-
-from bundleguard.certs.load import load_certificates
-from bundleguard.certs.names import normalize_hostname
+from bundleguard.case.model import Case
+from bundleguard.case.probing import NoSiteError, probe_case, with_probe_overrides
+from bundleguard.case.store import load_case
 from bundleguard.commands.passphrase import add_passphrase_argument, get_passphrase
 from bundleguard.errors import InputError, PassphraseError
-from bundleguard.probe.render import render_text, report_to_json
+from bundleguard.exitcodes import ExitCode
+from bundleguard.files import read_input_file
+from bundleguard.probe.expected import ExpectedChain, load_expected
+from bundleguard.probe.render import render_text
 from bundleguard.probe.report import ApplianceReport
-from bundleguard.probe.run import DEFAULT_TIMEOUT, ProgressCallback, probe_appliances
-from bundleguard.probe.targets import DEFAULT_PORT, Role, Target, parse_target
+from bundleguard.probe.run import DEFAULT_TIMEOUT, ProgressCallback
+from bundleguard.probe.targets import DEFAULT_PORT, NoTargetsError
+from bundleguard.text import shown
+
+MAX_TIMEOUT = 600.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +43,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--site", required=True, help="the site hostname clients connect to")
+    parser.add_argument(
+        "--case",
+        type=Path,
+        metavar="FILE",
+        help="a .bgcase file: its site and appliances are probed (--site, --appliance and "
+        "--traffic-node given beside it replace the case's own)",
+    )
+    parser.add_argument("--site", help="the site hostname clients connect to")
     parser.add_argument(
         "--appliance",
         action="append",
@@ -76,60 +92,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_probe(args: argparse.Namespace) -> int:
-    site = normalize_hostname(args.site)
-    if not 0 < args.timeout <= 600:
-        raise InputError("--timeout must be more than 0 and at most 600 seconds.")
+    if not 0 < args.timeout <= MAX_TIMEOUT:
+        raise InputError(f"--timeout must be more than 0 and at most {MAX_TIMEOUT:g} seconds.")
     if not 0 < args.port < 65536:
         raise InputError("--port must be a number from 1 to 65535.")
-    targets = _targets(args)
-    expected: tuple[x509.Certificate, ...] = ()
-    if args.expect is not None:
-        expected = _load_expected(args.expect, args)
-    report = probe_appliances(
-        targets,
-        site,
-        timeout=args.timeout,
-        expected=expected,
-        expected_source=args.expect.name if args.expect is not None else "",
-        progress=_progress_on_terminal(),
+    case = load_case(args.case) if args.case is not None else Case()
+    case = with_probe_overrides(
+        case, site=args.site, appliances=args.appliance, traffic_nodes=args.traffic_node
     )
+    expected = _load_expected(args.expect, args) if args.expect is not None else None
+    try:
+        report = probe_case(
+            case,
+            timeout=args.timeout,
+            expected=expected,
+            progress=_progress_on_terminal(),
+            default_port=args.port,
+        )
+    except NoSiteError:
+        raise InputError("Give the site hostname with --site (or in the --case file).") from None
+    except NoTargetsError:
+        raise InputError("Name at least one --appliance or --traffic-node to check.") from None
     if args.json:
-        json.dump(report_to_json(report), sys.stdout, indent=2)
+        json.dump(report.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(report))
-    return 0 if report.ok else 1
+    return ExitCode.OK if report.ok else ExitCode.PROBLEM
 
 
-def _targets(args: argparse.Namespace) -> list[Target]:
-    targets = [
-        parse_target(spec, default_port=args.port, role=Role.APPLIANCE) for spec in args.appliance
-    ] + [
-        parse_target(spec, default_port=args.port, role=Role.TRAFFIC_NODE)
-        for spec in args.traffic_node
-    ]
-    if not targets:
-        raise InputError("Name at least one --appliance or --traffic-node to check.")
-    names = [target.name for target in targets]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise InputError(f"Each appliance once, please: {', '.join(duplicates)} is repeated.")
-    return targets
-
-
-def _load_expected(path: Path, args: argparse.Namespace) -> tuple[x509.Certificate, ...]:
+def _load_expected(path: Path, args: argparse.Namespace) -> ExpectedChain:
+    data = read_input_file(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"Cannot read {path}: {error.strerror or error}.") from None
-    try:
-        certs = load_certificates(data, name=path.name)
+        return load_expected(data, path.name)
     except PassphraseError:
         passphrase = get_passphrase(args, path.name)
-        certs = load_certificates(data, name=path.name, passphrase=passphrase)
-    if not certs:
-        raise InputError(f"{path} holds no certificate to compare with.")
-    return certs
+        return load_expected(data, path.name, passphrase=passphrase)
 
 
 def _progress_on_terminal() -> ProgressCallback | None:
@@ -138,7 +136,7 @@ def _progress_on_terminal() -> ProgressCallback | None:
 
     def show(done: int, total: int, appliance: ApplianceReport) -> None:
         end = "\n" if done == total else ""
-        sys.stderr.write(f"\rchecked {done}/{total}: {appliance.target.name:<40}{end}")
+        sys.stderr.write(f"\rchecked {done}/{total}: {shown(appliance.target.name):<40}{end}")
         sys.stderr.flush()
 
     return show

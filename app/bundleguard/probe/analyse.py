@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from bundleguard.certs import roots
 from bundleguard.certs.chain import build_chain, issued_by
 from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
-from bundleguard.certs.names import covers
+from bundleguard.certs.names import certificate_names, covers
 from bundleguard.certs.trust import INCOMPLETE, check_trust
 from bundleguard.certs.validity import check_validity
 from bundleguard.probe.report import (
@@ -129,12 +130,55 @@ def judge_chain(
     )
 
 
+# What cryptography raises when a lazily parsed field of a certificate is damaged.
+_DAMAGED_FIELD = (ValueError, UnsupportedAlgorithm, x509.DuplicateExtension)
+
+
+def certificate_damage(cert: x509.Certificate) -> str | None:
+    """Why `cert` cannot be judged (a field that does not parse, an extension twice), or None.
+
+    cryptography reads names, extensions and the key only when asked; a server may send
+    a certificate whose fields are damaged, and that is a verdict, not a crash.
+    """
+    try:
+        _ = cert.subject, cert.issuer, cert.not_valid_before_utc, cert.not_valid_after_utc
+        _ = cert.extensions
+        cert.public_key()
+        certificate_names(cert)
+    except x509.DuplicateExtension as error:
+        return f"it carries the extension {error.oid.dotted_string} twice (RFC 5280 forbids it)"
+    except _DAMAGED_FIELD as error:
+        return f"one of its fields cannot be read ({type(error).__name__})"
+    return None
+
+
+def damaged_chain_problems(served: Sequence[x509.Certificate]) -> tuple[str, ...]:
+    """A sentence for each damaged certificate of `served`, saying which one and why."""
+    problems = []
+    for number, cert in enumerate(served, start=1):
+        damage = certificate_damage(cert)
+        if damage is not None:
+            problems.append(
+                f"The server sent a damaged certificate (number {number} of {len(served)}, "
+                f"SHA-256 {fingerprint_sha256(cert)[:23]}...): {damage}. Clients may refuse "
+                "it: issue the certificate again and install it on the appliance."
+            )
+    return tuple(problems)
+
+
 def judge_handshake(handshake: Handshake, verdicts: ChainVerdicts | None = None) -> NameCheck:
-    """Coverage of the SNI name, plus the served chain's verdict (see `judge_chain`)."""
+    """Coverage of the SNI name, plus the served chain's verdict (see `judge_chain`).
+
+    A served chain with a damaged certificate is judged no further: its check has no
+    chain summaries and says what is damaged.
+    """
     sni = handshake.sni
     if not handshake.ok:
         return NameCheck(sni=sni, handshake=handshake)
     served = handshake.chain
+    damage = damaged_chain_problems(served)
+    if damage:
+        return NameCheck(sni=sni, handshake=handshake, problems=damage)
     verdict = (verdicts or ChainVerdicts()).verdict(served)
     problems: list[str] = []
     covers_name = covers(served[0], sni) if sni is not None else None
@@ -292,7 +336,9 @@ def _expected_chain(expected: Sequence[x509.Certificate]) -> tuple[x509.Certific
 
 def _site_chain(report: ApplianceReport, site: str) -> tuple[x509.Certificate, ...]:
     check = report.check_for(site)
-    return check.handshake.chain if check is not None and check.handshake.ok else ()
+    # A damaged chain (no summaries) is reported on its own and compared with nothing.
+    usable = check is not None and check.handshake.ok and check.chain
+    return check.handshake.chain if usable else ()
 
 
 def _compare(

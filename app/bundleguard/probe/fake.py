@@ -201,6 +201,9 @@ class FakeAppliance:
     which answers those with a TLS "unrecognized name" alert (as strict-SNI servers do).
     `latency` (seconds) is waited before answering each connection, to stand in for a
     distant appliance; `maximum_version` caps the TLS version (e.g. an older appliance).
+    `stall_on` numbers connections (the first is 1) that stall although the others are
+    answered: an appliance that hangs on one handshake of a check. `connections` counts
+    the connections accepted so far.
 
     >>> with FakeAppliance("primary.example.test", default=served) as appliance:
     ...     appliance.spec  # "primary.example.test=127.0.0.1:50123"
@@ -216,6 +219,7 @@ class FakeAppliance:
         latency: float = 0.0,
         reject_unknown_names: bool = False,
         maximum_version: ssl.TLSVersion | None = None,
+        stall_on: Iterable[int] = (),
     ) -> None:
         if behaviour is Behaviour.TLS and default is None:
             raise ValueError("a TLS fake appliance needs a default certificate")
@@ -224,6 +228,8 @@ class FakeAppliance:
         self.latency = latency
         self.reject_unknown_names = reject_unknown_names
         self.maximum_version = maximum_version
+        self.stall_on = frozenset(stall_on)
+        self.connections = 0
         self._default = default
         self._certificates = dict(certificates or {})
         self._listener: socket.socket | None = None
@@ -328,7 +334,10 @@ class FakeAppliance:
             except OSError:
                 break
             conn.settimeout(_CONNECTION_TIMEOUT)
-            worker = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            with self._lock:
+                self.connections += 1
+                stall = self.connections in self.stall_on
+            worker = threading.Thread(target=self._serve, args=(conn, stall), daemon=True)
             with self._lock:
                 if self._stopping.is_set():
                     _close_quietly(conn)
@@ -337,11 +346,11 @@ class FakeAppliance:
                 self._workers.add(worker)
             worker.start()
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, stall: bool = False) -> None:
         try:
             if self.latency and self._stopping.wait(self.latency):
                 return
-            if self.behaviour is Behaviour.STALL:
+            if stall or self.behaviour is Behaviour.STALL:
                 self._stopping.wait()
             elif self.behaviour is Behaviour.PLAIN_HTTP:
                 with contextlib.suppress(OSError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import enum
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 
@@ -76,6 +78,28 @@ class NameCheck:
     def attempted(self) -> bool:
         return self.handshake.failure not in (Failure.NOT_TRIED, Failure.CANCELLED)
 
+    def to_json(self) -> dict[str, Any]:
+        handshake = self.handshake
+        return {
+            "sni": self.sni,
+            "endpoint": handshake.endpoint,
+            "ok": self.ok,
+            "failure": _value(handshake.failure),
+            "message": handshake.message or None,
+            "tls_version": handshake.tls_version,
+            "seconds": round(handshake.seconds, 3),
+            "chain": [certificate_to_json(cert) for cert in self.chain],
+            "covers_name": self.covers_name,
+            "chain_complete": self.chain_complete,
+            "chain_in_order": self.chain_in_order,
+            "publicly_trusted": self.publicly_trusted,
+            "trusted_by_system": self.trusted_by_system,
+            "needs_software_update": self.needs_software_update,
+            "trust_summary": self.trust_summary or None,
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+        }
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -84,6 +108,13 @@ class Comparison:
     reference: str  # "primary.example.com" or "the expected certificate (site.p12)"
     same: bool
     differences: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reference": self.reference,
+            "same": self.same,
+            "differences": list(self.differences),
+        }
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,22 @@ class ApplianceReport:
 
     def check_for(self, sni: str | None) -> NameCheck | None:
         return next((check for check in self.checks if check.sni == sni), None)
+
+    def to_json(self) -> dict[str, Any]:
+        target = self.target
+        return {
+            "name": target.name,
+            "role": target.role.value,
+            "address": target.address,
+            "port": target.port,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "checks": [check.to_json() for check in self.checks],
+            "same_as_reference": _optional(self.same_as_reference),
+            "matches_expected": _optional(self.matches_expected),
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -143,3 +190,39 @@ class ProbeReport:
     @property
     def needs_software_update(self) -> bool:
         return any(appliance.needs_software_update for appliance in self.appliances)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what `--json` prints): the text's facts, exact."""
+        return {
+            "site": self.site,
+            "ok": self.ok,
+            "consistent": self.consistent,
+            "cancelled": self.cancelled,
+            "needs_software_update": self.needs_software_update,
+            "timeout": self.timeout,
+            "seconds": round(self.seconds, 3),
+            "expected": certificate_to_json(self.expected) if self.expected else None,
+            "expected_source": self.expected_source or None,
+            "problems": list(self.problems),
+            "appliances": [appliance.to_json() for appliance in self.appliances],
+        }
+
+
+def certificate_to_json(cert: CertificateSummary) -> dict[str, Any]:
+    """One certificate of a served chain, as the probe's JSON has always shown it."""
+    return {
+        "sha256": cert.fingerprint_sha256,
+        "subject": cert.subject,
+        "issuer": cert.issuer,
+        "names": list(cert.names),
+        "not_before": cert.not_before.isoformat(),
+        "not_after": cert.not_after.isoformat(),
+    }
+
+
+def _optional(comparison: Comparison | None) -> dict[str, Any] | None:
+    return None if comparison is None else comparison.to_json()
+
+
+def _value(member: enum.Enum | None) -> str | None:
+    return None if member is None else str(member.value)

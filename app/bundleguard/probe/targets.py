@@ -97,3 +97,29 @@ def _is_ip_literal(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class NoTargetsError(InputError):
+    """Nothing to probe: no appliance and no traffic node was named."""
+
+    def __init__(self) -> None:
+        super().__init__("Name at least one appliance or traffic node to check.")
+
+
+class RepeatedTargetError(InputError):
+    """The same appliance was named twice (its checks would be compared with themselves)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names
+        super().__init__(f"Each appliance once, please: {', '.join(names)} is repeated.")
+
+
+def check_targets(targets: tuple[Target, ...]) -> tuple[Target, ...]:
+    """`targets`, once there is at least one and none is named twice."""
+    if not targets:
+        raise NoTargetsError()
+    names = [target.name for target in targets]
+    repeated = tuple(sorted({name for name in names if names.count(name) > 1}))
+    if repeated:
+        raise RepeatedTargetError(repeated)
+    return targets

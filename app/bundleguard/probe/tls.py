@@ -33,6 +33,8 @@ from bundleguard.probe.targets import sni_bytes
 _RECEIVE_SIZE = 65536
 _SNIFF_SIZE = 16
 _TLS_RECORD_TYPES = frozenset({0x14, 0x15, 0x16, 0x17})
+# How often a wait looks whether the user cancelled: a cancel takes effect this fast.
+_CANCEL_POLL = 0.1
 
 
 class Failure(enum.Enum):
@@ -47,6 +49,7 @@ class Failure(enum.Enum):
     PLAIN_HTTP = "plain-http"
     NOT_TLS = "not-tls"
     NO_CERTIFICATE = "no-certificate"
+    DAMAGED_CERTIFICATE = "damaged-certificate"
     NOT_TRIED = "not-tried"
     OUT_OF_TIME = "out-of-time"
     CANCELLED = "cancelled"
@@ -79,11 +82,23 @@ class HandshakeFailed(Exception):
 
 
 class Deadline:
-    """A point in time (monotonic clock) that every wait of one appliance check counts down to."""
+    """A point in time (monotonic clock) that every wait of one appliance check counts down to.
 
-    def __init__(self, seconds: float) -> None:
+    With a `cancel` event, waits also end soon after it is set (`HandshakeFailed` with
+    `Failure.CANCELLED`), even in the middle of a handshake.
+    """
+
+    def __init__(self, seconds: float, cancel: threading.Event | None = None) -> None:
         self.budget = seconds
+        self.cancel = cancel
         self._end = time.monotonic() + seconds
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise HandshakeFailed(Failure.CANCELLED, "cancelled")
 
     def remaining(self) -> float:
         return self._end - time.monotonic()
@@ -97,10 +112,18 @@ class Deadline:
         )
 
     def socket_timeout(self, doing: str) -> float:
+        """All the time left, for a wait that cannot be resumed (connect, send)."""
+        self.check_cancelled()
         left = self.remaining()
         if left <= 0:
             raise self.timeout(doing)
         return left
+
+    def poll_timeout(self, doing: str) -> float:
+        """The time left, in slices short enough to notice a cancel: for a wait that the
+        caller repeats when a slice ends (receive)."""
+        left = self.socket_timeout(doing)
+        return min(left, _CANCEL_POLL) if self.cancel is not None else left
 
 
 Address = tuple[socket.AddressFamily, tuple]
@@ -128,8 +151,9 @@ def resolve(host: str, port: int, deadline: Deadline) -> list[Address]:
             finished.set()
 
     threading.Thread(target=look_up, name=f"resolve-{host}", daemon=True).start()
-    if not finished.wait(max(deadline.remaining(), 0)):
-        raise deadline.timeout(f"looking up {host} in DNS")
+    doing = f"looking up {host} in DNS"
+    while not finished.wait(deadline.poll_timeout(doing)):
+        pass
     if "error" in outcome:
         raise HandshakeFailed(
             Failure.DNS, f"the name {host} could not be found in DNS ({outcome['error']})"
@@ -224,27 +248,38 @@ def _shake_hands(
         except SSL.Error as error:
             raise _explain_tls_error(error, bytes(first_bytes), endpoint) from None
         _flush(conn, sock, deadline, doing)
-        try:
-            sock.settimeout(deadline.socket_timeout(doing))
-            data = sock.recv(_RECEIVE_SIZE)
-        except TimeoutError:
-            raise deadline.timeout(doing) from None
-        except OSError as error:
-            raise HandshakeFailed(
-                Failure.CLOSED,
-                f"{endpoint} dropped the connection during the TLS handshake ({error})",
-            ) from None
+        data = _receive(sock, deadline, doing, endpoint)
         if len(first_bytes) < _SNIFF_SIZE:
             first_bytes += data[: _SNIFF_SIZE - len(first_bytes)]
         if not data:
             raise _explain_early_close(bytes(first_bytes), endpoint)
         conn.bio_write(data)
-    chain = tuple(conn.get_peer_cert_chain(as_cryptography=True) or ())
+    try:
+        chain = tuple(conn.get_peer_cert_chain(as_cryptography=True) or ())
+    except (ValueError, SSL.Error):
+        raise HandshakeFailed(
+            Failure.DAMAGED_CERTIFICATE,
+            f"{endpoint} sent a certificate so damaged that it cannot be read",
+        ) from None
     version = conn.get_protocol_version_name()
     _say_goodbye(conn, sock, deadline)
     if not chain:
         raise HandshakeFailed(Failure.NO_CERTIFICATE, f"{endpoint} sent no certificate")
     return chain, version
+
+
+def _receive(sock: socket.socket, deadline: Deadline, doing: str, endpoint: str) -> bytes:
+    while True:
+        sock.settimeout(deadline.poll_timeout(doing))  # raises when time or the user ran out
+        try:
+            return sock.recv(_RECEIVE_SIZE)
+        except TimeoutError:
+            continue
+        except OSError as error:
+            raise HandshakeFailed(
+                Failure.CLOSED,
+                f"{endpoint} dropped the connection during the TLS handshake ({error})",
+            ) from None
 
 
 def _flush(conn: SSL.Connection, sock: socket.socket, deadline: Deadline, doing: str) -> None:
