@@ -244,7 +244,7 @@ class PortalStrategy:
         if not answers:
             raise CaptureError(
                 f"The desktop's screenshot portal did not answer within "
-                f"{self.timeout_ms // 1000} seconds."
+                f"{self.timeout_ms / 1000:g} seconds."
             )
         code, results = answers[0]
         if code == 1:
