@@ -113,14 +113,29 @@ def test_name_not_covered_is_a_problem_naming_what_it_covers(start_appliance, pk
     )
 
 
-def test_wildcard_covers_site_and_traffic_nodes(start_appliance, pki):
-    wildcard = pki.issue([SITE, "*.example.test"])
+def test_wildcard_alone_covers_site_and_traffic_node(start_appliance, pki):
+    wildcard = pki.issue(["*.example.test"])  # names neither the site nor the node itself
+    assert SITE not in wildcard.leaf.subject.rfc4514_string()
     node = start_appliance("node1.example.test", default=wildcard)
 
     report = probe_appliances(targets(node, role=Role.TRAFFIC_NODE), SITE, timeout=TIMEOUT)
 
+    appliance = report.appliances[0]
+    assert appliance.check_for(SITE).leaf.names == ("*.example.test",)
+    assert appliance.check_for(SITE).covers_name is True
+    assert appliance.check_for("node1.example.test").covers_name is True
+    assert appliance.target.role is Role.TRAFFIC_NODE
     assert report.ok
-    assert report.appliances[0].target.role is Role.TRAFFIC_NODE
+
+
+def test_wildcard_does_not_cover_a_name_one_level_deeper(start_appliance, pki):
+    node = start_appliance("node1.atlas.example.test", default=pki.issue(["*.example.test"]))
+
+    report = probe_appliance(targets(node, role=Role.TRAFFIC_NODE)[0], SITE, timeout=TIMEOUT)
+
+    assert report.check_for(SITE).covers_name is True
+    assert report.check_for("node1.atlas.example.test").covers_name is False
+    assert not report.ok
 
 
 def test_stalled_appliance_costs_one_timeout_for_all_its_handshakes(start_appliance):
@@ -134,6 +149,25 @@ def test_stalled_appliance_costs_one_timeout_for_all_its_handshakes(start_applia
     assert report.checks[0].handshake.failure is Failure.TIMEOUT
     assert "time limit" in report.problems[0]
     assert not report.ok
+
+
+def test_time_limit_bounds_all_handshakes_of_an_appliance_together(start_appliance, site_cert):
+    # A distant appliance (each answer takes 3/4 of the limit) that hangs on the second
+    # handshake only: one limit for the whole check ends it at LIMIT; a limit per handshake
+    # would wait 3/4 LIMIT for the first, then LIMIT again for the second.
+    limit = 2.0
+    slow = start_appliance(PRIMARY, default=site_cert, latency=0.75 * limit, stall_on={2})
+
+    started = time.monotonic()
+    report = probe_appliance(targets(slow)[0], SITE, timeout=limit)
+    elapsed = time.monotonic() - started
+
+    first, second, third = report.checks
+    assert first.handshake.ok
+    assert second.handshake.failure is Failure.TIMEOUT
+    assert f"{limit:g} s time limit" in second.handshake.message
+    assert third.handshake.failure in (Failure.NOT_TRIED, Failure.OUT_OF_TIME)
+    assert elapsed < 1.35 * limit  # one limit, with room for a busy machine; not 1.75 x
 
 
 def test_stalled_appliances_are_waited_for_together_not_one_after_another(start_appliance):
@@ -213,6 +247,35 @@ def test_cancelling_stops_before_the_next_handshake(start_appliance, site_cert):
         for appliance in report.appliances
         for check in appliance.checks
     )
+
+
+def test_cancelling_while_handshakes_are_in_flight_returns_promptly(start_appliance):
+    stalled = [
+        start_appliance(f"node{i}.example.test", behaviour=Behaviour.STALL) for i in range(3)
+    ]
+    cancel = threading.Event()
+    outcome = {}
+
+    def probe() -> None:
+        outcome["report"] = probe_appliances(targets(*stalled), SITE, timeout=30, cancel=cancel)
+
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    wait_until = time.monotonic() + 10
+    while any(a.connections == 0 for a in stalled) and time.monotonic() < wait_until:
+        time.sleep(0.01)
+    assert all(a.connections == 1 for a in stalled), "the handshakes never started"
+    cancelled_at = time.monotonic()
+    cancel.set()
+    worker.join(timeout=5)
+
+    assert not worker.is_alive()
+    assert time.monotonic() - cancelled_at < 2  # not the 30 s time limit
+    report = outcome["report"]
+    assert report.cancelled and not report.ok
+    for appliance in report.appliances:
+        assert [c.handshake.failure for c in appliance.checks] == [Failure.CANCELLED] * 3
+        assert appliance.problems == ("The check was cancelled before it finished.",)
 
 
 def test_serving_the_expected_certificate_is_confirmed(start_appliance, pki, site_cert):

@@ -30,14 +30,22 @@ def load_expected(data: bytes, name: str, passphrase: bytes | None = None) -> Ex
     Raises `PassphraseError` when a PKCS#12 needs a passphrase that was not given or is
     wrong, and `InputError` when `data` holds no usable certificate.
     """
-    certificates = load_certificates(data, name=name, passphrase=passphrase)
+    try:
+        certificates = load_certificates(data, name=name, passphrase=passphrase)
+    except x509.DuplicateExtension as error:  # read while loading: judged like a served one
+        damage = f"it carries the extension {error.oid.dotted_string} twice"
+        raise _damaged(name, "", damage) from None
     if not certificates:
         raise InputError(f"{name} holds no certificate to compare with.")
     for number, cert in enumerate(certificates, start=1):
         damage = certificate_damage(cert)
         if damage is not None:
-            raise InputError(
-                f"Certificate {number} in {name} is damaged ({damage}): it cannot be "
-                "compared with what the appliances serve."
-            )
+            raise _damaged(name, f" {number}", damage)
     return ExpectedChain(certificates=tuple(certificates), source=name)
+
+
+def _damaged(name: str, number: str, damage: str) -> InputError:
+    return InputError(
+        f"Certificate{number} in {name} is damaged ({damage}): it cannot be compared with "
+        "what the appliances serve."
+    )

@@ -106,10 +106,12 @@ class FakePKI:
         *,
         expired: bool = False,
         days: int = 365,
+        common_name: str | None = None,
     ) -> ServedCertificate:
         """A leaf for `names` (first one is the common name) with its chain up to the root.
 
         The chain served is leaf + intermediate (servers do not send the root).
+        `common_name` replaces the first name as the subject's CN (SANs stay `names`).
         """
         if not names:
             raise ValueError("a certificate needs at least one name")
@@ -120,7 +122,7 @@ class FakePKI:
             not_before, not_after = now - _ONE_DAY, now + days * _ONE_DAY
         key = ec.generate_private_key(ec.SECP256R1())
         leaf = self._sign(
-            subject=_name(names[0]),
+            subject=_name(common_name if common_name is not None else names[0]),
             issuer=self.intermediate.subject,
             public_key=key.public_key(),
             signing_key=self.intermediate_key,
