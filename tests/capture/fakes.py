@@ -45,11 +45,13 @@ class FakeStrategy:
     error: Exception | None = None
     install_instructions: str = "Install the thing."
     calls: list[Monitor] = field(default_factory=list)
+    installed_asked: int = 0
 
     def is_compatible(self) -> bool:
         return self.compatible
 
     def is_installed(self) -> bool:
+        self.installed_asked += 1
         return self.installed
 
     def capture(self, monitor: Monitor) -> Image.Image:

@@ -36,6 +36,15 @@ def test_first_working_strategy_gives_the_image(monkeypatch):
     assert [a.outcome for a in result.attempts] == ["failed", "captured"]
 
 
+def test_later_strategies_are_not_even_probed_when_one_works(monkeypatch):
+    fake_session(monkeypatch, "x11")
+    mss = FakeStrategy(StrategyKind.MSS, image=desktop_picture(640, 400))
+    portal = FakeStrategy(StrategyKind.PORTAL, image=desktop_picture(640, 400))
+    assert capture_problem([mss, portal]) is None
+    assert capture_screen(MAIN, [mss, portal]).strategy is StrategyKind.MSS
+    assert portal.installed_asked == 0  # a D-Bus round trip saved
+
+
 def test_incompatible_and_missing_strategies_are_not_called(monkeypatch):
     fake_session(monkeypatch, "x11")
     incompatible = FakeStrategy(StrategyKind.MSS, compatible=False, image=desktop_picture(9, 9))

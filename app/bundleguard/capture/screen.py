@@ -37,19 +37,21 @@ BLANK = (
 NOTHING_WORKED = "No way of capturing the screen worked on this system."
 
 
-def _usable(strategies: Sequence[Strategy]) -> tuple[list[Strategy], list[Attempt]]:
-    usable: list[Strategy] = []
-    skipped: list[Attempt] = []
-    for strategy in strategies:
-        if strategy.kind is StrategyKind.IMAGE_FILE:
-            continue
-        if not strategy.is_compatible():
-            skipped.append(Attempt(strategy.kind, "not for this system"))
-        elif not strategy.is_installed():
-            skipped.append(Attempt(strategy.kind, "not installed", strategy.install_instructions))
-        else:
-            usable.append(strategy)
-    return usable, skipped
+def _skip_reason(strategy: Strategy) -> Attempt | None:
+    """Why this strategy will not be tried here, or None when it may work.
+
+    Asked one strategy at a time, just before it would run: finding out whether the portal
+    is there is a D-Bus round trip, not to be paid when mss already works.
+    """
+    if not strategy.is_compatible():
+        return Attempt(strategy.kind, "not for this system")
+    if not strategy.is_installed():
+        return Attempt(strategy.kind, "not installed", strategy.install_instructions)
+    return None
+
+
+def _tried(strategies: Sequence[Strategy]) -> list[Strategy]:
+    return [s for s in strategies if s.kind is not StrategyKind.IMAGE_FILE]
 
 
 def capture_problem(strategies: Sequence[Strategy]) -> str | None:
@@ -59,9 +61,12 @@ def capture_problem(strategies: Sequence[Strategy]) -> str | None:
         return NO_DISPLAY
     if session is Session.MACOS and macos_screen_recording_allowed() is False:
         return MACOS_PERMISSION
-    usable, skipped = _usable(strategies)
-    if usable:
-        return None
+    skipped: list[Attempt] = []
+    for strategy in _tried(strategies):
+        reason = _skip_reason(strategy)
+        if reason is None:
+            return None
+        skipped.append(reason)
     return _explain(session, skipped)
 
 
@@ -90,8 +95,12 @@ def capture_screen(monitor: Monitor, strategies: Sequence[Strategy]) -> CaptureR
         return CaptureResult(None, None, NO_DISPLAY)
     if session is Session.MACOS and macos_screen_recording_allowed() is False:
         return CaptureResult(None, None, MACOS_PERMISSION)
-    usable, attempts = _usable(strategies)
-    for strategy in usable:
+    attempts: list[Attempt] = []
+    for strategy in _tried(strategies):
+        skipped = _skip_reason(strategy)
+        if skipped is not None:
+            attempts.append(skipped)
+            continue
         try:
             image = strategy.capture(monitor)
         except (CaptureError, OSError) as error:
