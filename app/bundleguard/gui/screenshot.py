@@ -164,6 +164,9 @@ class RedactionPreview(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
         if self._pixmap is None:
+            # A dashed frame says "drop here" without words.
+            painter.setPen(QPen(self.palette().mid().color(), 2, Qt.PenStyle.DashLine))
+            painter.drawRoundedRect(self.rect().adjusted(4, 4, -4, -4), 8, 8)
             painter.setPen(self.palette().windowText().color())
             painter.drawText(
                 self.rect(),
@@ -468,7 +471,10 @@ class ScreenshotPage(QWidget):
 
             self.preview.set_image(redact(shot.original, shot.boxes))
         else:
-            self.preview.set_image(None, "No screenshot yet: capture, paste or drop one.")
+            self.preview.set_image(
+                None,
+                "No screenshot yet: capture one, paste one (Ctrl+V) or drop an image file here.",
+            )
         self.retake_button.setEnabled(shot.original is not None)
         self.undo_button.setEnabled(bool(shot.boxes))
         self.clear_button.setEnabled(bool(shot.boxes))
