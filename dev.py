@@ -43,6 +43,7 @@ XVFB_PACKAGES = [
     "libxcb-shape0",
     "libxcb-xkb1",
     "libxkbcommon-x11-0",
+    "dbus-daemon",  # dbus-run-session: a private bus for the screenshot-portal tests
 ]
 
 
