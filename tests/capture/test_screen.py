@@ -45,6 +45,15 @@ def test_later_strategies_are_not_even_probed_when_one_works(monkeypatch):
     assert portal.installed_asked == 0  # a D-Bus round trip saved
 
 
+def test_an_unexpected_library_failure_moves_on_to_the_next_way(monkeypatch):
+    fake_session(monkeypatch, "x11")
+    odd = FakeStrategy(StrategyKind.MSS, error=RuntimeError("xcb said something"))
+    good = FakeStrategy(StrategyKind.QT_GRAB, image=desktop_picture(640, 400))
+    assert capture_screen(MAIN, [odd, good]).strategy is StrategyKind.QT_GRAB
+    alone = capture_screen(MAIN, [odd])
+    assert alone.reason.endswith("The screen could not be read (RuntimeError).")
+
+
 def test_incompatible_and_missing_strategies_are_not_called(monkeypatch):
     fake_session(monkeypatch, "x11")
     incompatible = FakeStrategy(StrategyKind.MSS, compatible=False, image=desktop_picture(9, 9))

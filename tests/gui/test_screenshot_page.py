@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QListWidget, QPushButton
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bundleguard.capture.models import StrategyKind
 from bundleguard.gui.qtcapture import monitors_from_screens, pillow_to_qimage
@@ -293,3 +301,25 @@ def test_every_control_has_an_accessible_name_and_the_shortcut_is_in_the_tooltip
     assert "Ctrl+Shift+K" in find_by_name(screen, "Capture screenshot").toolTip()
     delays = find_by_name(screen, "Delay before capture")
     assert [delays.itemData(i) for i in range(delays.count())] == [0, 3, 5]
+
+
+def test_ctrl_v_in_the_page_wins_over_the_window_paste_shortcut(qtbot, case_folder):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window_pastes = []
+    shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), window)
+    shortcut.activated.connect(lambda: window_pastes.append(True))
+    screen = ScreenshotPage(lambda: case_folder, window, strategies=[])
+    QVBoxLayout(window).addWidget(screen)
+    screen.set_appliances([PRIMARY], {})
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    QGuiApplication.clipboard().setImage(pillow_to_qimage(desktop_picture(120, 80)))
+    appliances = find_by_name(screen, "Appliances for screenshots")
+    appliances.setFocus()
+    qtbot.waitUntil(appliances.hasFocus)
+    # Through the window, as the system delivers keys: shortcuts are looked up first.
+    with qtbot.waitSignal(screen.screenshotSaved):
+        qtbot.keyClick(window.windowHandle(), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window_pastes == []

@@ -106,6 +106,10 @@ def capture_screen(monitor: Monitor, strategies: Sequence[Strategy]) -> CaptureR
         except (CaptureError, OSError) as error:
             attempts.append(Attempt(strategy.kind, "failed", str(error)))
             continue
+        except Exception as error:  # a platform library's own failure: try the next way
+            detail = f"The screen could not be read ({type(error).__name__})."
+            attempts.append(Attempt(strategy.kind, "failed", detail))
+            continue
         if image is None or image.width == 0 or image.height == 0:
             attempts.append(Attempt(strategy.kind, "failed", "It returned no picture."))
             continue
