@@ -81,3 +81,17 @@ def test_several_fakes_start_and_stop_together(pki, site_cert):
 def test_tls_fake_without_a_default_certificate_is_refused():
     with pytest.raises(ValueError, match="default certificate"):
         FakeAppliance(PRIMARY)
+
+
+def test_fake_stalls_only_on_the_connections_it_is_told_to(start_appliance, site_cert):
+    appliance = start_appliance(PRIMARY, default=site_cert, stall_on={2})
+
+    assert served_leaf(appliance, SITE) == site_cert.leaf
+    with (
+        socket.create_connection(appliance.address, timeout=5) as raw,
+        pytest.raises(TimeoutError),
+    ):
+        raw.settimeout(0.5)
+        raw.recv(1)  # connection 2: accepted, and never a word
+    assert served_leaf(appliance, SITE) == site_cert.leaf
+    assert appliance.connections == 3

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 import threading
 import time
 
+import pytest
+
 from bundleguard.probe import Failure, Role, parse_target, probe_appliance, probe_appliances
-from bundleguard.probe.fake import Behaviour
+from bundleguard.probe.fake import LOOPBACK, Behaviour
 
 from .conftest import BACKUP, PRIMARY, SITE
 
@@ -276,6 +279,48 @@ def test_cancelling_while_handshakes_are_in_flight_returns_promptly(start_applia
     for appliance in report.appliances:
         assert [c.handshake.failure for c in appliance.checks] == [Failure.CANCELLED] * 3
         assert appliance.problems == ("The check was cancelled before it finished.",)
+
+
+@pytest.fixture
+def unanswered_port():
+    """A loopback port whose listen queue is full: a new connection is never accepted."""
+    listener = socket.create_server((LOOPBACK, 0), backlog=0)
+    filler = socket.create_connection(listener.getsockname(), timeout=5)
+    yield listener.getsockname()[1]
+    filler.close()
+    listener.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a full listen queue drops SYNs on Linux")
+def test_a_connection_that_is_never_accepted_costs_the_time_limit(unanswered_port):
+    target = parse_target(f"{PRIMARY}={LOOPBACK}:{unanswered_port}")
+
+    report = probe_appliance(target, SITE, timeout=1.0)
+
+    assert report.checks[0].handshake.failure is Failure.TIMEOUT
+    assert "connecting to" in report.checks[0].handshake.message
+    assert report.seconds < 3
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a full listen queue drops SYNs on Linux")
+def test_cancelling_while_connecting_returns_promptly(unanswered_port):
+    target = parse_target(f"{PRIMARY}={LOOPBACK}:{unanswered_port}")
+    cancel = threading.Event()
+    outcome = {}
+    worker = threading.Thread(
+        target=lambda: outcome.update(
+            report=probe_appliance(target, SITE, timeout=30, cancel=cancel)
+        ),
+        daemon=True,
+    )
+    worker.start()
+    time.sleep(0.5)  # the connection attempt is under way (nothing answers it)
+
+    cancel.set()
+    worker.join(timeout=3)
+
+    assert not worker.is_alive()
+    assert outcome["report"].checks[0].handshake.failure is Failure.CANCELLED
 
 
 def test_serving_the_expected_certificate_is_confirmed(start_appliance, pki, site_cert):

@@ -19,7 +19,10 @@ exceptions. Certificates are not verified here: the point is to see what is serv
 from __future__ import annotations
 
 import enum
+import errno
 import ipaddress
+import os
+import selectors
 import socket
 import threading
 import time
@@ -35,6 +38,8 @@ _SNIFF_SIZE = 16
 _TLS_RECORD_TYPES = frozenset({0x14, 0x15, 0x16, 0x17})
 # How often a wait looks whether the user cancelled: a cancel takes effect this fast.
 _CANCEL_POLL = 0.1
+# connect_ex on a non-blocking socket: under way (10035 is Windows' WSAEWOULDBLOCK).
+_CONNECT_PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, 10035})
 
 
 class Failure(enum.Enum):
@@ -171,8 +176,7 @@ def connect(addresses: list[Address], endpoint: str, deadline: Deadline) -> sock
     for family, sockaddr in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.settimeout(deadline.socket_timeout(f"connecting to {endpoint}"))
-            sock.connect(sockaddr)
+            _connect_within(sock, sockaddr, deadline, f"connecting to {endpoint}")
             return sock
         except HandshakeFailed:
             sock.close()
@@ -192,6 +196,21 @@ def connect(addresses: list[Address], endpoint: str, deadline: Deadline) -> sock
                 Failure.UNREACHABLE, f"{endpoint} cannot be reached ({error.strerror or error})"
             )
     raise last or HandshakeFailed(Failure.DNS, f"no address found for {endpoint}")
+
+
+def _connect_within(sock: socket.socket, sockaddr: tuple, deadline: Deadline, doing: str) -> None:
+    """`sock.connect(sockaddr)`, waiting in slices so that a cancel ends it too (a blocking
+    connect that timed out cannot be resumed). Raises `OSError` as `connect` would."""
+    deadline.socket_timeout(doing)  # already cancelled or out of time: do not start
+    sock.setblocking(False)
+    code = sock.connect_ex(sockaddr)
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_WRITE)  # writable (or failed): done
+        while code in _CONNECT_PENDING:
+            if selector.select(deadline.poll_timeout(doing)):
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code:
+        raise OSError(code, os.strerror(code))  # ECONNREFUSED gives ConnectionRefusedError
 
 
 def handshake(
