@@ -143,7 +143,10 @@ def test_portal_picture_is_read_and_its_file_removed(tmp_path):
 
 def test_portal_refusal_is_said_in_plain_words(tmp_path):
     facts = run_against_portal(tmp_path, "denied")
-    assert facts["error"] == "The desktop did not allow bundleguard to take a screenshot."
+    assert facts["error"].startswith(
+        "The desktop did not allow bundleguard to take a screenshot. If it asked for "
+        "permission, allow it and capture again."
+    )
 
 
 def test_portal_silence_ends_after_the_timeout(tmp_path):

@@ -226,3 +226,42 @@ def test_the_page_captures_the_screen_without_itself(xvfb, coloured_window, tmp_
         shot.crop((700, 450, 1100, 650)).getextrema()
         == shot.crop((1200, 700, 1280, 800)).getextrema()
     )
+
+
+QT_GRAB = textwrap.dedent(
+    """
+    import json
+    from PySide6.QtWidgets import QApplication
+
+    from bundleguard.capture.screen import capture_screen
+    from bundleguard.gui.qtcapture import QtGrabStrategy, monitors_from_screens
+
+    app = QApplication([])
+    monitor = monitors_from_screens()[0]
+    result = capture_screen(monitor, [QtGrabStrategy()])
+    facts = {"reason": result.reason, "strategy": result.strategy and result.strategy.name}
+    if result.image is not None:
+        facts["size"] = result.image.size
+        x, y, right, bottom = map(int, __import__("sys").argv[1:5])
+        facts["window"] = result.image.crop((x, y, right, bottom)).getextrema()
+    print(json.dumps(facts))
+    """
+)
+
+
+def test_qt_grab_captures_the_real_window(xvfb, coloured_window):
+    box = (coloured_window.x, coloured_window.y, coloured_window.right, coloured_window.bottom)
+    run = subprocess.run(
+        [sys.executable, "-c", QT_GRAB, *map(str, box)],
+        env=x_env(xvfb),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    assert facts["strategy"] == "QT_GRAB", facts["reason"]
+    assert facts["size"] == list(SCREEN)
+    assert facts["window"] == [[c, c] for c in COLOUR]

@@ -250,7 +250,12 @@ class PortalStrategy:
         if code == 1:
             raise CaptureError("The screenshot was cancelled in the desktop's dialog.")
         if code != 0:
-            raise CaptureError("The desktop did not allow bundleguard to take a screenshot.")
+            # The desktop may have asked while our window was hidden (only the focused app
+            # may show such a dialog: Flameshot #3365, normcap #585).
+            raise CaptureError(
+                "The desktop did not allow bundleguard to take a screenshot. If it asked for "
+                "permission, allow it and capture again."
+            )
         uri = _uri_from(results)
         if not uri:
             raise CaptureError("The desktop's screenshot portal answered without a picture.")
