@@ -18,6 +18,7 @@ from typing import NoReturn
 from bundleguard import __version__
 from bundleguard.commands import COMMANDS, command_modules
 from bundleguard.errors import BundleGuardError
+from bundleguard.text import shown
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -69,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(handler(args))
     except BundleGuardError as error:
-        print(f"bundleguard: {error}", file=sys.stderr)
+        # Messages may quote a file name or what a server sent: shown, never obeyed.
+        print(f"bundleguard: {shown(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bundleguard: interrupted", file=sys.stderr)

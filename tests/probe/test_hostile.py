@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from bundleguard.case.model import ApplianceEntry, Case
+from bundleguard.case.store import save_case
 from bundleguard.cli import main
 from bundleguard.probe import Role, parse_target, probe_appliances
 from bundleguard.probe.fake import FakePKI, ServedCertificate
@@ -170,4 +171,29 @@ def test_names_the_user_gives_are_escaped_in_messages(capsys):
 
     err = capsys.readouterr().err
     assert code == 2
-    assert "\x1b" not in err, sys.stderr
+    assert "\x1b" not in err
+
+
+def test_a_hostname_from_a_case_file_is_escaped_in_the_error(tmp_path, capsys):
+    path = save_case(
+        Case(site=SITE, appliances=(ApplianceEntry("evil" + FORGED_ASCII),)),
+        tmp_path / "hostile.bgcase",
+    )
+
+    code = main(["probe", "--case", str(path)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "evil" + FORGED_ASCII_SHOWN in err
+    assert "\x1b" not in err and "\n Result: OK" not in err
+
+
+def test_an_expect_file_name_is_escaped_in_the_error(tmp_path, capsys):
+    missing = tmp_path / f"site{FORGED_ASCII}.pem"
+
+    code = main(["probe", "--site", SITE, "--appliance", PRIMARY, "--expect", str(missing)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"site{FORGED_ASCII_SHOWN}.pem" in err
+    assert "\x1b" not in err
