@@ -8,4 +8,7 @@ No Qt here. Public API:
 - `bundleguard.case.store`: `load_case(path) -> Case`, `save_case(case, path) -> Path`,
   `CaseStore` (the user's cases in the data folder: `open`, `open_last`, `save`,
   `recent`, `files_dir`, `new_case_path`), `Opened`, `data_dir()`, `log_dir()`.
+- `bundleguard.case.probing`: `probe_case(case, timeout=, expected=, cancel=, progress=)
+  -> ProbeReport`, `case_targets(case)`, `case_site(case)`, `with_probe_overrides(case,
+  site=, appliances=, traffic_nodes=)`, `entry_from_spec(spec, role)`, `NoSiteError`.
 """
