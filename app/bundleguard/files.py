@@ -106,7 +106,17 @@ def why_reading(error: OSError) -> str:
 
 
 class TargetExistsError(InputError):
-    """The final file already exists and replacing it was not asked for."""
+    """The final file (or files) already exist and replacing them was not asked for.
+
+    `.path` is the first, `.paths` all of them; each shell says how to replace them.
+    """
+
+    def __init__(self, path: Path, *others: Path) -> None:
+        self.paths = (Path(path), *(Path(p) for p in others))
+        self.path = self.paths[0]
+        listed = ", ".join(f"'{p}'" for p in self.paths)
+        verb = "already exists" if len(self.paths) == 1 else "already exist"
+        super().__init__(f"{listed} {verb}: nothing was replaced.")
 
 
 class WriteFailedError(BundleGuardError):
@@ -155,13 +165,11 @@ def publish(temp: Path, final: Path, force: bool) -> None:
     try:
         os.link(temp, final)  # fails if `final` exists: no window for a race
     except FileExistsError:
-        raise TargetExistsError(f"'{final}' already exists; use --force to replace it.") from None
+        raise TargetExistsError(final) from None
     except OSError:
         # File systems without hard links (FAT, some network shares): check, then rename.
         if final.exists() or final.is_symlink():
-            raise TargetExistsError(
-                f"'{final}' already exists; use --force to replace it."
-            ) from None
+            raise TargetExistsError(final) from None
         os.replace(temp, final)
         return
     temp.unlink()
@@ -170,7 +178,7 @@ def publish(temp: Path, final: Path, force: bool) -> None:
 def write_file_atomic(path: Path, data: bytes, *, force: bool = False) -> Path:
     """Write `data` under `path` through a synced temporary file, atomically."""
     if (path.exists() or path.is_symlink()) and not force:
-        raise TargetExistsError(f"'{path}' already exists; use --force to replace it.")
+        raise TargetExistsError(path)
     handle = None
     try:
         handle = open_temp(path.parent, path.stem)

@@ -19,6 +19,17 @@ from bundleguard.errors import BundleGuardError
 from bundleguard.files import TargetExistsError
 
 
+class PartlyWrittenError(BundleGuardError):
+    """A bundle failed after others were written and verified: `.error` is why, `.written`
+    the bundles that are on disk and sound."""
+
+    def __init__(self, error: BundleGuardError, written: Sequence[WrittenBundle]) -> None:
+        self.error = error
+        self.written = tuple(written)
+        done = ", ".join(f"'{b.path}'" for b in self.written)
+        super().__init__(f"{error} Already written and verified: {done}.")
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What one action did: every plan, and what was written (nothing if any refusal)."""
@@ -26,6 +37,7 @@ class BatchResult:
     plans: tuple[BundlePlan, ...]
     written: tuple[WrittenBundle, ...] = ()
     drafts: tuple[Draft, ...] = ()
+    cancelled: bool = False  # stopped on request; `written` lists what was finished
 
     @property
     def refused(self) -> bool:
@@ -56,11 +68,13 @@ def write_batch(
     to: str = "",
     now: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> BatchResult:
     """Write every plan's bundle (and its `.eml` when asked); nothing if any is refused.
 
-    Raises `TargetExistsError` before writing anything when a target exists (unless
-    `force`); other write errors name the bundles already written and verified.
+    Raises `TargetExistsError` (every existing path in `.paths`) before writing anything
+    when a target exists (unless `force`); other write errors name the bundles already
+    written and verified. `cancel()`, asked before each bundle, stops the batch there.
     """
     plans = tuple(plans)
     names = [plan.zip_name.lower() for plan in plans]
@@ -71,12 +85,13 @@ def write_batch(
     if not force:
         existing = [p for p in planned_paths(plans, out_dir, eml) if p.exists()]
         if existing:
-            listed = ", ".join(f"'{p}'" for p in existing)
-            raise TargetExistsError(f"{listed} already exist(s); use --force to replace.")
+            raise TargetExistsError(*existing)
     written: list[WrittenBundle] = []
     drafts: list[Draft] = []
     try:
         for plan in plans:
+            if cancel is not None and cancel():
+                return BatchResult(plans, tuple(written), tuple(drafts), cancelled=True)
             bundle = write_bundle(plan, out_dir, force=force, now=now, progress=progress)
             written.append(bundle)
             if eml:
@@ -85,7 +100,6 @@ def write_batch(
                 drafts.append(make_draft([bundle], to))
     except BundleGuardError as error:
         if written:
-            done = ", ".join(str(b.path) for b in written)
-            raise type(error)(f"{error} Already written and verified: {done}.") from None
+            raise PartlyWrittenError(error, written) from None
         raise
     return BatchResult(plans, tuple(written), tuple(drafts))

@@ -126,7 +126,7 @@ def write_bundle(
     out_dir = Path(out_dir)
     final = out_dir / plan.zip_name
     if final.exists() and not force:
-        raise TargetExistsError(f"'{final}' already exists; use --force to replace it.")
+        raise TargetExistsError(final)
     created = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     manifest = build_manifest(plan, created)
     expected = entries_for(plan.members)

@@ -1,0 +1,147 @@
+"""The actions both shells call on a case: plan its bundles, then write them.
+
+`plan_case` reads every file the case names through the one reader
+(`bundleguard.files.read_input_file`) and plans one bundle per appliance; `write_case_bundles`
+writes the accepted plans (one zip, and an email draft, per appliance) or nothing at all.
+Trust anchors are passed in by the shell (loaded once, in the GUI in the background): the
+core never reads a trust store itself. No Qt here, and no words of any shell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from cryptography import x509
+
+from bundleguard.bundle.batch import BatchResult, write_batch
+from bundleguard.bundle.email import check_address
+from bundleguard.bundle.plan import (
+    BundleInput,
+    BundlePlan,
+    Refusal,
+    check_appliance,
+    check_incident,
+    plan_bundle,
+)
+from bundleguard.case.model import ApplianceEntry, Case
+from bundleguard.certs.names import normalize_hostname
+from bundleguard.errors import InputError
+from bundleguard.files import FileTooLargeError, NotAFileError, read_input_file
+
+
+class Anchors(Protocol):
+    """What `plan_case` needs of `bundleguard.certs.anchors.TrustAnchors`."""
+
+    @property
+    def public(self) -> Sequence[x509.Certificate]: ...
+
+    @property
+    def system(self) -> Sequence[x509.Certificate]: ...
+
+
+class MissingScreenshotError(InputError):
+    """An appliance of the case has no screenshot yet; `.hostname` names it."""
+
+    def __init__(self, hostname: str) -> None:
+        self.hostname = hostname
+        super().__init__(
+            f"The appliance {hostname or '(no hostname)'} has no Status > Basics screenshot: "
+            "add one, one per appliance."
+        )
+
+
+class NoApplianceError(InputError):
+    """The case names no appliance, so there is no bundle to plan."""
+
+    def __init__(self) -> None:
+        super().__init__("The case has no appliance: add the appliance the bundle is for.")
+
+
+def read_for_bundle(path: str | Path) -> BundleInput | Refusal:
+    """A file for a bundle through the one reader: folders, pipes, devices and oversized
+    files become refusals (shown with the rest of the plan); a file that cannot be read at
+    all raises `InputError`."""
+    try:
+        return BundleInput(str(path), read_input_file(path))
+    except (NotAFileError, FileTooLargeError) as error:
+        return Refusal(str(path), "file", "refused", (str(error),))
+
+
+def _read_screenshot(entry: ApplianceEntry) -> BundleInput | Refusal:
+    if not entry.screenshot:
+        raise MissingScreenshotError(entry.hostname)
+    try:
+        return read_for_bundle(entry.screenshot)
+    except InputError as error:
+        raise InputError(f"The screenshot of {entry.hostname}: {error}") from None
+
+
+def plan_case(
+    case: Case, *, anchors: Anchors, now: dt.datetime | None = None
+) -> tuple[BundlePlan, ...]:
+    """One bundle plan per appliance of `case`, in its order.
+
+    Every file is read once; a refused input is a `Refusal` inside its plan (so the user
+    sees every problem at once). Raises `InputError` (`NoApplianceError`,
+    `MissingScreenshotError`, a hostname or incident that cannot be used, a file that
+    cannot be read) when there is nothing to plan.
+    """
+    if not case.appliances:
+        raise NoApplianceError()
+    for entry in case.appliances:
+        if not entry.screenshot:
+            raise MissingScreenshotError(entry.hostname)
+    appliances = [check_appliance(entry.hostname, entry.role.value) for entry in case.appliances]
+    site = normalize_hostname(case.site) if case.site.strip() else None
+    incident = check_incident(case.incident)
+    screenshots = [_read_screenshot(entry) for entry in case.appliances]
+    certificates = [read_for_bundle(path) for path in case.files]
+    return tuple(
+        plan_bundle(
+            appliance,
+            shot,
+            certificates,
+            site=site,
+            incident=incident,
+            now=now,
+            public_anchors=tuple(anchors.public),
+            system_anchors=tuple(anchors.system),
+        )
+        for appliance, shot in zip(appliances, screenshots, strict=True)
+    )
+
+
+def write_case_bundles(
+    plans: Sequence[BundlePlan],
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    eml: bool = True,
+    to: str = "",
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> BatchResult:
+    """Write every plan's bundle (and its `.eml` when `eml`); nothing if any is refused.
+
+    `to` is checked as an email address (empty: the draft has no recipient).
+    `progress(member_name)` follows each member written; `cancel()` is asked before each
+    bundle and, when true, stops before the next one (`BatchResult.cancelled`; what was
+    written is verified and listed). Raises `TargetExistsError` (with `.paths`) before
+    writing anything when a file exists and `force` is not given.
+    """
+    if not str(out_dir).strip():
+        raise InputError("Say where to write the bundles: choose an output folder.")
+    return write_batch(
+        plans,
+        Path(out_dir).expanduser(),
+        force=force,
+        eml=eml,
+        to=check_address(to),
+        now=now,
+        progress=progress,
+        cancel=cancel,
+    )
