@@ -18,6 +18,7 @@ from typing import NoReturn
 from bundleguard import __version__
 from bundleguard.commands import COMMANDS, command_modules
 from bundleguard.errors import BundleGuardError
+from bundleguard.files import TargetExistsError
 from bundleguard.text import shown
 
 EXIT_OK = 0
@@ -69,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     try:
         return int(handler(args))
+    except TargetExistsError as error:
+        # The core states the fact; the command line says how to replace: its flag.
+        print(f"bundleguard: {shown(str(error))} Use --force to replace.", file=sys.stderr)
+        return EXIT_USAGE
     except BundleGuardError as error:
         # Messages may quote a file name or what a server sent: shown, never obeyed.
         print(f"bundleguard: {shown(str(error))}", file=sys.stderr)
