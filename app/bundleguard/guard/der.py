@@ -267,7 +267,7 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
     try:
         kids, truncated = _children(data, c_start, c_end, len(data))
     except Malformed:
-        return None
+        return key_start(data, start)
     if not kids:
         return None
     first = kids[0]
@@ -301,7 +301,98 @@ def match_key(data: bytes, start: int) -> KeyMatch | None:
                 encoding="DER",
             )
         return KeyMatch(kind, label, start, end, encoding="DER")
-    return None
+    return key_start(data, start)
+
+
+# What a key's first bytes say, enough to know one: the outer SEQUENCE's declared length,
+# the version, and the next element's header. Nothing after that need be there.
+_START_DETAIL = (
+    "only its start is here (the rest is missing, cut off or stored elsewhere); "
+    "a key split in parts is still a key"
+)
+
+
+def _headers(data: bytes, pos: int, stop: int, count: int) -> list[tuple[int, int, int]]:
+    """Up to `count` consecutive element headers from `pos`, without their contents."""
+    found: list[tuple[int, int, int]] = []
+    while len(found) < count and pos < stop:
+        try:
+            tag, c_start, c_end = read_header(data, pos, stop)
+        except DerError:
+            break
+        if c_end is None:
+            break
+        found.append((tag, c_start, c_end))
+        pos = c_end
+    return found
+
+
+def key_start(data: bytes, start: int) -> KeyMatch | None:
+    """The header of a PKCS#1 RSA, SEC1, PKCS#8 or encrypted PKCS#8 key at `start`, when the
+    structure after it is missing or is not the key's (a key cut in two, a part elsewhere).
+
+    Only headers that nothing but a key has: a version 0/1 followed by an INTEGER of at
+    least 512 bits inside a SEQUENCE long enough for a whole RSA key; a version followed
+    by a key AlgorithmIdentifier; version 1 and a 16-72-byte OCTET STRING (SEC1); a
+    password-based encryption scheme first (EncryptedPrivateKeyInfo)."""
+    try:
+        tag, c_start, c_end = read_header(data, start, len(data))
+    except DerError:
+        return None
+    if tag != SEQUENCE or c_end is None:
+        return None
+    outer = c_end - c_start
+    stop = len(data)
+    heads = _headers(data, c_start, stop, 3)
+    if not heads:
+        return None
+    first = heads[0]
+    label = None
+    if first[0] == SEQUENCE and first[2] <= stop:
+        oid = _first_oid(data, first[1], first[2])
+        if oid is not None and oid.startswith(_PBE_PREFIXES) and outer >= 64:
+            label = "encrypted PKCS#8 private key"
+    elif first[0] == INTEGER and first[2] == first[1] + 1 <= stop and data[first[1]] in (0, 1):
+        version = data[first[1]]
+        second = heads[1] if len(heads) > 1 else None
+        if second is None:
+            return None
+        length = second[2] - second[1]
+        if second[0] == INTEGER and 64 <= length <= 1025 and outer >= 3 * length:
+            if second[1] >= stop or data[second[1]] < 0x80:  # a modulus is positive
+                label = f"PKCS#1 RSA private key (about {_declared_bits(data, second)}-bit)"
+        elif second[0] == SEQUENCE and second[2] <= stop:
+            oid = _first_oid(data, second[1], second[2])
+            if oid in _KEY_ALGORITHMS and outer >= 16:
+                label = f"PKCS#8 private key ({_KEY_ALGORITHMS[oid]})"
+        elif second[0] == OCTET_STRING and version == 1 and 16 <= length <= 72 <= outer:
+            label = "SEC1 EC private key"
+    if label is None:
+        return None
+    return KeyMatch(
+        "damaged-private-key",
+        f"partial {label} (its start)",
+        start,
+        min(c_end, len(data)),
+        damaged=True,
+        detail=_START_DETAIL,
+        encoding="DER",
+    )
+
+
+def _first_oid(data: bytes, start: int, end: int) -> str | None:
+    heads = _headers(data, start, end, 1)
+    if not heads or heads[0][0] != OID or heads[0][2] > end:
+        return None
+    return _oid_of(data, _Element(OID, heads[0][1], heads[0][2], start))
+
+
+def _declared_bits(data: bytes, header: tuple[int, int, int]) -> int:
+    """An INTEGER's size in bits from its declared length (its bytes may be missing)."""
+    length = header[2] - header[1]
+    if header[1] < len(data) and data[header[1]] == 0:
+        length -= 1
+    return length * 8
 
 
 # Where a DER key may start: the version INTEGER of PKCS#1/DSA/SEC1/PKCS#8/PFX, or the

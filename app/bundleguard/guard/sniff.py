@@ -28,16 +28,22 @@ _NOT_BASE64_BEFORE = frozenset(range(256)) - frozenset(
 # How blobs worth decoding begin, each a regex with a literal prefix (C-speed search):
 # DER (a SEQUENCE: 'M' then the length), a whole PEM ("---" is 'LS0t'), a JKS keystore
 # ('/u3+7'), and hex of DER ("3082...").
+_B64_URL = rb"[A-Za-z0-9+/_-]"
 _BLOB_STARTS = (
-    re.compile(rb"M[A-I]" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 2)),
-    re.compile(rb"LS0t" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 4)),
+    re.compile(rb"M[A-I]" + _B64_URL + rb"{%d}" % (MIN_BASE64_RUN - 2)),
+    re.compile(rb"LS0t" + _B64_URL + rb"{%d}" % (MIN_BASE64_RUN - 4)),
     re.compile(rb"/u3\+7" + _B64 + rb"{%d}" % (MIN_BASE64_RUN - 5)),
-    re.compile(rb"308[1-3][0-9a-fA-F]{%d}" % (MIN_BASE64_RUN - 4)),
+    # hex of DER: long lengths ("3082"), or short ones with a version ("3077020101"),
+    # plain or colon-separated ("30:82:")
+    re.compile(
+        rb"30(?:8[1-3][0-9a-fA-F]{%d}|[2-7][0-9a-fA-F]02010[013]|:8[1-3]:[0-9a-fA-F]{2}:)"
+        % (MIN_BASE64_RUN - 4)
+    ),
 )
 # A whole blob, wrapped or not, in one atomic regex: runs of the alphabet, each followed
 # by a line wrap only when more alphabet follows it; then the '=' padding.
 _WRAP = rb'[ \t]*(?:"\s*\+?\s*)?(?:\r?\n|\\r\\n|\\n|&#13;&#10;|&#10;|&#xA;)[ \t]*(?:"\s*\+?\s*|"?)'
-_BLOB_RE = re.compile(rb"(?:" + _B64 + rb"++(?:" + _WRAP + rb"(?=" + _B64 + rb"{4}))?+)*+=*")
+_BLOB_RE = re.compile(rb"(?:" + _B64_URL + rb"++(?:" + _WRAP + rb"(?=" + _B64 + rb"{4}))?+)*+=*")
 _HEX_RE = re.compile(rb"[0-9a-fA-F]+")
 _UTF16_DASHES = b"-\x00-\x00-\x00-\x00-\x00"
 
@@ -82,21 +88,59 @@ def may_hold_blobs(data: bytes) -> bool:
 
 
 def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
-    """(start, end) of every long base64 or hex blob that begins like something we seek."""
+    """(start, end) of every long base64 or hex blob that begins like something we seek.
+
+    A blob may begin anywhere, also inside a longer run (after a DER length byte that
+    reads as 'X', a stray letter, other hex): there, a hit is taken only when it decodes
+    to the header of a DER key, so random base64 costs a short check per hit. Each of the
+    four positions modulo 4 has its own cursor, so a key in one phase of a run is found
+    after a decoy in another."""
     blobs: list[tuple[int, int]] = []
     for regex in starts:
-        pos = 0
+        pos = [0, 0, 0, 0]
         for match in regex.finditer(data):
             start = match.start()
-            if start < pos or (start > 0 and data[start - 1] not in _NOT_BASE64_BEFORE):
+            if start < pos[start % 4]:
                 continue
-            pos = _blob_end(data, match.end())
-            blobs.append((start, pos))
+            inside = start > 0 and data[start - 1] not in _NOT_BASE64_BEFORE
+            if inside and not _starts_a_key(data, start):
+                continue
+            if data[start + 2 : start + 3] == b":":  # colon-separated hex
+                end = _HEX_PREFIX_RE.match(data, start).end()
+            else:
+                end = _blob_end(data, match.end())
+            pos[start % 4] = end
+            if not inside:
+                pos = [max(p, end) for p in pos]
+            blobs.append((start, end))
     return blobs
 
 
+def _starts_a_key(data: bytes, start: int) -> bool:
+    """Whether the text at `start` (inside a longer run) decodes to a DER key's first
+    bytes: a SEQUENCE, its length, then a version INTEGER or an AlgorithmIdentifier."""
+    lead = data[start : start + 4]
+    if lead == b"LS0t" or lead.startswith(b"/u3+"):
+        return True
+    if lead[:1] == b"3":
+        head = _decode_hex(data[start : start + 24])
+    else:
+        head = armor.decode_base64(data[start : start + 12].translate(_URL_SAFE))
+    if len(head) < 4 or head[0] != 0x30:
+        return False
+    first = head[1]
+    at = 2 if first <= 0x80 else 2 + first - 0x80 if first <= 0x83 else len(head)
+    return at < len(head) and head[at] in (0x02, 0x30)
+
+
+_URL_SAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _decode_blob(data: bytes, start: int, end: int) -> bytes:
-    return armor.decode_base64(armor.unescape(data[start:end]))
+    text = armor.unescape(data[start:end])
+    if b"-" in text or b"_" in text:  # the URL-safe alphabet
+        text = text.translate(_URL_SAFE)
+    return armor.decode_base64(text)
 
 
 def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[KeyMatch]:
@@ -107,16 +151,35 @@ def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[
         index = bisect.bisect_right(starts, (start, float("inf"))) - 1
         if index >= 0 and starts[index][0] <= start < starts[index][1]:
             continue
+        if data[start] == 0x33 and data[start + 2 : start + 3] == b":":  # "30:82:..."
+            decoded = _decode_hex(data[start:end])
+            hits.extend(_relocate(find_in_buffer(decoded, depth + 1), start, end, "hex"))
+            continue
         if data[start] == 0x33:  # '3': hex of DER, "3082..."
-            compact = re.sub(rb"\s|\\n|\\r", b"", data[start:end])
-            if len(compact) % 2 == 0 and _HEX_RE.fullmatch(compact):
-                inner = find_in_buffer(binascii.unhexlify(compact), depth + 1)
-                hits.extend(_relocate(inner, start, end, "hex"))
-                continue
+            decoded = _decode_hex(data[start:end])
+            if decoded:
+                inner = find_in_buffer(decoded, depth + 1)
+                if inner or _HEX_RE.fullmatch(re.sub(rb"\s|\\n|\\r", b"", data[start:end])):
+                    hits.extend(_relocate(inner, start, end, "hex"))
+                    continue
         decoded = _decode_blob(data, start, end)
         inner = find_in_buffer(decoded, depth + 1) if len(decoded) >= 32 else []
         hits.extend(_relocate(inner, start, end, "base64"))
     return hits
+
+
+_HEX_PREFIX_RE = re.compile(rb"(?:[0-9a-fA-F]{2}(?:[:\s]|\\n|\\r)*)+")
+_NOT_HEX = bytes(i for i in range(256) if i not in b"0123456789abcdefABCDEF")
+
+
+def _decode_hex(text: bytes) -> bytes:
+    """The hex at the start of `text`, plain or separated, up to its last whole byte: the
+    character after a run (a digit, a letter) is not part of it."""
+    run = _HEX_PREFIX_RE.match(text)
+    if run is None:
+        return b""
+    compact = run.group().replace(b"\\n", b"").replace(b"\\r", b"").translate(None, _NOT_HEX)
+    return binascii.unhexlify(compact[: len(compact) - len(compact) % 2])
 
 
 def _relocate(inner: list[KeyMatch], start: int, end: int, encoding: str) -> list[KeyMatch]:
