@@ -47,7 +47,7 @@ def test_good_inputs_give_an_accepted_plan_with_clear_member_names(chain):
         "leaf.crt",
         "chain.pem",
     ]
-    assert [m.kind for m in plan.members] == ["image", "certificate", "certificate"]
+    assert [m.type for m in plan.members] == ["image", "certificate", "certificate"]
     assert plan.zip_name == f"support-bundle-{PRIMARY}.zip"
     assert plan.needs_software_update is True
 
@@ -98,7 +98,8 @@ def test_swapped_inputs_are_refused_with_what_to_do(chain):
         **NO_ROOTS,
     )
     reasons = [r.reasons[0] for r in plan.refusals]
-    assert "--cert" in reasons[0] and "--screenshot" in reasons[1]
+    assert "add it to the certificates" in reasons[0] and "as the screenshot" in reasons[1]
+    assert [r.found for r in plan.refusals] == ["certificate", "image"]
 
 
 def test_no_certificate_is_a_refusal():

@@ -48,6 +48,25 @@ class BatchResult:
         """(appliance hostname, refusal) for every refused input of every plan."""
         return tuple((p.appliance.hostname, r) for p in self.plans for r in p.refusals)
 
+    def to_json(self, *, with_body: bool = False) -> dict[str, object]:
+        """The result as `bundle --json` prints it (the shell adds what it opened)."""
+        bundles = []
+        for bundle, draft in zip(self.written, self.drafts, strict=True):
+            entry = bundle.to_json()
+            entry["draft"] = draft.to_json()
+            if with_body:
+                entry["body"] = draft.body
+            bundles.append(entry)
+        return {
+            "ok": not self.refused and bool(self.written) and not self.cancelled,
+            "written": bool(self.written),
+            "bundles": bundles,
+            "refusals": [
+                {"appliance": host, **refusal.to_json()} for host, refusal in self.refusals
+            ],
+            "plans": [plan.to_json() for plan in self.plans],
+        }
+
 
 def planned_paths(plans: Sequence[BundlePlan], out_dir: Path, eml: bool) -> list[Path]:
     paths = []

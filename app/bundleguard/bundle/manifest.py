@@ -35,7 +35,7 @@ def sha256_hex(data: bytes) -> str:
 
 
 def entries_for(members: Sequence[Member]) -> tuple[ManifestEntry, ...]:
-    return tuple(ManifestEntry(m.name, sha256_hex(m.data), m.size, m.kind) for m in members)
+    return tuple(ManifestEntry(m.name, sha256_hex(m.data), m.size, m.type) for m in members)
 
 
 def utc_text(when: dt.datetime) -> str:

@@ -1,45 +1,61 @@
 """The bundle plan: which bytes go into one appliance's zip, under which names, and why not.
 
 `plan_bundle` is pure: it takes the inputs' names and bytes, passes every one through
-the guard (deny by default), re-encodes the screenshot as an optimised PNG without
-metadata, gives every member a safe name, and gathers the certificate checks as
-warnings. A plan with any refusal must not be written. `read_input` is the one helper
-here that touches the disk.
+the guard (deny by default), re-encodes the screenshot (`bundle.screenshot`) and every
+certificate file from the certificates it holds, gives every member a safe name
+(`bundleguard.naming`), and gathers the certificate checks as warnings. Each certificate
+is parsed once; trust anchors are passed in. A plan with any refusal must not be written.
+`read_input` is the one helper here that touches the disk (through the one reader).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import os
 import re
-import stat
-import unicodedata
-import warnings as py_warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from PIL import Image, ImageOps
 
-from bundleguard.certs.extract import safe_name_part
-from bundleguard.certs.inspect import InputFile, inspect_files
+from bundleguard.bundle.screenshot import reencode_png
+from bundleguard.case.model import ROLES
+from bundleguard.certs.chain import build_chain
 from bundleguard.certs.load import detect_format, load_certificates
-from bundleguard.certs.names import normalize_hostname
+from bundleguard.certs.names import normalize_hostname, replication_verdict
+from bundleguard.certs.trust import check_trust
+from bundleguard.certs.validity import check_validity
 from bundleguard.errors import BundleGuardError, InputError
+from bundleguard.files import MAX_INPUT_BYTES, FileTooLargeError, NotAFileError, read_input_file
 from bundleguard.guard import Finding, Verdict, classify_bytes
+from bundleguard.naming import ascii_text, safe_name_part, unique
 
-ROLES = ("primary", "backup", "node")
+__all__ = [
+    "MANIFEST_NAME",
+    "MAX_INPUT_BYTES",
+    "ROLES",
+    "Appliance",
+    "BundleInput",
+    "BundlePlan",
+    "Member",
+    "Refusal",
+    "check_appliance",
+    "check_incident",
+    "plan_bundle",
+    "read_input",
+    "reencode_png",
+    "safe_member_name",
+    "screenshot_name",
+    "zip_name",
+]
+
 MANIFEST_NAME = "manifest.json"
-# Nothing a user should put in a support bundle comes near this; bigger files are refused
-# unread rather than loaded into memory.
-MAX_INPUT_BYTES = 64 << 20
 CERTIFICATE_SUFFIXES = frozenset({".crt", ".cer", ".pem", ".der", ".p7b", ".p7c"})
 _FORMAT_SUFFIX = {"pem": ".pem", "der": ".cer", "pkcs7": ".p7b"}
-_EXIF_ORIENTATION = 0x0112
+_NOT_PEM_SUFFIXES = frozenset({".der", ".p7b", ".p7c"})
 _INCIDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 
 
@@ -65,23 +81,31 @@ class Member:
 
     name: str
     data: bytes = dataclasses.field(repr=False)
-    kind: str  # Verdict.CERTIFICATE or Verdict.IMAGE value
+    type: str  # Verdict.CERTIFICATE or Verdict.IMAGE value, as `ManifestEntry.type`
     source: str  # the input it came from (shown to the user, never written into the zip)
 
     @property
     def size(self) -> int:
         return len(self.data)
 
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "type": self.type, "source": self.source}
+
 
 @dataclass(frozen=True)
 class Refusal:
-    """An input that may not enter the bundle, with every reason in plain sentences."""
+    """An input that may not enter the bundle, with every reason in plain sentences.
+
+    `found` says what the input is when it is accepted elsewhere in a bundle (a
+    certificate given as the screenshot: "certificate"), so a shell can say where it goes.
+    """
 
     source: str
     expected: str  # "screenshot" or "certificate"
     verdict: str
     reasons: tuple[str, ...]
     findings: tuple[Finding, ...] = ()
+    found: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -112,34 +136,33 @@ class BundlePlan:
     def accepted(self) -> bool:
         return not self.refusals and bool(self.members)
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "appliance": self.appliance.hostname,
+            "role": self.appliance.role,
+            "zip_name": self.zip_name,
+            "members": [m.to_json() for m in self.members],
+            "warnings": list(self.warnings),
+            "notes": list(self.notes),
+            "trust": self.trust_summary,
+            "needs_software_update": self.needs_software_update,
+        }
+
 
 # --------------------------------------------------------------------------- inputs
 
 
 def read_input(path: str | os.PathLike[str]) -> BundleInput | Refusal:
-    """Read a file for a bundle; pipes, folders and oversized files are refused unread.
+    """Read a file for a bundle through the one reader: folders, pipes, devices and
+    oversized files are refusals (listed with the rest of the plan), read not at all.
 
     Raises `InputError` when the file cannot be read at all (missing, no permission).
     """
     display = str(path)
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe, device or socket"
-            return Refusal(display, "file", "refused", (f"This is {what}, not a file.",))
-        if info.st_size > MAX_INPUT_BYTES:
-            return Refusal(
-                display,
-                "file",
-                "refused",
-                (
-                    f"This file is {info.st_size / 1e6:.0f} MB, far larger than any "
-                    "certificate or screenshot: it was not read.",
-                ),
-            )
-        return BundleInput(display, Path(path).read_bytes())
-    except OSError as error:
-        raise InputError(f"Cannot read '{display}': {error.strerror or error}.") from None
+        return BundleInput(display, read_input_file(path, limit=MAX_INPUT_BYTES))
+    except (NotAFileError, FileTooLargeError) as error:
+        return Refusal(display, "file", "refused", (str(error),))
 
 
 def check_incident(incident: str | None) -> str | None:
@@ -157,27 +180,23 @@ def check_incident(incident: str | None) -> str | None:
 def check_appliance(hostname: str, role: str = "primary") -> Appliance:
     if role not in ROLES:
         raise InputError(f"'{role}' is not a role: use one of {', '.join(ROLES)}.")
-    return Appliance(normalize_hostname(hostname), role)
+    return Appliance(normalize_hostname(hostname), str(role))
 
 
 # --------------------------------------------------------------------------- names
-
-
-def _ascii(text: str) -> str:
-    """Accents dropped (Müller -> Muller), other non-ASCII letters replaced later."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def safe_member_name(source: str, data: bytes) -> str:
     """A zip member name from a user's file name: the last part only, ASCII, no `..`,
     nothing Windows forbids, and a certificate suffix a support engineer can open."""
     base = re.split(r"[\\/]", source)[-1]
-    pure = PurePath(_ascii(base))
+    pure = PurePath(ascii_text(base))
     suffix = pure.suffix.lower()
     stem = pure.stem if suffix in CERTIFICATE_SUFFIXES else pure.name
-    if suffix not in CERTIFICATE_SUFFIXES:
-        suffix = _FORMAT_SUFFIX.get(detect_format(data), ".crt")
+    kind = detect_format(data)
+    if suffix not in CERTIFICATE_SUFFIXES or (suffix in _NOT_PEM_SUFFIXES and kind == "pem"):
+        # A PKCS#7 file goes in re-encoded as PEM: its name says so.
+        suffix = _FORMAT_SUFFIX.get(kind, ".crt")
     part = safe_name_part(stem)  # Windows' reserved names get a "_"
     return f"{'certificate' if part == 'unnamed' else part}{suffix}"
 
@@ -193,58 +212,6 @@ def zip_name(appliance: Appliance, incident: str | None) -> str:
     return name + ".zip"
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    """`name`, or `stem-2.suffix`, `stem-3.suffix`...: unique even on case-blind disks."""
-    candidate = name
-    stem, suffix = PurePath(name).stem, PurePath(name).suffix
-    number = 2
-    while candidate.lower() in taken:
-        candidate = f"{stem}-{number}{suffix}"
-        number += 1
-    taken.add(candidate.lower())
-    return candidate
-
-
-# --------------------------------------------------------------------------- screenshot
-
-
-def _lossless_palette(image: Image.Image) -> Image.Image:
-    """The image in palette mode when it has at most 256 colours and that loses nothing.
-
-    Admin pages are mostly flat colours: a palette makes the PNG two to three times
-    smaller. The result is compared pixel for pixel; any difference keeps the original.
-    """
-    if image.mode != "RGB" or image.getcolors(256) is None:
-        return image
-    paletted = image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=0)
-    if paletted.convert("RGB").tobytes() != image.tobytes():
-        return image
-    return paletted
-
-
-def reencode_png(data: bytes) -> bytes:
-    """The image's pixels alone (EXIF rotation applied) as an optimised PNG.
-
-    A new image is built from the pixels, so no metadata (EXIF, text chunks, ICC
-    profiles, comments, thumbnails) can follow it into the bundle.
-    """
-    try:
-        with py_warnings.catch_warnings():
-            py_warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                rotated = image.getexif().get(_EXIF_ORIENTATION, 1) not in (None, 1)
-                upright = ImageOps.exif_transpose(image) if rotated else image
-                has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-                pixels = upright.convert("RGBA" if has_alpha else "RGB")
-        clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
-        out = io.BytesIO()
-        _lossless_palette(clean).save(out, "PNG", optimize=True)
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise InputError("The screenshot cannot be decoded as an image.") from None
-    return out.getvalue()
-
-
 # --------------------------------------------------------------------------- planning
 
 
@@ -258,8 +225,11 @@ def _plan_screenshot(
     report = classify_bytes(screenshot.data, screenshot.source)
     if report.verdict is not Verdict.IMAGE:
         if report.verdict is Verdict.CERTIFICATE:
-            reasons = ("This is a certificate, not a screenshot: give it with --cert.",)
-            return None, Refusal(screenshot.source, "screenshot", "refused", reasons)
+            reasons = ("This is a certificate, not a screenshot: add it to the certificates.",)
+            refusal = Refusal(
+                screenshot.source, "screenshot", "refused", reasons, found="certificate"
+            )
+            return None, refusal
         return None, _refusal(report, "screenshot", screenshot.source)
     try:
         png = reencode_png(screenshot.data)
@@ -273,31 +243,33 @@ def _plan_screenshot(
 
 
 def _certificate_checks(
-    certificates: Sequence[Member],
+    certificates: Sequence[x509.Certificate],
     appliance: Appliance,
     site: str | None,
     now: dt.datetime | None,
-    public_anchors: Sequence[x509.Certificate] | None,
-    system_anchors: Sequence[x509.Certificate] | None,
+    public_anchors: Sequence[x509.Certificate],
+    system_anchors: Sequence[x509.Certificate],
 ) -> tuple[list[str], str | None, bool | None]:
-    """Chain, names, dates and trust, as warnings: support can still take the bundle."""
-    files = [InputFile(m.name, m.data) for m in certificates]
+    """Chain, names, dates and trust, as warnings: support can still take the bundle.
+
+    Works on the certificates already parsed (never re-reads a file's bytes)."""
     try:
-        report = inspect_files(
-            files,
-            site=site,
-            appliances=(appliance.hostname,),
-            now=now,
-            public_anchors=public_anchors,
-            system_anchors=system_anchors,
+        chain = build_chain(certificates, anchors=(*public_anchors, *system_anchors))
+        validity = check_validity(chain.ordered, now=now)
+        trust = check_trust(chain.ordered, None, now, public_anchors, system_anchors)
+        verdict = (
+            replication_verdict(chain.leaf, site, (appliance.hostname,))
+            if chain.leaf is not None
+            else None
         )
     except BundleGuardError as error:
         return [f"The certificates could not be checked: {error}"], None, None
     found: list[str] = []
-    for text in (*report.problems, *report.warnings):
+    problems = verdict.problems if verdict is not None else ()
+    for text in (*problems, *chain.problems, *validity.problems):
         if text not in found:
             found.append(text)
-    trust = report.trust
+    found.extend(w for w in (*chain.warnings, *validity.warnings) if w not in found)
     if not trust.needs_software_update and trust.issued_by_public_ca:
         found.append(
             f"The certificate is {trust.summary}. Support does not need to rebuild the "
@@ -306,12 +278,18 @@ def _certificate_checks(
     return found, trust.summary, trust.needs_software_update
 
 
-def _certificates_only(data: bytes, source: str) -> bytes:
-    """What goes into the zip for a certificate file: a PEM file re-encoded from its
-    parsed certificates, so that nothing written around them (a note, a passphrase)
-    travels; DER and PKCS#7 as they are, since their bytes are the structure itself."""
-    certificates = load_certificates(data, source)
-    if detect_format(data) != "pem":
+def _parsed(report, data: bytes, source: str) -> tuple[x509.Certificate, ...]:
+    """The certificates the guard parsed; parsed here only when the guard kept none."""
+    certificates = tuple(getattr(report, "certificates", ()) or ())
+    return certificates or load_certificates(data, source)
+
+
+def _certificates_only(data: bytes, certificates: Sequence[x509.Certificate]) -> bytes:
+    """What goes into the zip for a certificate file: a PEM or PKCS#7 file re-encoded as
+    PEM from its parsed certificates, so that nothing written around or beside them (a
+    note, a passphrase, a PKCS#7's CRLs, signer infos or attributes) travels; a DER
+    certificate as it is, since its bytes are the certificate itself."""
+    if detect_format(data) == "der" and len(certificates) == 1:
         return data
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
 
@@ -324,13 +302,14 @@ def plan_bundle(
     site: str | None = None,
     incident: str | None = None,
     now: dt.datetime | None = None,
-    public_anchors: Sequence[x509.Certificate] | None = None,
-    system_anchors: Sequence[x509.Certificate] | None = None,
+    public_anchors: Sequence[x509.Certificate],
+    system_anchors: Sequence[x509.Certificate],
 ) -> BundlePlan:
     """Decide one appliance's bundle. Every input is judged; refusals are all listed.
 
     `screenshot` and `certificates` may already be refusals (from `read_input`): they are
-    carried into the plan so the user sees every problem at once.
+    carried into the plan so the user sees every problem at once. The trust anchors are
+    the shell's (`bundleguard.certs.anchors`): the plan never reads a trust store.
     """
     refusals: list[Refusal] = []
     notes: list[str] = []
@@ -353,6 +332,7 @@ def plan_bundle(
         )
     seen: dict[bytes, str] = {}
     cert_members: list[Member] = []
+    parsed: list[x509.Certificate] = []
     for item in certificates:
         if isinstance(item, Refusal):
             refusals.append(dataclasses.replace(item, expected="certificate"))
@@ -360,27 +340,31 @@ def plan_bundle(
         report = classify_bytes(item.data, item.source)
         if report.verdict is not Verdict.CERTIFICATE:
             if report.verdict is Verdict.IMAGE:
-                reasons = ("This is an image, not a certificate: give it with --screenshot.",)
-                refusals.append(Refusal(item.source, "certificate", "refused", reasons))
+                reasons = ("This is an image, not a certificate: add it as the screenshot.",)
+                refusals.append(
+                    Refusal(item.source, "certificate", "refused", reasons, found="image")
+                )
             else:
                 refusals.append(_refusal(report, "certificate", item.source))
             continue
         try:
-            data = _certificates_only(item.data, item.source)
+            held = _parsed(report, item.data, item.source)
         except BundleGuardError as error:
             refusals.append(Refusal(item.source, "certificate", "refused", (str(error),)))
             continue
+        data = _certificates_only(item.data, held)
         if data != item.data:
             notes.append(
                 f"'{item.source}': only its certificates go into the bundle, re-encoded as PEM "
-                "(text around them, which may hold notes or passwords, was left out)."
+                "(anything around or beside them, which may hold notes or passwords, was "
+                "left out)."
             )
         if data in seen:
             notes.append(f"'{item.source}' is identical to '{seen[data]}': included once.")
             continue
         seen[data] = item.source
-        wanted = safe_member_name(item.source, data)
-        name = _unique(wanted, taken)
+        parsed.extend(held)
+        name = unique(safe_member_name(item.source, data), taken)
         if name != PurePath(re.split(r"[\\/]", item.source)[-1]).name:
             notes.append(f"'{item.source}' is named '{name}' in the bundle.")
         cert_members.append(Member(name, data, Verdict.CERTIFICATE.value, item.source))
@@ -391,7 +375,7 @@ def plan_bundle(
     needs_update: bool | None = None
     if cert_members:
         warnings, trust_summary, needs_update = _certificate_checks(
-            cert_members, appliance, site, now, public_anchors, system_anchors
+            parsed, appliance, site, now, public_anchors, system_anchors
         )
     return BundlePlan(
         appliance=appliance,

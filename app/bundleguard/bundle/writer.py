@@ -91,7 +91,7 @@ def _write_zip(
     stamp = created.astimezone(dt.UTC).timetuple()[:6]
     with zipfile.ZipFile(handle, "w") as archive:
         for name, data, kind in (
-            *((m.name, m.data, m.kind) for m in plan.members),
+            *((m.name, m.data, m.type) for m in plan.members),
             (MANIFEST_NAME, manifest, "manifest"),
         ):
             info = zipfile.ZipInfo(name, date_time=stamp)

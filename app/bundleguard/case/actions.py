@@ -25,11 +25,18 @@ from bundleguard.bundle.plan import (
     check_appliance,
     check_incident,
     plan_bundle,
+    read_input,
 )
-from bundleguard.case.model import ApplianceEntry, Case
+from bundleguard.case.model import (
+    ROLES,
+    ApplianceEntry,
+    Case,
+    Role,
+    check_screenshots,
+    default_role,
+)
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import InputError
-from bundleguard.files import FileTooLargeError, NotAFileError, read_input_file
 
 
 class Anchors(Protocol):
@@ -60,21 +67,39 @@ class NoApplianceError(InputError):
         super().__init__("The case has no appliance: add the appliance the bundle is for.")
 
 
-def read_for_bundle(path: str | Path) -> BundleInput | Refusal:
-    """A file for a bundle through the one reader: folders, pipes, devices and oversized
-    files become refusals (shown with the rest of the plan); a file that cannot be read at
-    all raises `InputError`."""
-    try:
-        return BundleInput(str(path), read_input_file(path))
-    except (NotAFileError, FileTooLargeError) as error:
-        return Refusal(str(path), "file", "refused", (str(error),))
+def split_host_role(text: str) -> tuple[str, Role | None]:
+    """`HOST` or `HOST:ROLE` as (hostname, role or None); a tail that is no role stays
+    part of the hostname (and fails the hostname check)."""
+    head, sep, tail = text.rpartition(":")
+    if sep and tail.strip().lower() in ROLES:
+        return head, Role(tail.strip().lower())
+    return text, None
+
+
+def appliance_entries(
+    given: Sequence[tuple[str, Role | None]],
+    screenshots: Sequence[str] = (),
+    *,
+    role: Role | None = None,
+) -> tuple[ApplianceEntry, ...]:
+    """Appliances as the user listed them: an appliance without a role takes `role`,
+    else the default for its place (the first is the primary, the next ones backups).
+    With `screenshots`, one per appliance in the same order (`check_screenshots`)."""
+    if screenshots:
+        check_screenshots([ApplianceEntry(host) for host, _ in given], screenshots)
+    entries = []
+    for index, (host, own) in enumerate(given):
+        chosen = own or role or default_role(index)
+        shot = screenshots[index] if screenshots else ""
+        entries.append(ApplianceEntry(host, chosen, screenshot=shot))
+    return tuple(entries)
 
 
 def _read_screenshot(entry: ApplianceEntry) -> BundleInput | Refusal:
     if not entry.screenshot:
         raise MissingScreenshotError(entry.hostname)
     try:
-        return read_for_bundle(entry.screenshot)
+        return read_input(entry.screenshot)
     except InputError as error:
         raise InputError(f"The screenshot of {entry.hostname}: {error}") from None
 
@@ -98,7 +123,7 @@ def plan_case(
     site = normalize_hostname(case.site) if case.site.strip() else None
     incident = check_incident(case.incident)
     screenshots = [_read_screenshot(entry) for entry in case.appliances]
-    certificates = [read_for_bundle(path) for path in case.files]
+    certificates = [read_input(path) for path in case.files]
     return tuple(
         plan_bundle(
             appliance,

@@ -6,7 +6,6 @@ Windows, macOS and Linux.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,14 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from bundleguard.certs.chain import ChainReport, build_chain
 from bundleguard.certs.describe import common_name, dns_names, subject_text
-
-WINDOWS_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"COM{i}" for i in range(1, 10)}
-    | {f"LPT{i}" for i in range(1, 10)}
-)
-UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-MAX_NAME_PART = 64
+from bundleguard.naming import safe_name_part, unique
 
 
 @dataclass(frozen=True)
@@ -38,17 +30,6 @@ class ExtractedFile:
 class Extraction:
     files: tuple[ExtractedFile, ...]
     chain: ChainReport
-
-
-def safe_name_part(text: str) -> str:
-    """`text` made safe for a file name on every platform (never empty)."""
-    text = text.strip().replace("*", "wildcard")
-    text = UNSAFE.sub("_", text).strip("._ ")[:MAX_NAME_PART].rstrip("._ ")
-    if not text:
-        return "unnamed"
-    if text.split(".")[0].upper() in WINDOWS_RESERVED:
-        text = f"_{text}"
-    return text
 
 
 def _label(cert: x509.Certificate, role: str) -> str:
@@ -86,20 +67,12 @@ def extract_chain(
     files: list[ExtractedFile] = []
     used: set[str] = set()
 
-    def unique(name: str) -> str:
-        stem, dot, ext = name.rpartition(".")
-        candidate, number = name, 2
-        while candidate.lower() in used:
-            candidate = f"{stem}-{number}{dot}{ext}"
-            number += 1
-        used.add(candidate.lower())
-        return candidate
-
     for number, (cert, role) in enumerate(roles, start=1):
-        name = unique(f"{number:02d}-{role}-{safe_name_part(_label(cert, role))}.crt")
+        name = unique(f"{number:02d}-{role}-{safe_name_part(_label(cert, role))}.crt", used)
         files.append(ExtractedFile(name, _pem(cert), role))
     if report.leaf is not None:
         leaf_name = safe_name_part(_label(report.leaf, "leaf"))
         full = b"".join(_pem(cert) for cert in report.ordered)
-        files.append(ExtractedFile(unique(f"full-chain-{leaf_name}.pem"), full, "full-chain"))
+        name = unique(f"full-chain-{leaf_name}.pem", used)
+        files.append(ExtractedFile(name, full, "full-chain"))
     return Extraction(tuple(files), report)
