@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
 
 class Verdict(StrEnum):
     """The one word a file gets. Only `certificate` and `image` may enter a bundle."""
@@ -32,10 +35,15 @@ class Finding:
     member: str | None = None
     damaged: bool = False
     detail: str = ""
+    # The certificate field that holds it ("the certificate's extension 1.2.3.4"), when
+    # the key sits inside a certificate; bounded.
+    place: str = ""
 
     def where(self) -> str:
         """'at byte N', and 'of MEMBER' inside an archive (a bounded name: archives name
-        members anything, at any length)."""
+        members anything, at any length); 'in the certificate's ...' for a certificate field."""
+        if self.place:
+            return f"in {self.place}"
         where = f"at byte {self.offset}"
         if self.member:
             member = self.member if len(self.member) <= 160 else self.member[:159] + "…"
@@ -58,6 +66,8 @@ class Finding:
             data["member"] = self.member
         if self.detail:
             data["detail"] = self.detail
+        if self.place:
+            data["place"] = self.place
         return data
 
 
@@ -71,6 +81,16 @@ class FileReport:
     findings: tuple[Finding, ...] = ()
     size: int | None = None
     notes: tuple[str, ...] = field(default=())
+    # The certificates the guard parsed, when the verdict is `certificate` (in file order),
+    # so that nothing downstream parses the file again.
+    certificates: tuple[x509.Certificate, ...] = field(default=(), compare=False, repr=False)
+
+    def __reduce__(self):
+        """Pickled as DER (worker processes send reports back; certificate objects do not
+        pickle)."""
+        ders = tuple(c.public_bytes(Encoding.DER) for c in self.certificates)
+        fields = (self.path, self.verdict, self.reasons, self.findings, self.size, self.notes)
+        return (_rebuild_report, (*fields, ders))
 
     @property
     def is_secret(self) -> bool:
@@ -88,3 +108,8 @@ class FileReport:
             "findings": [f.to_json() for f in self.findings],
             "size": self.size,
         }
+
+
+def _rebuild_report(path, verdict, reasons, findings, size, notes, ders) -> FileReport:
+    certificates = tuple(x509.load_der_x509_certificate(der) for der in ders)
+    return FileReport(path, verdict, reasons, findings, size, notes, certificates)

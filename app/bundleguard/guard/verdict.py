@@ -18,6 +18,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from bundleguard import asn1
+from bundleguard.guard import certfields
 from bundleguard.guard.report import FileReport, Finding, Verdict
 
 # The vendor forbids sending key files, whatever they hold.
@@ -48,7 +49,27 @@ KEY_FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ec
 MAX_SCREENSHOT_PIXELS = 100_000_000
 
 # What cryptography raises on certificates that parse as DER but break X.509's rules.
-_PARSE_ERRORS = (ValueError, UnsupportedAlgorithm, x509.InvalidVersion)
+_PARSE_ERRORS = (
+    ValueError,
+    UnsupportedAlgorithm,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
+
+def _damage(error: Exception) -> str:
+    """What is wrong with a certificate that does not parse, in a user's words."""
+    if isinstance(error, x509.DuplicateExtension):
+        return f"damaged certificate: its extension {error.oid.dotted_string} appears twice"
+    if isinstance(error, x509.UnsupportedGeneralNameType):
+        return "damaged certificate: one of its alternative names is of an unknown kind"
+    if isinstance(error, x509.InvalidVersion):
+        return "damaged certificate: its version is not one X.509 defines"
+    if isinstance(error, UnsupportedAlgorithm):
+        return "damaged certificate: its public key is of a kind that cannot be read"
+    return "damaged certificate: one of its fields does not parse"
+
 
 _PEM_LINE_RE = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 ]+)-----")
 
@@ -110,6 +131,12 @@ def _key_advice(finding: Finding, with_certificates: bool) -> str:
 
 def identify_certificates(data: bytes) -> tuple[int, str] | str:
     """(count, description) when `data` is only certificates; else why not, in words."""
+    found = read_certificates(data)
+    return found if isinstance(found, str) else (len(found[0]), found[1])
+
+
+def read_certificates(data: bytes) -> tuple[list[x509.Certificate], str] | str:
+    """(certificates, description) when `data` is only certificates; else why not."""
     stripped = data.lstrip(b"\xef\xbb\xbf")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -134,8 +161,8 @@ def _fully_read(certificate: x509.Certificate) -> x509.Certificate:
     return certificate
 
 
-def _identify_pem(data: bytes) -> tuple[int, str] | str:
-    count = 0
+def _identify_pem(data: bytes) -> tuple[list[x509.Certificate], str] | str:
+    certificates: list[x509.Certificate] = []
     beside: list[bytes] = []
     previous_end = 0
     for label, start, end in _pem_blocks(data):
@@ -146,28 +173,30 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
             return _OTHER_KINDS[label]
         try:
             if label in _CERTIFICATE_LABELS:
-                _fully_read(
-                    x509.load_pem_x509_certificate(
-                        block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE").replace(
-                            b"X509 CERTIFICATE", b"CERTIFICATE"
+                certificates.append(
+                    _fully_read(
+                        x509.load_pem_x509_certificate(
+                            block.replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE").replace(
+                                b"X509 CERTIFICATE", b"CERTIFICATE"
+                            )
                         )
                     )
                 )
-                count += 1
             elif label in _PKCS7_LABELS:
                 inner = pkcs7.load_pem_pkcs7_certificates(
                     block.replace(b"BEGIN " + label, b"BEGIN PKCS7").replace(
                         b"END " + label, b"END PKCS7"
                     )
                 )
-                count += len([_fully_read(c) for c in inner])
+                certificates.extend(_fully_read(c) for c in inner)
             else:
                 return f"a PEM block labelled {label.decode()!r}, which is not a certificate"
-        except _PARSE_ERRORS:
+        except _PARSE_ERRORS as error:
             return (
-                f"a {label.decode()} block that does not parse: it is damaged; "
+                f"a {label.decode()} block that does not parse ({_damage(error)}); "
                 "export the certificate again"
             )
+    count = len(certificates)
     if count == 0:
         return ""
     beside.append(data[previous_end:])
@@ -177,10 +206,10 @@ def _identify_pem(data: bytes) -> tuple[int, str] | str:
             "a certificate file that also holds other data that looks encoded (base64, hex "
             "or UTF-16): save the certificates alone (bundleguard extract-chain) and send those"
         )
-    return count, f"{count} certificate{'s' if count != 1 else ''} (PEM)"
+    return certificates, f"{count} certificate{'s' if count != 1 else ''} (PEM)"
 
 
-def _identify_der(data: bytes) -> tuple[int, str] | str:
+def _identify_der(data: bytes) -> tuple[list[x509.Certificate], str] | str:
     try:
         _, _, end = asn1.read_header(data, 0, len(data))
     except asn1.DerError:
@@ -194,20 +223,20 @@ def _identify_der(data: bytes) -> tuple[int, str] | str:
     if certificate is not None:
         try:
             _fully_read(certificate)
-        except _PARSE_ERRORS:
-            return "a damaged certificate (one of its fields does not parse): export it again"
-        return 1, "1 certificate (DER)"
+        except _PARSE_ERRORS as error:
+            return f"a {_damage(error)}: export it again"
+        return [certificate], "1 certificate (DER)"
     try:
         certificates = pkcs7.load_der_pkcs7_certificates(data)
     except _PARSE_ERRORS:
         return ""
     try:
         certificates = [_fully_read(c) for c in certificates]
-    except _PARSE_ERRORS:
-        return "a PKCS#7 file with a damaged certificate: export the chain again"
+    except _PARSE_ERRORS as error:
+        return f"a PKCS#7 file with a {_damage(error)}: export the chain again"
     if not _pkcs7_is_certificates_only(data):
         return "a signed PKCS#7 message, not a certificate bundle"
-    return len(certificates), f"{len(certificates)} certificates (PKCS#7)"
+    return certificates, f"{len(certificates)} certificates (PKCS#7)"
 
 
 def _pkcs7_is_certificates_only(data: bytes) -> bool:
@@ -352,7 +381,53 @@ def decide(
     """Turn what a scan saw into the file's verdict and its reasons (whole sentences)."""
     name = PurePath(path.replace("\\", "/")).name
     verdict, reasons = _verdict(name, findings, archive, problems, data)
-    return FileReport(path, verdict, tuple(_sentence(r) for r in reasons), findings, size)
+    certificates: tuple[x509.Certificate, ...] = ()
+    if verdict is Verdict.CERTIFICATE and isinstance(reasons, tuple):
+        inside = _certificate_verdict(*reasons)
+        if findings and inside[0] is not Verdict.SECRET:
+            # keys seen in the file that no field accounts for: the search's word stands
+            verdict, reasons = _verdict(name, findings, archive, problems, data, inside=False)
+        else:
+            verdict, reasons, findings, certificates = inside
+    return FileReport(
+        path,
+        verdict,
+        tuple(_sentence(r) for r in reasons),
+        findings,
+        size,
+        certificates=certificates,
+    )
+
+
+def _certificate_verdict(
+    certificates: list[x509.Certificate], description: str
+) -> tuple[Verdict, list[str], tuple[Finding, ...], tuple[x509.Certificate, ...]]:
+    """A file of certificates, looked into: a key in any field makes it secret; the
+    policy on extensions no standard defines may refuse it."""
+    reasons = [description]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            inspection = certfields.inspect(certificates)
+        except _PARSE_ERRORS as error:
+            return Verdict.REFUSED, [f"this is a {_damage(error)}: export it again"], (), ()
+    if inspection.findings:
+        findings = tuple(
+            Finding(f.kind, f.label, 0, f.encoding, place=f.place) for f in inspection.findings
+        )
+        return (
+            Verdict.SECRET,
+            [
+                f"{f.describe()}: a certificate that carries private key material must never "
+                "be sent; ask your CA why it is there and have the certificate issued again"
+                for f in findings
+            ],
+            findings,
+            (),
+        )
+    if inspection.refusals:
+        return Verdict.REFUSED, list(inspection.refusals), (), ()
+    return Verdict.CERTIFICATE, reasons, (), tuple(certificates)
 
 
 def _verdict(
@@ -361,8 +436,17 @@ def _verdict(
     archive: str | None,
     problems: tuple[str, ...],
     data: bytes | None,
-) -> tuple[Verdict, list[str]]:
+    inside: bool = True,
+) -> tuple[Verdict, list[str] | tuple[list[x509.Certificate], str]]:
     real = [f for f in findings if not f.damaged]
+    looks_like_certificates = data is not None and (
+        b"CERTIFICATE" in data[: 1 << 16] or data[:1] == b"0"
+    )
+    if inside and findings and looks_like_certificates:
+        # The key may be inside a certificate's field: say which field, not a byte offset.
+        certificates = read_certificates(data)  # type: ignore[arg-type]
+        if isinstance(certificates, tuple):
+            return Verdict.CERTIFICATE, certificates
     if real:
         with_certificates = data is not None and b"CERTIFICATE-----" in data
         reasons = [f"{f.describe()}: {_key_advice(f, with_certificates)}" for f in real]
@@ -393,9 +477,9 @@ def _verdict(
             "the file is too large to be a certificate or a screenshot: "
             "add the certificate files and a PNG screenshot instead"
         ]
-    certificate = identify_certificates(data)
+    certificate = read_certificates(data)
     if isinstance(certificate, tuple):
-        return Verdict.CERTIFICATE, [certificate[1]]
+        return Verdict.CERTIFICATE, certificate  # looked into by the caller
     image = identify_image(data)
     if image is not None:
         kind, problem = image
