@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 
 from bundleguard.bundle.screenshot import reencode_png
 from bundleguard.case.model import ROLES
+from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.chain import build_chain
 from bundleguard.certs.load import detect_format, load_certificates
 from bundleguard.certs.names import normalize_hostname, replication_verdict
@@ -256,7 +257,8 @@ def _certificate_checks(
     try:
         chain = build_chain(certificates, anchors=(*public_anchors, *system_anchors))
         validity = check_validity(chain.ordered, now=now)
-        trust = check_trust(chain.ordered, None, now, public_anchors, system_anchors)
+        anchors = TrustAnchors(tuple(public_anchors), tuple(system_anchors))
+        trust = check_trust(chain.ordered, None, now, anchors=anchors)
         verdict = (
             replication_verdict(chain.leaf, site, (appliance.hostname,))
             if chain.leaf is not None

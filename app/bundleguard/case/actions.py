@@ -12,9 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
-
-from cryptography import x509
 
 from bundleguard.bundle.batch import BatchResult, write_batch
 from bundleguard.bundle.email import check_address
@@ -35,18 +32,9 @@ from bundleguard.case.model import (
     check_screenshots,
     default_role,
 )
+from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import InputError
-
-
-class Anchors(Protocol):
-    """What `plan_case` needs of `bundleguard.certs.anchors.TrustAnchors`."""
-
-    @property
-    def public(self) -> Sequence[x509.Certificate]: ...
-
-    @property
-    def system(self) -> Sequence[x509.Certificate]: ...
 
 
 class MissingScreenshotError(InputError):
@@ -105,7 +93,7 @@ def _read_screenshot(entry: ApplianceEntry) -> BundleInput | Refusal:
 
 
 def plan_case(
-    case: Case, *, anchors: Anchors, now: dt.datetime | None = None
+    case: Case, *, anchors: TrustAnchors, now: dt.datetime | None = None
 ) -> tuple[BundlePlan, ...]:
     """One bundle plan per appliance of `case`, in its order.
 

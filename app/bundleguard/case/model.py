@@ -9,6 +9,7 @@ file when they lie beside it or below, absolute otherwise, and come back absolut
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -124,7 +125,7 @@ def check_screenshots(entries: Sequence[ApplianceEntry], screenshots: Sequence[s
 def _stored_path(path: str, base: Path) -> str:
     if not path:
         return ""
-    resolved = Path(path)
+    resolved = Path(os.path.abspath(path))
     try:
         return resolved.relative_to(base).as_posix()
     except ValueError:
@@ -140,7 +141,7 @@ def _loaded_path(text: str, base: Path) -> str:
 
 def case_to_json(case: Case, case_file: Path | None = None) -> dict[str, object]:
     """The document of version 1; paths relative to `case_file`'s folder where they can be."""
-    base = case_file.resolve().parent if case_file is not None else None
+    base = Path(os.path.abspath(case_file)).parent if case_file is not None else None
 
     def stored(path: str) -> str:
         return _stored_path(path, base) if base is not None else path
@@ -222,7 +223,7 @@ class _Reader:
 def case_from_json(document: object, case_file: Path | None = None, where: str = "") -> Case:
     """A `Case` from a parsed version-1 document, or `CaseFileError` saying what is wrong."""
     read = _Reader(where or (f"'{case_file}'" if case_file else "The case"))
-    base = case_file.resolve().parent if case_file is not None else Path.cwd()
+    base = Path(os.path.abspath(case_file)).parent if case_file is not None else Path.cwd()
     data = read.obj(document, "the document")
     if data.get("format") != FORMAT:
         raise read.fail("it is not a bundleguard case")

@@ -17,6 +17,7 @@ COMMANDS = {
     "rewrap": "certs",
     "bundle": "bundle",
     "probe": "probe",
+    "case": "case",
 }
 
 

@@ -25,6 +25,7 @@ from bundleguard.case.actions import (
 )
 from bundleguard.case.model import ROLES, Case, Role
 from bundleguard.case.store import load_case
+from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.exitcodes import ExitCode
 from bundleguard.settings import Settings, load_settings, save_settings
@@ -171,21 +172,6 @@ def case_from_args(args: argparse.Namespace) -> Case:
     return case.with_changes(**changes)
 
 
-def _trust_anchors():
-    """The trust anchors, loaded once for the whole command."""
-    try:
-        from bundleguard.certs.anchors import load_trust_anchors
-    except ImportError:  # until the certs package has its loader
-        from types import SimpleNamespace
-
-        from bundleguard.certs import roots
-
-        return SimpleNamespace(
-            public=tuple(roots.public_roots()), system=tuple(roots.system_roots())
-        )
-    return load_trust_anchors()
-
-
 # --- running -------------------------------------------------------------------------
 
 
@@ -203,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("Say where to write the bundle: --out DIR.")
     out_dir = Path(out).expanduser()
 
-    plans = plan_case(case, anchors=_trust_anchors())
+    plans = plan_case(case, anchors=load_trust_anchors())
     want_eml = args.eml or args.open
     if not args.json and all(plan.accepted for plan in plans):
         # Chain problems do not stop the bundle, but the user reads them before it is written.
