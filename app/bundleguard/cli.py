@@ -50,6 +50,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"bundleguard {__version__}")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation (guard, bundle, probe, window) and exit 0 if all work",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules(command):
         module.register(subparsers)
@@ -63,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     first = next((a for a in arguments if not a.startswith("-")), None)
     parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(arguments)
+    if getattr(args, "selftest", False):
+        from bundleguard import selftest
+
+        return selftest.main()
     handler = getattr(args, "handler", None)
     if handler is None:
         # No subcommand: the GUI once it lands; until then, the help.
