@@ -252,7 +252,7 @@ class OpenFolder:
             f"Opened the folder {folder}." if opened else f"The files are in {folder}.",
             "The message text is on the clipboard: paste it into a new email."
             if copied
-            else "Copy the message text (bundleguard bundle --body) into a new email.",
+            else "Copy the message text into a new email.",
             f"Attach by hand: {_attachment_list(draft)}.",
         ]
         if draft.eml is not None:

@@ -210,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         for outcome in outcomes:
             print(shown(outcome.message))
+            if not outcome.attached and not outcome.clipboard and not args.body:
+                print("The message text: run the same command with --body to print it.")
         if args.body:
             for bundle in result.written:
                 print(f"\n--- email text for {shown(bundle.appliance.hostname)} ---\n")
