@@ -22,9 +22,7 @@ FLAG = re.compile(r"(?<![-\w])--[A-Za-z][\w-]*")
 
 def core_modules() -> list[Path]:
     return sorted(
-        path
-        for path in PACKAGE.rglob("*.py")
-        if path.relative_to(PACKAGE).parts[0] not in SHELLS
+        path for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] not in SHELLS
     )
 
 
@@ -46,9 +44,9 @@ def _argv_items(tree: ast.Module) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Tuple, ast.List)) and node.elts:
             items = node.elts
-            if all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items):
-                if re.fullmatch(r"[\w.-]+", items[0].value):
-                    ids.update(id(e) for e in items)
+            strings = all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items)
+            if strings and re.fullmatch(r"[\w.-]+", items[0].value):
+                ids.update(id(e) for e in items)
     return ids
 
 
