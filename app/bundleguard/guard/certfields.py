@@ -280,10 +280,6 @@ _TRIGGER_RE = re.compile(
 _INTEGER_RE = re.compile(rb"\x02(?:\x81[\x10-\xff]|\x82[\x00-\x02].|[\x10-\x7f])")
 _URL_SAFE = bytes.maketrans(b"-_", b"+/")
 _SPACE = re.compile(rb"[\s:,]+")
-_HEX_TEXT = re.compile(rb"(?:0x)?[0-9a-fA-F]+")
-_BASE32_TEXT = re.compile(rb"[A-Z2-7]{16,}")
-_BASE85_TEXT = re.compile(rb"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{16,}")
-_ASCII85_TEXT = re.compile(rb"[!-uz]{16,}")
 
 
 def _first_hit(values: list[bytes], moduli: list[int]) -> tuple[str, str, str] | None:
@@ -320,47 +316,58 @@ def _sequence(content: bytes) -> bytes:
     return b"\x30" + bytes([0x80 | size]) + length.to_bytes(size, "big") + content
 
 
+# Runs of each alphabet, found anywhere in a value (a URI's path, after a label): at
+# most `MAX_RUNS` of each are decoded, the longest first.
+MAX_RUNS = 8
+_HEX_RUN = re.compile(rb"(?:0[xX])?[0-9a-fA-F]{2}(?:[:\s,]{0,2}[0-9a-fA-F]{2}){7,}")
+_DECIMAL_RUN = re.compile(rb"[0-9]{38,}")
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}")
+_BASE32_RUN = re.compile(rb"[A-Z2-7a-z]{16,}")
+_BASE85_RUN = re.compile(rb"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{16,}")
+_ASCII85_RUN = re.compile(rb"<~[!-uz\s]{16,}~>|[!-uz]{16,}")
+_WHITESPACE = re.compile(rb"\s+")
+
+
+def _runs(regex: re.Pattern[bytes], text: bytes) -> list[bytes]:
+    runs = [m.group() for m in regex.finditer(text)]
+    return sorted(runs, key=len, reverse=True)[:MAX_RUNS]
+
+
 def _decodings(value: bytes) -> Iterator[tuple[str, bytes]]:
-    try:
-        text = value.decode("ascii").strip().encode()
-    except UnicodeDecodeError:
-        return
-    if not text.isascii() or not text.strip():
-        return
-    compact = _SPACE.sub(b"", text)
-    if _HEX_TEXT.fullmatch(compact):
-        digits = compact.removeprefix(b"0x").removeprefix(b"0X")
+    """Every way the value (or a run inside it) decodes to bytes, in each phase."""
+    text = _WHITESPACE.sub(b"", value) if b"\n" in value or b"\r" in value else value
+    for run in _runs(_HEX_RUN, text):
+        digits = run[2:] if run[:2] in (b"0x", b"0X") else run
+        digits = _SPACE.sub(b"", digits)
         for phase in (0, 1):
             part = digits[phase:]
             yield "hex", binascii.unhexlify(part[: len(part) - len(part) % 2])
-    if compact.isdigit() and len(compact) >= 38:
-        number = int(compact)
+    for run in _runs(_DECIMAL_RUN, text):
+        number = int(run)
         yield "decimal", number.to_bytes((number.bit_length() + 7) // 8 or 1, "big")
-    b64 = compact.translate(_URL_SAFE)
-    for phase in range(4):
-        decoded = armor.decode_base64(b64[phase:])
-        if decoded:
-            yield "base64", decoded
-    upper = compact.upper().rstrip(b"=")
-    for phase in range(8 if _BASE32_TEXT.fullmatch(upper) else 0):
-        part = upper[phase:]
-        decoded = _attempt(base64.b32decode, part + b"=" * (-len(part) % 8))
-        if decoded:
-            yield "base32", decoded
-    ascii85 = re.sub(rb"\s+", b"", text).removeprefix(b"<~").removesuffix(b"~>")
-    decoders = [
-        (name, decode)
-        for name, decode, alphabet in (
-            ("base85", base64.b85decode, _BASE85_TEXT),
-            ("ascii85", base64.a85decode, _ASCII85_TEXT),
-        )
-        if alphabet.fullmatch(ascii85)
-    ]
-    for phase in range(5 if decoders else 0):
-        for name, decode in decoders:
-            decoded = _attempt(decode, ascii85[phase:])
+    for run in _runs(_BASE64_RUN, text):
+        b64 = run.translate(_URL_SAFE)
+        for phase in range(4):
+            decoded = armor.decode_base64(b64[phase:])
             if decoded:
-                yield name, decoded
+                yield "base64", decoded
+    for run in _runs(_BASE32_RUN, text):
+        upper = run.upper()
+        for phase in range(8):
+            part = upper[phase:]
+            decoded = _attempt(base64.b32decode, part + b"=" * (-len(part) % 8))
+            if decoded:
+                yield "base32", decoded
+    for name, decode, regex in (
+        ("base85", base64.b85decode, _BASE85_RUN),
+        ("ascii85", base64.a85decode, _ASCII85_RUN),
+    ):
+        for run in _runs(regex, text):
+            run = _WHITESPACE.sub(b"", run).removeprefix(b"<~").removesuffix(b"~>")
+            for phase in range(5):
+                decoded = _attempt(decode, run[phase:])
+                if decoded:
+                    yield name, decoded
 
 
 def _attempt(decode, text: bytes) -> bytes:

@@ -318,48 +318,74 @@ def _start_pool(count: int) -> ProcessPoolExecutor | None:
         return None  # no processes here (a sandbox): scan in this one
 
 
+MAX_FOLDER_DEPTH = 64
+
+
 def _walk(root: Path) -> Iterator[Path | FileReport]:
-    """The files under `root` to scan, and reports for what cannot or must not be."""
+    """The files under `root` to scan, and reports for what cannot or must not be.
+
+    Walks with a stack, not recursion: a folder nested thousands deep is refused past
+    `MAX_FOLDER_DEPTH` levels with a reason, and the rest of the scan goes on."""
     real_root = root.resolve()
     visited: set[Path] = set()
-
-    def on_error(error: OSError) -> None:
-        errors.append(error)
-
-    errors: list[OSError] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False, onerror=on_error):
-        while errors:
-            error = errors.pop()
-            yield error_report(str(error.filename or folder), error)
-        here = Path(folder)
-        resolved = here.resolve()
+    stack: list[tuple[Path, int]] = [(root, 0)]
+    while stack:
+        here, depth = stack.pop()
+        try:
+            resolved = here.resolve()
+            with os.scandir(here) as scanned:
+                entries = sorted(scanned, key=lambda entry: entry.name)
+        except (OSError, RuntimeError) as error:
+            if isinstance(error, OSError):
+                yield error_report(str(error.filename or here), error)
+            else:
+                yield FileReport(str(here), Verdict.ERROR, ("cannot read the folder",))
+            continue
         if resolved in visited:
-            dirnames[:] = []
             continue
         visited.add(resolved)
-        dirnames.sort()
-        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
-            entry = here / name
-            if entry.is_symlink():
+        folders: list[Path] = []
+        for entry in entries:
+            path = here / entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+            except OSError as error:
+                yield error_report(str(path), error)
+                continue
+            if is_dir:
+                folders.append(path)
+                continue
+            if is_link:
                 try:
-                    target = entry.resolve(strict=True)
+                    target = path.resolve(strict=True)
                 except (OSError, RuntimeError) as error:
                     yield FileReport(
-                        str(entry),
+                        str(path),
                         Verdict.ERROR,
                         (f"cannot read the file: a broken or looping link ({error})",),
                     )
                     continue
                 if not target.is_relative_to(real_root):
                     yield FileReport(
-                        str(entry),
+                        str(path),
                         Verdict.REFUSED,
                         ("a link that points outside the folder being scanned; not followed",),
                     )
                     continue
                 if target.is_dir():
                     continue  # its content is scanned where it really is, inside the tree
-            yield entry
-    while errors:
-        error = errors.pop()
-        yield error_report(str(error.filename or root), error)
+            yield path
+        if folders and depth + 1 > MAX_FOLDER_DEPTH:
+            for folder in folders:
+                yield FileReport(
+                    str(folder),
+                    Verdict.REFUSED,
+                    (
+                        f"this folder lies more than {MAX_FOLDER_DEPTH} levels deep in the "
+                        "folder being scanned; it is not looked into (move what you want to "
+                        "send nearer the top).",
+                    ),
+                )
+            continue
+        stack.extend((folder, depth + 1) for folder in reversed(folders))
