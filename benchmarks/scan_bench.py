@@ -389,6 +389,21 @@ EXPECTED_VERDICT = {
 }
 
 
+def _baseline_rows(args, target: Path, nbytes, out_dir, corpus, expected, root=None) -> list:
+    """The same scan by another bundleguard (`--baseline`, e.g. an older tree), right after
+    the first on the same warm cache: a before/after comparison from one run."""
+    if not args.baseline:
+        return []
+    run = measure(
+        "bundleguard-baseline",
+        [args.baseline, "scan", "--json", str(target)],
+        out_dir,
+        args.timeout,
+    )
+    score = score_bundleguard(run, corpus, root or target, expected)
+    return [_row(run, nbytes, score, "bundleguard (baseline)")]
+
+
 def mixed(args, work: Path, tools: dict[str, str | None]) -> dict[str, object]:
     root = work / "corpus"
     if root.exists():
@@ -424,6 +439,7 @@ def mixed(args, work: Path, tools: dict[str, str | None]) -> dict[str, object]:
         )
         bg_row = _row(run, nbytes, score_bundleguard(run, corpus, root, expected), "bundleguard")
     rows.append(bg_row or {"tool": "bundleguard", "skipped": True})
+    rows += _baseline_rows(args, root, nbytes, out_dir, corpus, expected)
     if bg_row and args.per_category:
         # bundleguard on each kind of file alone: where its time goes.
         for sub in sorted({rel.split("/")[0] for rel in corpus.files}):
@@ -521,6 +537,7 @@ def big_file(args, work: Path, tools: dict[str, str | None]) -> dict[str, object
             )
         else:
             rows.append({"tool": "bundleguard", "skipped": True})
+        rows += _baseline_rows(args, path, nbytes, out_dir, corpus, None, big_dir)
         grep = shutil.which("grep")
         if grep:
             run = measure(
@@ -575,6 +592,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated tools to run (default: all)",
     )
     parser.add_argument("--bundleguard", help="bundleguard executable (default: the venv's)")
+    parser.add_argument(
+        "--baseline",
+        help="another bundleguard executable (an older tree) to run on the same files, "
+        "right after the first, for a before/after comparison in one run",
+    )
     parser.add_argument(
         "--detect-secrets",
         dest="detect_secrets",
