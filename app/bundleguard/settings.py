@@ -1,27 +1,29 @@
 """The user's settings: the support address and the last output folder, as JSON.
 
-Stored in the platform's config folder (Windows `%APPDATA%\\bundleguard`, macOS
-`~/Library/Application Support/bundleguard`, elsewhere `$XDG_CONFIG_HOME/bundleguard` or
-`~/.config/bundleguard`), or in `$BUNDLEGUARD_CONFIG_DIR` when set (tests). Only the
-named fields are ever written: never a passphrase or key bytes. A corrupt or unreadable
-file gives the defaults and a warning, never a crash; saving is atomic.
+Stored in the platform's user config folder, as `platformdirs` names it (Windows
+`%APPDATA%\\bundleguard`, macOS `~/Library/Application Support/bundleguard`, elsewhere
+`$XDG_CONFIG_HOME/bundleguard` or `~/.config/bundleguard`), or in
+`$BUNDLEGUARD_CONFIG_DIR` when set (tests). Only the named fields are ever written: never a
+passphrase or key bytes. A corrupt or unreadable file gives the defaults and a warning,
+never a crash; reading goes through the one reader, saving through the one atomic writer.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from bundleguard.errors import InputError
+from bundleguard.files import read_input_file, write_file_atomic
 
+APP_NAME = "bundleguard"
 ENV_CONFIG_DIR = "BUNDLEGUARD_CONFIG_DIR"
 FILE_NAME = "settings.json"
 MAX_FIELD = 4096
+MAX_SETTINGS_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,18 @@ class LoadedSettings:
     warning: str | None = None  # set when the file was unusable and defaults were used
 
 
-def config_dir(platform: str | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """The folder holding bundleguard's settings on this (or the given) platform."""
-    platform = sys.platform if platform is None else platform
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The folder holding bundleguard's settings (`$BUNDLEGUARD_CONFIG_DIR` wins)."""
     env = os.environ if env is None else env
     if env.get(ENV_CONFIG_DIR):
         return Path(env[ENV_CONFIG_DIR])
-    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-    if platform == "win32":
-        base = env.get("APPDATA")
-        return Path(base) / "bundleguard" if base else home / "AppData" / "Roaming" / "bundleguard"
-    if platform == "darwin":
-        return home / "Library" / "Application Support" / "bundleguard"
-    xdg = env.get("XDG_CONFIG_HOME")
-    # The XDG spec says a relative value is invalid and must be ignored.
-    if xdg and Path(xdg).is_absolute():
-        return Path(xdg) / "bundleguard"
-    return home / ".config" / "bundleguard"
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
 
 
-def settings_path(platform: str | None = None, env: Mapping[str, str] | None = None) -> Path:
-    return config_dir(platform, env) / FILE_NAME
+def settings_path(env: Mapping[str, str] | None = None) -> Path:
+    return config_dir(env) / FILE_NAME
 
 
 def _from_json(data: object) -> Settings:
@@ -80,17 +73,15 @@ def _from_json(data: object) -> Settings:
 def load_settings(path: Path | None = None) -> LoadedSettings:
     """The saved settings, or the defaults (with a warning when the file is unusable)."""
     path = settings_path() if path is None else path
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return LoadedSettings(Settings(), path)
-    except OSError as error:
-        return LoadedSettings(
-            Settings(), path, f"Cannot read settings '{path}' ({error.strerror}); using defaults."
-        )
+    try:
+        raw = read_input_file(path, limit=MAX_SETTINGS_BYTES)
+    except InputError as error:
+        return LoadedSettings(Settings(), path, f"{error} Using the default settings.")
     try:
         settings = _from_json(json.loads(raw.decode("utf-8")))
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
         return LoadedSettings(
             Settings(),
@@ -102,26 +93,13 @@ def load_settings(path: Path | None = None) -> LoadedSettings:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write `settings` atomically (temp file in the same folder, fsync, rename)."""
+    """Write `settings` atomically; `WriteFailedError` says why it could not be."""
     path = settings_path() if path is None else path
     text = json.dumps(asdict(settings), indent=2, sort_keys=True) + "\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, removed on error
-            dir=path.parent, prefix=".settings-", suffix=".tmp", delete=False
-        )
     except OSError as error:
-        raise InputError(f"Cannot save settings in '{path.parent}': {error.strerror}.") from None
-    try:
-        with handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        raise InputError(f"Cannot save settings '{path}': {error.strerror}.") from None
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return path
+        raise InputError(
+            f"Cannot save settings in '{path.parent}': {error.strerror or error}."
+        ) from None
+    return write_file_atomic(path, text.encode("utf-8"), force=True)

@@ -16,23 +16,20 @@ from bundleguard.settings import (
 )
 
 
-@pytest.mark.parametrize(
-    ("platform", "env", "expected"),
-    [
-        ("win32", {"APPDATA": "/c/Users/me/AppData/Roaming"},
-         Path("/c/Users/me/AppData/Roaming/bundleguard")),
-        ("darwin", {"HOME": "/Users/me"},
-         Path("/Users/me/Library/Application Support/bundleguard")),
-        ("linux", {"HOME": "/home/me", "XDG_CONFIG_HOME": "/home/me/.cfg"},
-         Path("/home/me/.cfg/bundleguard")),
-        ("linux", {"HOME": "/home/me"}, Path("/home/me/.config/bundleguard")),
-        ("linux", {"HOME": "/home/me", "XDG_CONFIG_HOME": "relative"},
-         Path("/home/me/.config/bundleguard")),
-        ("win32", {"BUNDLEGUARD_CONFIG_DIR": "/tmp/cfg", "APPDATA": "/x"}, Path("/tmp/cfg")),
-    ],
-)  # fmt: skip
-def test_config_dir_per_platform(platform, env, expected):
-    assert config_dir(platform, env) == expected
+def test_config_dir_is_the_platforms_or_the_override(monkeypatch):
+    import platformdirs
+
+    assert config_dir({"BUNDLEGUARD_CONFIG_DIR": "/tmp/cfg"}) == Path("/tmp/cfg")
+    expected = Path(platformdirs.user_config_dir("bundleguard", appauthor=False, roaming=True))
+    assert config_dir({}) == expected
+    assert expected.name == "bundleguard"
+
+
+def test_a_folder_in_place_of_the_settings_file_gives_defaults_and_a_warning():
+    path = settings_path()
+    path.mkdir(parents=True)
+    loaded = load_settings()
+    assert loaded.settings == Settings() and "folder" in (loaded.warning or "")
 
 
 def test_defaults_when_nothing_saved():
