@@ -17,7 +17,12 @@ import pytest
 from bundleguard import __version__
 from bundleguard.bundle import writer
 from bundleguard.bundle.manifest import FORMAT
-from bundleguard.bundle.writer import BundleVerificationError, verify_bundle, write_bundle
+from bundleguard.bundle.writer import (
+    BundleRefusedError,
+    BundleVerificationError,
+    verify_bundle,
+    write_bundle,
+)
 from bundleguard.files import TEMP_PREFIX, TEMP_SUFFIX, TargetExistsError, WriteFailedError
 from bundleguard.guard import FileReport, Verdict
 from tests.bundle.conftest import PRIMARY, SITE, good_plan
@@ -64,7 +69,7 @@ def test_refused_plan_is_never_written(chain, out_dir):
         public_anchors=[],
         system_anchors=[],
     )
-    with pytest.raises(Exception, match="refused"):
+    with pytest.raises(BundleRefusedError, match="refused"):
         write_bundle(plan, out_dir)
     assert leftovers(out_dir) == []
 

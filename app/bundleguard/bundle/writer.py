@@ -45,6 +45,16 @@ WARN_SIZE_BYTES = 10_000_000
 _FORBIDDEN_IN_NAMES = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
 
 
+class BundleRefusedError(BundleGuardError):
+    """The plan has refusals: a refused bundle is never written (`.plan` says why)."""
+
+    def __init__(self, plan: BundlePlan) -> None:
+        self.plan = plan
+        super().__init__(
+            f"The bundle for {plan.appliance.hostname} was refused: nothing was written."
+        )
+
+
 class BundleVerificationError(BundleGuardError):
     """The written bundle did not match its plan or did not pass the guard; it was deleted."""
 
@@ -120,9 +130,7 @@ def write_bundle(
     in every case nothing is left under the final name.
     """
     if not plan.accepted:
-        raise BundleGuardError(
-            f"The bundle for {plan.appliance.hostname} was refused: nothing was written."
-        )
+        raise BundleRefusedError(plan)
     out_dir = Path(out_dir)
     final = out_dir / plan.zip_name
     if final.exists() and not force:
