@@ -457,12 +457,9 @@ def test_a_certificate_with_a_duplicated_extension_is_refused_not_a_crash():
     with pytest.raises(x509.DuplicateExtension):
         _ = x509.load_der_x509_certificate(twinned).extensions
 
-    for data in (twinned, kf.armor_of(twinned) if hasattr(kf, "armor_of") else None):
-        if data is None:
-            continue
-        report = scan(data, "dup.cer")
-        assert_clean(report, Verdict.REFUSED)
-        assert_reason_mentions(report, r"damaged certificate: its extension 2\.5\.29\.19")
+    report = scan(twinned, "dup.cer")
+    assert_clean(report, Verdict.REFUSED)
+    assert_reason_mentions(report, r"damaged certificate: its extension 2\.5\.29\.19 appears")
     pem = (
         b"-----BEGIN CERTIFICATE-----\n"
         + base64.encodebytes(twinned)

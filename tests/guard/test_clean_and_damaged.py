@@ -112,10 +112,9 @@ def test_certificates_have_no_key_findings(build):
     assert find_private_keys(build(), "chain.pem") == ()
 
 
-def test_random_binary_of_many_sizes_has_no_findings():
-    for size in (1, 2, 15, 16, 17, 255, 4096, 100_000):
-        data = os.urandom(size)
-        assert find_private_keys(data, "noise.bin") == (), size
+@pytest.mark.parametrize("size", [1, 2, 15, 16, 17, 255, 4096, 100_000])
+def test_random_binary_of_many_sizes_has_no_findings(size):
+    assert find_private_keys(os.urandom(size), "noise.bin") == ()
 
 
 # --------------------------------------------------------------------------- damaged

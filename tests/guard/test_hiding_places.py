@@ -9,7 +9,7 @@ import pytest
 
 from bundleguard.guard import Verdict
 from tests.guard import keyforge as kf
-from tests.guard.conftest import assert_secret, scan
+from tests.guard.conftest import assert_reason_mentions, assert_secret, scan
 
 
 def test_key_between_two_certificates_in_a_chain_pem_is_secret():
@@ -19,6 +19,8 @@ def test_key_between_two_certificates_in_a_chain_pem_is_secret():
 
     assert_secret(report, "pkcs8-private-key", offset=len(first))
     assert len(report.findings) == 1, "the certificates around it are not keys"
+    assert_reason_mentions(report, rf"at byte {len(first)}")
+    assert_reason_mentions(report, r"extract the certificates .*and send only those")
 
 
 def test_chain_pem_with_rsa_key_and_bag_attributes_is_secret():
@@ -39,6 +41,7 @@ def test_pem_key_after_the_end_of_an_image_is_secret(image):
     report = scan(picture + kf.pkcs8_pem(), f"screenshot.{image}")
 
     assert_secret(report, "pkcs8-private-key", offset=len(picture))
+    assert_reason_mentions(report, rf"PKCS#8 private key .* at byte {len(picture)}: remove")
 
 
 @pytest.mark.parametrize("image", ["png", "jpeg"])
@@ -223,6 +226,8 @@ def test_certificate_followed_by_a_key_is_not_a_certificate():
 
     assert report.verdict is Verdict.SECRET
     assert not report.may_enter_bundle
+    assert report.certificates == ()
+    assert_reason_mentions(report, r"holds certificates and a private key")
 
 
 def test_key_attached_to_an_email_as_mime_base64_is_secret():
