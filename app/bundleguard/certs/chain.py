@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 
 from bundleguard.certs.describe import (
+    certificate_ref,
     fingerprint_sha256,
     is_ca,
-    is_self_signed,
+    is_root,
     issuer_text,
     signed_by,
     subject_text,
 )
 
 MAX_CHAIN_LENGTH = 16
+MAX_ISSUER_CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,22 @@ class ChainReport:
     warnings: tuple[str, ...] = ()
     anchor: x509.Certificate | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ordered": [certificate_ref(c) for c in self.ordered],
+            "leaf": certificate_ref(self.leaf),
+            "complete": self.complete,
+            "missing_issuer": self.missing_issuer,
+            "root_present": self.root_present,
+            "duplicates": [certificate_ref(c) for c in self.duplicates],
+            "unrelated": [certificate_ref(c) for c in self.unrelated],
+            "extra_leaves": [certificate_ref(c) for c in self.extra_leaves],
+            "given_in_order": self.given_in_order,
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "anchor": certificate_ref(self.anchor),
+        }
+
 
 def _key_id(cert: x509.Certificate, kind: type) -> bytes | None:
     try:
@@ -67,19 +86,58 @@ def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     return signed_by(child, parent)
 
 
+class _Issuers:
+    """Who issued whom among a set of certificates, found through an index.
+
+    Certificates are indexed by subject name; a child's candidates are those named as its
+    issuer, those whose key identifier matches its authority key identifier first, and at
+    most `MAX_ISSUER_CANDIDATES` signatures are checked per child. Ordering is linear in
+    the number of certificates whatever they hold (thousands sharing one name included).
+    """
+
+    def __init__(self, certs: Sequence[x509.Certificate]) -> None:
+        self._by_subject: dict[x509.Name, list[x509.Certificate]] = {}
+        for cert in certs:
+            self._by_subject.setdefault(cert.subject, []).append(cert)
+        self._parent: dict[int, x509.Certificate | None] = {}
+        self._all: dict[int, tuple[x509.Certificate, ...]] = {}
+
+    def _candidates(self, child: x509.Certificate) -> list[x509.Certificate]:
+        named = [c for c in self._by_subject.get(child.issuer, ()) if c is not child]
+        aki = _key_id(child, x509.AuthorityKeyIdentifier)
+        if aki is None or len(named) < 2:
+            return named[:MAX_ISSUER_CANDIDATES]
+        same = [c for c in named if _key_id(c, x509.SubjectKeyIdentifier) == aki]
+        unknown = [c for c in named if _key_id(c, x509.SubjectKeyIdentifier) is None]
+        return (same + unknown)[:MAX_ISSUER_CANDIDATES]
+
+    def all_of(self, child: x509.Certificate) -> tuple[x509.Certificate, ...]:
+        """Every certificate of the set that issued `child` (cross-signing gives several)."""
+        key = id(child)
+        if key not in self._all:
+            found = tuple(c for c in self._candidates(child) if c != child and issued_by(child, c))
+            self._all[key] = found
+        return self._all[key]
+
+    def of(self, child: x509.Certificate) -> x509.Certificate | None:
+        """The first certificate given that issued `child`, or None."""
+        key = id(child)
+        if key not in self._parent:
+            found = self.all_of(child)
+            self._parent[key] = found[0] if found else None
+        return self._parent[key]
+
+
 def _find_issuer(
     cert: x509.Certificate, pool: Sequence[x509.Certificate]
 ) -> x509.Certificate | None:
-    for candidate in pool:
-        if candidate is not cert and candidate != cert and issued_by(cert, candidate):
-            return candidate
-    return None
+    return _Issuers(pool).of(cert)
 
 
-def _walk_up(leaf: x509.Certificate, pool: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+def _walk_up(leaf: x509.Certificate, issuers: _Issuers) -> list[x509.Certificate]:
     path = [leaf]
-    while len(path) < MAX_CHAIN_LENGTH and not is_self_signed(path[-1]):
-        parent = _find_issuer(path[-1], pool)
+    while len(path) < MAX_CHAIN_LENGTH and not is_root(path[-1]):
+        parent = issuers.of(path[-1])
         if parent is None or parent in path:
             break
         path.append(parent)
@@ -87,11 +145,11 @@ def _walk_up(leaf: x509.Certificate, pool: Sequence[x509.Certificate]) -> list[x
 
 
 def _pick_leaf(
-    candidates: list[x509.Certificate], unique: list[x509.Certificate]
+    candidates: list[x509.Certificate], issuers: _Issuers, position: dict[int, int]
 ) -> x509.Certificate:
     # Prefer an end-entity certificate, then the longest path, then the order given.
     def rank(cert: x509.Certificate) -> tuple[int, int, int]:
-        return (0 if is_ca(cert) else 1, len(_walk_up(cert, unique)), -unique.index(cert))
+        return (0 if is_ca(cert) else 1, len(_walk_up(cert, issuers)), -position[id(cert)])
 
     return max(candidates, key=rank)
 
@@ -102,42 +160,48 @@ def build_chain(
 ) -> ChainReport:
     """Order `certs` leaf-first and report gaps, duplicates, strays and order.
 
-    `anchors` are roots the chain may end at without including them; by default
-    Mozilla's roots and this machine's store (`bundleguard.certs.roots`). Pass `()`
-    to judge only what was given.
+    `anchors` are roots the chain may end at without including them (e.g.
+    `TrustAnchors.all` from `bundleguard.certs.anchors`); nothing is read here, and
+    without anchors only what was given is judged. Linear in the number of certificates.
     """
-    if anchors is None:
-        from bundleguard.certs import roots
-
-        anchors = (*roots.public_roots(), *roots.system_roots())
+    anchors = () if anchors is None else anchors
 
     unique: list[x509.Certificate] = []
     duplicates: list[x509.Certificate] = []
+    seen: set[x509.Certificate] = set()
     for cert in certs:
-        (duplicates if cert in unique else unique).append(cert)
+        if cert in seen:
+            duplicates.append(cert)
+        else:
+            seen.add(cert)
+            unique.append(cert)
     if not unique:
         return ChainReport(
             (), None, False, None, False, (), (), (), True, ("No certificate was given.",)
         )
+    position = {id(cert): index for index, cert in enumerate(unique)}
 
-    issuers = {id(p) for c in unique for p in unique if p != c and issued_by(c, p)}
+    index = _Issuers(unique)
+    issuers = {id(parent) for child in unique for parent in index.all_of(child)}
     candidates = [c for c in unique if id(c) not in issuers]
     if not candidates:  # a loop of cross-signatures; take the first given
         candidates = [unique[0]]
-    leaf = _pick_leaf(candidates, unique)
-    ordered = _walk_up(leaf, unique)
+    leaf = _pick_leaf(candidates, index, position)
+    ordered = _walk_up(leaf, index)
     top = ordered[-1]
-    root_present = is_self_signed(top)
+    root_present = is_root(top)
     anchor = None
-    if not root_present:
+    if not root_present and anchors:
         anchor = _find_issuer(top, anchors)
     complete = root_present or anchor is not None
     missing_issuer = None if complete else top.issuer.rfc4514_string()
 
-    rest = [c for c in unique if c not in ordered]
+    in_chain = {id(c) for c in ordered}
+    rest = [c for c in unique if id(c) not in in_chain]
     extra_leaves = tuple(c for c in rest if id(c) not in issuers and not is_ca(c))
-    unrelated = tuple(c for c in rest if c not in extra_leaves)
-    positions = [unique.index(c) for c in ordered]
+    extra = {id(c) for c in extra_leaves}
+    unrelated = tuple(c for c in rest if id(c) not in extra)
+    positions = [position[id(c)] for c in ordered]
     given_in_order = positions == sorted(positions)
 
     problems: list[str] = []

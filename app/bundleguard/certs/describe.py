@@ -14,6 +14,13 @@ def fingerprint_sha256(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
+def certificate_ref(cert: x509.Certificate | None) -> dict[str, str] | None:
+    """A certificate in JSON: its subject label and fingerprint (None stays None)."""
+    if cert is None:
+        return None
+    return {"subject": subject_text(cert), "fingerprint_sha256": fingerprint_sha256(cert)}
+
+
 def common_name(cert: x509.Certificate) -> str | None:
     """The last commonName of the subject, or None when the subject has none."""
     values = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -96,6 +103,23 @@ def signed_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
 def is_self_signed(cert: x509.Certificate) -> bool:
     """True when the certificate names itself as issuer and its own key verifies it."""
     return cert.issuer == cert.subject and signed_by(cert, cert)
+
+
+def is_root(cert: x509.Certificate) -> bool:
+    """THE rule for "root": a self-signed certificate (see `is_self_signed`).
+
+    basicConstraints is not asked: old v1 roots carry none, and a self-signed server
+    certificate is also where its chain ends (nothing above it can be added). Whether such
+    a certificate is listed as "leaf" or "root" is its place: see `chain_role`.
+    """
+    return is_self_signed(cert)
+
+
+def chain_role(index: int, cert: x509.Certificate) -> str:
+    """ "leaf" (first), "root" (`is_root`, above the leaf) or "intermediate"."""
+    if index == 0:
+        return "leaf"
+    return "root" if is_root(cert) else "intermediate"
 
 
 def is_ca(cert: x509.Certificate) -> bool:

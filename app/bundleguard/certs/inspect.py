@@ -4,30 +4,46 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 
+from bundleguard.certs.anchors import NO_ANCHORS, TrustAnchors
 from bundleguard.certs.chain import ChainReport, build_chain
-from bundleguard.certs.describe import (
-    fingerprint_sha256,
-    is_self_signed,
-    issuer_text,
-    subject_text,
+from bundleguard.certs.describe import chain_role
+from bundleguard.certs.load import (
+    MAX_CERTIFICATES,
+    TooManyCertificatesError,
+    detect_format,
+    load_certificates,
+    pem_blocks,
 )
-from bundleguard.certs.load import PEM_BLOCK, detect_format, load_certificates
 from bundleguard.certs.names import (
     CoverageReport,
     ReplicationVerdict,
-    certificate_names,
     coverage,
     replication_verdict,
 )
 from bundleguard.certs.pkcs12 import Pkcs12Report, inspect_pkcs12
+from bundleguard.certs.summary import CertificateSummary
 from bundleguard.certs.trust import TrustReport, check_trust
-from bundleguard.certs.validity import DEFAULT_EXPIRY_DAYS, ValidityReport, check_validity
+from bundleguard.certs.validity import (
+    DEFAULT_EXPIRY_DAYS,
+    ValidityReport,
+    check_expiry_days,
+    check_validity,
+)
+
+__all__ = [
+    "CertificateSummary",
+    "InputFile",
+    "InspectReport",
+    "InspectedFile",
+    "TooManyCertificatesError",
+    "inspect_files",
+]
 
 
 @dataclass(frozen=True)
@@ -40,28 +56,28 @@ class InputFile:
 
 
 @dataclass(frozen=True)
-class FileReport:
+class InspectedFile:
+    """One file given to `inspect`: its format, how many certificates, whether a key."""
+
     name: str
     format: str
     certificate_count: int
     holds_private_key: bool
     pkcs12: Pkcs12Report | None
 
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    role: str  # "leaf", "intermediate", "root", "other"
-    subject: str
-    issuer: str
-    not_before: dt.datetime
-    not_after: dt.datetime
-    fingerprint_sha256: str
-    names: tuple[str, ...]
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "format": self.format,
+            "certificate_count": self.certificate_count,
+            "holds_private_key": self.holds_private_key,
+            "pkcs12": self.pkcs12.to_json() if self.pkcs12 is not None else None,
+        }
 
 
 @dataclass(frozen=True)
 class InspectReport:
-    files: tuple[FileReport, ...]
+    files: tuple[InspectedFile, ...]
     certificates: tuple[CertificateSummary, ...]
     chain: ChainReport
     validity: ValidityReport
@@ -75,34 +91,30 @@ class InspectReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def to_json(self) -> dict[str, Any]:
+        """The `inspect --json` form: exact values (nothing escaped), no key bytes."""
+        return {
+            "files": [file.to_json() for file in self.files],
+            "certificates": [cert.to_json() for cert in self.certificates],
+            "chain": self.chain.to_json(),
+            "validity": self.validity.to_json(),
+            "trust": self.trust.to_json(),
+            "coverage": self.coverage.to_json() if self.coverage is not None else None,
+            "replication": self.replication.to_json() if self.replication is not None else None,
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "ok": self.ok,
+        }
+
 
 def _summaries(chain: ChainReport) -> tuple[CertificateSummary, ...]:
-    roles: list[tuple[x509.Certificate, str]] = []
-    for index, cert in enumerate(chain.ordered):
-        if index == 0:
-            role = "leaf"
-        elif is_self_signed(cert):
-            role = "root"
-        else:
-            role = "intermediate"
-        roles.append((cert, role))
+    roles = [(cert, chain_role(index, cert)) for index, cert in enumerate(chain.ordered)]
     roles.extend((c, "other") for c in (*chain.extra_leaves, *chain.unrelated))
-    return tuple(
-        CertificateSummary(
-            role=role,
-            subject=subject_text(cert),
-            issuer=issuer_text(cert),
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-            fingerprint_sha256=fingerprint_sha256(cert),
-            names=certificate_names(cert),
-        )
-        for cert, role in roles
-    )
+    return tuple(CertificateSummary.of(cert, role) for cert, role in roles)
 
 
 def _holds_pem_key(data: bytes) -> bool:
-    return any(b"PRIVATE KEY" in m.group(1) for m in PEM_BLOCK.finditer(data))
+    return any(b"PRIVATE KEY" in block.label for block in pem_blocks(data))
 
 
 def inspect_files(
@@ -112,14 +124,26 @@ def inspect_files(
     traffic_nodes: Sequence[str] = (),
     now: dt.datetime | None = None,
     expiry_days: int = DEFAULT_EXPIRY_DAYS,
+    anchors: TrustAnchors | None = None,
+    *,
     public_anchors: Sequence[x509.Certificate] | None = None,
     system_anchors: Sequence[x509.Certificate] | None = None,
 ) -> InspectReport:
     """Load every file, treat all their certificates as one chain, and check it all.
 
-    Raises `InputError` / `PassphraseError` from loading, naming the file.
+    Trust is judged against `anchors` (the shell's `load_trust_anchors()`); nothing is
+    read here, and without anchors nothing is trusted. `public_anchors` and
+    `system_anchors` are the older spelling of the same, kept for callers not yet moved.
+    Raises `InputError` / `PassphraseError` from loading, naming the file, and
+    `TooManyCertificatesError` past `MAX_CERTIFICATES` in all.
     """
-    file_reports: list[FileReport] = []
+    if anchors is None:
+        if public_anchors is None and system_anchors is None:
+            anchors = NO_ANCHORS
+        else:
+            anchors = TrustAnchors(tuple(public_anchors or ()), tuple(system_anchors or ()))
+    check_expiry_days(expiry_days)
+    file_reports: list[InspectedFile] = []
     certs: list[x509.Certificate] = []
     problems: list[str] = []
     warnings: list[str] = []
@@ -127,9 +151,15 @@ def inspect_files(
         kind = detect_format(item.data)
         loaded = load_certificates(item.data, item.name, item.passphrase)
         certs.extend(loaded)
-        p12 = inspect_pkcs12(item.data, item.name, item.passphrase) if kind == "pkcs12" else None
+        if len(certs) > MAX_CERTIFICATES:
+            raise TooManyCertificatesError(len(certs))
+        p12 = (
+            inspect_pkcs12(item.data, item.name, item.passphrase, anchors=anchors.all)
+            if kind == "pkcs12"
+            else None
+        )
         holds_key = p12.has_private_key if p12 else _holds_pem_key(item.data)
-        file_reports.append(FileReport(item.name, kind, len(loaded), holds_key, p12))
+        file_reports.append(InspectedFile(item.name, kind, len(loaded), holds_key, p12))
         if p12 is not None:
             problems.extend(p for p in p12.problems if p not in problems)
             warnings.extend(p12.warnings)
@@ -139,13 +169,10 @@ def inspect_files(
                 "extract-chain to write the certificates alone."
             )
 
-    anchors = None
-    if public_anchors is not None and system_anchors is not None:
-        anchors = (*public_anchors, *system_anchors)
-    chain = build_chain(certs, anchors=anchors)
+    chain = build_chain(certs, anchors=anchors.all)
     ordered = chain.ordered
     validity = check_validity(ordered, now=now, expiry_days=expiry_days)
-    trust = check_trust(ordered, None, now, public_anchors, system_anchors)
+    trust = check_trust(ordered, None, now, anchors=anchors)
     leaf = chain.leaf
     cover = None
     verdict = None
@@ -173,24 +200,3 @@ def inspect_files(
         problems=tuple(problems),
         warnings=tuple(warnings),
     )
-
-
-def to_jsonable(value: object) -> object:
-    """The report as plain JSON types; certificates become subject + fingerprint."""
-    if isinstance(value, x509.Certificate):
-        return {"subject": subject_text(value), "fingerprint_sha256": fingerprint_sha256(value)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name in ("ok", "complete"):
-            if isinstance(getattr(type(value), name, None), property):
-                data[name] = getattr(value, name)
-        return data
-    if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return None  # never serialise raw bytes (passphrases, key material)
-    return value

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -13,10 +16,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from bundleguard import asn1
 from bundleguard.errors import InputError, PassphraseError
 
-PEM_BLOCK = re.compile(
-    rb"-----BEGIN ([A-Z0-9 #]+)-----\r?\n?(.*?)-----END \1-----",
-    re.DOTALL,
-)
+PEM_MARKER = re.compile(rb"-----(BEGIN|END) ([A-Z0-9 #]+)-----")
+"""One armour line; the label holds no dash, so finding them all is linear."""
+MAX_CERTIFICATES = 1000
+"""No chain comes near this many certificates; past it a file is refused unread."""
 CERTIFICATE_LABELS = frozenset({b"CERTIFICATE", b"X509 CERTIFICATE", b"TRUSTED CERTIFICATE"})
 PKCS7_LABELS = frozenset({b"PKCS7", b"PKCS #7 SIGNED DATA", b"CMS"})
 OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
@@ -29,6 +32,65 @@ class PassphraseNeeded(PassphraseError):
 
 class WrongPassphrase(PassphraseError):
     """The passphrase given does not open the PKCS#12 file."""
+
+
+class TooManyCertificatesError(InputError):
+    """More certificates than any chain holds: refused before they are parsed."""
+
+    def __init__(self, count: int, name: str = "") -> None:
+        self.count = count
+        where = f" in {_label(name)}" if name else ""
+        super().__init__(
+            f"{count} certificates were given{where}: no chain holds more than "
+            f"{MAX_CERTIFICATES}. Give the chain of one server (a trust store or CA bundle "
+            "is not a chain)."
+        )
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    """One `-----BEGIN label----- ... -----END label-----` block: label and body text."""
+
+    label: bytes
+    body: bytes
+    start: int
+    end: int
+
+
+def pem_blocks(data: bytes) -> Iterator[PemBlock]:
+    """Every PEM block of `data` in order, as `BEGIN (.*?) END` with the same label finds them.
+
+    Linear in the size of `data` (a regular expression searching for each BEGIN's END is
+    quadratic on many BEGIN lines without an END): every armour line is found in one
+    pass, then each BEGIN is paired with the next END of its label.
+    """
+    begins: list[re.Match[bytes]] = []
+    ends: dict[bytes, list[re.Match[bytes]]] = {}
+    for marker in PEM_MARKER.finditer(data):
+        if marker.group(1) == b"BEGIN":
+            begins.append(marker)
+        else:
+            ends.setdefault(marker.group(2), []).append(marker)
+    end_starts = {label: [m.start() for m in found] for label, found in ends.items()}
+    position = 0
+    for begin in begins:
+        if begin.start() < position:
+            continue  # inside the block just found
+        label = begin.group(2)
+        body_start = begin.end()
+        if data.startswith(b"\r", body_start):
+            body_start += 1
+        if data.startswith(b"\n", body_start):
+            body_start += 1
+        starts = end_starts.get(label)
+        if not starts:
+            continue
+        at = bisect.bisect_left(starts, body_start)
+        if at == len(starts):
+            continue
+        end = ends[label][at]
+        yield PemBlock(label, data[body_start : end.start()], begin.start(), end.end())
+        position = end.end()
 
 
 def _label(name: str) -> str:
@@ -98,8 +160,12 @@ def _load_pkcs7(der: bytes, name: str) -> tuple[x509.Certificate, ...]:
 def _load_pem(data: bytes, name: str) -> tuple[x509.Certificate, ...]:
     certs: list[x509.Certificate] = []
     labels: list[bytes] = []
-    for number, match in enumerate(PEM_BLOCK.finditer(data), start=1):
-        label, body = match.group(1), match.group(2)
+    blocks = list(pem_blocks(data))
+    count = sum(1 for block in blocks if block.label in CERTIFICATE_LABELS)
+    if count > MAX_CERTIFICATES:
+        raise TooManyCertificatesError(count, name)
+    for number, block in enumerate(blocks, start=1):
+        label, body = block.label, block.body
         labels.append(label)
         if label not in CERTIFICATE_LABELS and label not in PKCS7_LABELS:
             continue  # keys, CSRs, parameters: not certificates, never kept.
@@ -183,25 +249,70 @@ def load_certificates(
     PKCS#12 file needs a passphrase that was not given or is wrong.
     """
     certificates = _load_any(data, name, passphrase)
+    if len(certificates) > MAX_CERTIFICATES:
+        raise TooManyCertificatesError(len(certificates), name)
     for certificate in certificates:
         fully_parsed(certificate, name)
     return certificates
+
+
+class DamagedCertificateError(InputError):
+    """A field of a certificate does not parse: `reason` says which, in plain words."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"{_label(name)} holds a damaged certificate: {reason}.")
+
+
+def _why_unparsed(error: Exception, field: str) -> str:
+    if isinstance(error, x509.DuplicateExtension):
+        oid = error.oid
+        known = getattr(oid, "_name", "")
+        shown = (
+            f"{known} ({oid.dotted_string})"
+            if known and known != "Unknown OID"
+            else (oid.dotted_string)
+        )
+        return f"its extension {shown} appears twice"
+    if isinstance(error, x509.UnsupportedGeneralNameType):
+        return f"its {field} hold a kind of name that cannot be read"
+    if isinstance(error, UnsupportedAlgorithm):
+        return f"its {field} is of a type that cannot be read"
+    return f"its {field} cannot be read"
+
+
+# The fields the checks read, in the order they are tried, and how a user calls them.
+_FIELDS = (
+    ("subject name", lambda c: c.subject),
+    ("issuer name", lambda c: c.issuer),
+    ("extensions", lambda c: c.extensions),
+    ("public key", lambda c: c.public_key()),
+    ("validity dates", lambda c: (c.not_valid_before_utc, c.not_valid_after_utc)),
+    ("serial number", lambda c: c.serial_number),
+)
+_PARSE_ERRORS = (
+    ValueError,
+    TypeError,
+    UnsupportedAlgorithm,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
 
 
 def fully_parsed(certificate: x509.Certificate, name: str = "") -> x509.Certificate:
     """`certificate`, once every field the checks read has parsed.
 
     cryptography parses names, extensions and the public key lazily; a damaged field
-    would otherwise surface later, deep inside a check, as a crash.
+    (a duplicated extension, a name that does not decode, an unknown key type) would
+    otherwise surface later, deep inside a check, as a crash. This is the one place that
+    turns any of those into a `DamagedCertificateError` (an `InputError`) with a plain
+    reason.
     """
-    try:
-        _ = certificate.subject, certificate.issuer, certificate.extensions
-        certificate.public_key()
-    except (ValueError, UnsupportedAlgorithm) as error:
-        raise InputError(
-            f"{_label(name)} holds a certificate that cannot be fully read "
-            f"({type(error).__name__}): it is damaged or uses an unsupported key type."
-        ) from None
+    for field, read in _FIELDS:
+        try:
+            read(certificate)
+        except _PARSE_ERRORS as error:
+            raise DamagedCertificateError(name, _why_unparsed(error, field)) from None
     return certificate
 
 

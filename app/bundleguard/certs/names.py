@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import idna
 from cryptography import x509
@@ -55,6 +56,14 @@ class CoverageReport:
     @property
     def complete(self) -> bool:
         return not self.uncovered
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "covered": list(self.covered),
+            "uncovered": list(self.uncovered),
+            "certificate_names": list(self.certificate_names),
+            "complete": self.complete,
+        }
 
 
 def normalize_hostname(hostname: str) -> str:
@@ -190,6 +199,15 @@ class ReplicationVerdict:
     covering_wildcard: str | None
     problems: tuple[str, ...]
     notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "failover_ready": self.failover_ready,
+            "atlas_ready": self.atlas_ready,
+            "covering_wildcard": self.covering_wildcard,
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+        }
 
 
 def _wildcard_covering(cert: x509.Certificate, hosts: Sequence[str]) -> str | None:

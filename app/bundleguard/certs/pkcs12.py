@@ -6,7 +6,9 @@ returned, never written in the clear; passphrases never appear in messages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -14,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from bundleguard import asn1
 from bundleguard.certs.chain import ChainReport, build_chain
-from bundleguard.certs.describe import is_self_signed, subject_text
+from bundleguard.certs.describe import certificate_ref, is_root, subject_text
 from bundleguard.certs.load import check_passphrase, open_pkcs12
 from bundleguard.errors import InputError, PassphraseError
 
@@ -65,6 +67,22 @@ class Pkcs12Report:
     chain_report: ChainReport | None
     problems: tuple[str, ...]
     warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "certificate": certificate_ref(self.certificate),
+            "chain": [certificate_ref(c) for c in self.chain],
+            "has_private_key": self.has_private_key,
+            "key_matches_certificate": self.key_matches_certificate,
+            "passphrase_protected": self.passphrase_protected,
+            "key_encryption": self.key_encryption,
+            "certificate_encryption": self.certificate_encryption,
+            "mac_algorithm": self.mac_algorithm,
+            "legacy_encryption": self.legacy_encryption,
+            "chain_report": self.chain_report.to_json() if self.chain_report else None,
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+        }
 
 
 @dataclass(frozen=True)
@@ -141,8 +159,15 @@ def _is_legacy(text: str) -> bool:
     return "legacy" in text or text.startswith("3DES")
 
 
-def inspect_pkcs12(data: bytes, name: str = "", passphrase: bytes | None = None) -> Pkcs12Report:
+def inspect_pkcs12(
+    data: bytes,
+    name: str = "",
+    passphrase: bytes | None = None,
+    anchors: Sequence[x509.Certificate] = (),
+) -> Pkcs12Report:
     """Check an exported PKCS#12: certificate, matching key, chain, passphrase, encryption.
+
+    `anchors`: the roots its chain may end at without including them (see `build_chain`).
 
     Raises `PassphraseError` (missing or wrong passphrase) or `InputError` (not a PKCS#12).
     """
@@ -191,8 +216,8 @@ def inspect_pkcs12(data: bytes, name: str = "", passphrase: bytes | None = None)
         )
     chain_report = None
     if certificate is not None:
-        chain_report = build_chain([certificate, *chain])
-        if not chain and not is_self_signed(certificate):
+        chain_report = build_chain([certificate, *chain], anchors=anchors)
+        if not chain and not is_root(certificate):
             problems.append(
                 f"{label} holds no certificate chain; export it again with "
                 '"include the certificate chain".'

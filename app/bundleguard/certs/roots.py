@@ -40,12 +40,12 @@ def _parse_pem_blocks(data: bytes) -> tuple[x509.Certificate, ...]:
         return tuple(x509.load_pem_x509_certificates(data))
     except ValueError:
         # One bad entry must not hide the rest: fall back to block by block.
-        from bundleguard.certs.load import PEM_BLOCK
+        from bundleguard.certs.load import pem_blocks
 
         certs = []
-        for match in PEM_BLOCK.finditer(data):
+        for block in pem_blocks(data):
             try:
-                certs.extend(x509.load_pem_x509_certificates(match.group(0)))
+                certs.extend(x509.load_pem_x509_certificates(data[block.start : block.end]))
             except ValueError:
                 continue
         return tuple(certs)

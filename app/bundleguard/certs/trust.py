@@ -11,13 +11,15 @@ import datetime as dt
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.x509 import verification
 
-from bundleguard.certs import roots
+from bundleguard.certs.anchors import NO_ANCHORS, TrustAnchors
 from bundleguard.certs.chain import build_chain
-from bundleguard.certs.describe import is_self_signed, subject_alt_names
+from bundleguard.certs.describe import is_root, subject_alt_names
+from bundleguard.certs.names import normalize_hostname
 
 PUBLIC = "public"
 PUBLIC_BUT_INVALID = "public-but-invalid"
@@ -39,6 +41,18 @@ class TrustReport:
     public_error: str | None = None
     system_error: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "publicly_trusted": self.publicly_trusted,
+            "trusted_by_system": self.trusted_by_system,
+            "needs_software_update": self.needs_software_update,
+            "summary": self.summary,
+            "verdict": self.verdict,
+            "issued_by_public_ca": self.issued_by_public_ca,
+            "public_error": self.public_error,
+            "system_error": self.system_error,
+        }
+
 
 def _subject_for(leaf: x509.Certificate, hostname: str | None) -> verification.Subject | None:
     if hostname:
@@ -46,8 +60,6 @@ def _subject_for(leaf: x509.Certificate, hostname: str | None) -> verification.S
         try:
             return x509.IPAddress(ipaddress.ip_address(text))
         except ValueError:
-            from bundleguard.certs.names import normalize_hostname
-
             return x509.DNSName(normalize_hostname(text))
     san = subject_alt_names(leaf)
     if san is None:
@@ -103,16 +115,17 @@ def check_trust(
     chain: Sequence[x509.Certificate],
     hostname: str | None = None,
     now: dt.datetime | None = None,
-    public_anchors: Sequence[x509.Certificate] | None = None,
-    system_anchors: Sequence[x509.Certificate] | None = None,
+    *,
+    anchors: TrustAnchors = NO_ANCHORS,
 ) -> TrustReport:
-    """Judge trust of `chain` (leaf first) against Mozilla's roots and this machine's store.
+    """Judge trust of `chain` (leaf first) against `anchors`: Mozilla's roots (`public`)
+    and this machine's store (`system`), as the shell loaded them; nothing is read here.
 
     Without `hostname`, the first name of the leaf stands in for it: this answers
     "is the issuer trusted", and coverage is judged separately by `names`.
     """
-    public = roots.public_roots() if public_anchors is None else public_anchors
-    system = roots.system_roots() if system_anchors is None else system_anchors
+    public = tuple(anchors.public)
+    system = tuple(anchors.system)
     public_error = verify_against(chain, public, hostname, now)
     system_error = verify_against(chain, system, hostname, now)
     publicly_trusted = public_error is None
@@ -129,7 +142,7 @@ def check_trust(
             "issued by a publicly trusted CA — no software update needed, "
             f"but it does not verify as it is: {public_error}"
         )
-    elif chain and len(chain) == 1 and is_self_signed(chain[0]):
+    elif chain and len(chain) == 1 and is_root(chain[0]):
         verdict = SELF_SIGNED
         summary = "self-signed — send it to support: a software update is needed." + system_note
     elif chain and not build_chain(chain, anchors=()).complete and not on_system:

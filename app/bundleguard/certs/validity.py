@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -12,9 +13,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from bundleguard.certs.describe import is_ca, is_self_signed, subject_alt_names, subject_text
+from bundleguard.certs.describe import chain_role, is_ca, is_root, subject_alt_names, subject_text
+from bundleguard.errors import InputError
 
 DEFAULT_EXPIRY_DAYS = 30
+MAX_EXPIRY_DAYS = 36500
+"""The longest warning period (a hundred years); longer ones cannot be computed with."""
 MIN_RSA_BITS = 2048
 
 
@@ -31,17 +35,40 @@ class ValidityReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "expires": self.expires.isoformat() if self.expires is not None else None,
+            "days_left": self.days_left,
+            "ok": self.ok,
+        }
+
+
+_ROLE_WORDS = {
+    "leaf": "The server certificate",
+    "root": "The root certificate",
+    "intermediate": "The intermediate certificate",
+}
+
 
 def _role(index: int, cert: x509.Certificate) -> str:
-    if index == 0:
-        return "The server certificate"
-    if is_self_signed(cert):
-        return "The root certificate"
-    return "The intermediate certificate"
+    return _ROLE_WORDS[chain_role(index, cert)]
 
 
 def _date(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def check_expiry_days(expiry_days: int) -> int:
+    """`expiry_days` when it is a usable warning period, else `InputError`."""
+    if isinstance(expiry_days, bool) or not isinstance(expiry_days, int):
+        raise InputError("The warning period before expiry must be a whole number of days.")
+    if not 0 <= expiry_days <= MAX_EXPIRY_DAYS:
+        raise InputError(
+            f"That warning period before expiry cannot be used: give 0 to {MAX_EXPIRY_DAYS} days."
+        )
+    return expiry_days
 
 
 def _signature_hash(cert: x509.Certificate) -> hashes.HashAlgorithm | None:
@@ -56,7 +83,11 @@ def check_validity(
     now: dt.datetime | None = None,
     expiry_days: int = DEFAULT_EXPIRY_DAYS,
 ) -> ValidityReport:
-    """Check dates of every certificate and the quality rules, leaf first in `chain`."""
+    """Check dates of every certificate and the quality rules, leaf first in `chain`.
+
+    Raises `InputError` when `expiry_days` is not 0 to `MAX_EXPIRY_DAYS`.
+    """
+    check_expiry_days(expiry_days)
     now = now or dt.datetime.now(dt.UTC)
     problems: list[str] = []
     warnings: list[str] = []
@@ -73,7 +104,7 @@ def check_validity(
         elif not_after - now <= dt.timedelta(days=expiry_days):
             days = (not_after - now).days
             warnings.append(f"{label} expires in {days} day(s), on {_date(not_after)}.")
-        if not is_self_signed(cert) and isinstance(_signature_hash(cert), hashes.SHA1):
+        if not is_root(cert) and isinstance(_signature_hash(cert), hashes.SHA1):
             problems.append(f"{label} is signed with SHA-1, which clients reject.")
         key = cert.public_key()
         if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) and key.key_size < MIN_RSA_BITS:
@@ -88,7 +119,7 @@ def check_validity(
 
 def _check_leaf(leaf: x509.Certificate, problems: list[str], warnings: list[str]) -> None:
     label = f'The server certificate "{subject_text(leaf)}"'
-    if is_ca(leaf) and not is_self_signed(leaf):
+    if is_ca(leaf) and not is_root(leaf):
         problems.append(f"{label} is marked as a CA certificate; a server certificate must not be.")
     try:
         eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value

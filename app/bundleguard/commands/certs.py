@@ -1,32 +1,75 @@
 """The certificate subcommands: `inspect`, `extract-chain` and `rewrap`.
 
-Only argument parsing, file reading/writing and printing live here; every verdict
-comes from `bundleguard.certs`.
+Only argument parsing, reading and writing the files named, and printing live here:
+every verdict comes from `bundleguard.certs`, every line printed from
+`bundleguard.certs.render`.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 
+from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.certs.extract import extract_chain
-from bundleguard.certs.inspect import InputFile, InspectReport, inspect_files, to_jsonable
+from bundleguard.certs.inspect import InputFile, inspect_files
 from bundleguard.certs.load import PassphraseNeeded, load_certificates
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.certs.pkcs12 import inspect_pkcs12, rewrap_pkcs12
-from bundleguard.certs.validity import DEFAULT_EXPIRY_DAYS
+from bundleguard.certs.render import (
+    render_extraction_notes,
+    render_inspect,
+    render_rewrapped,
+    render_written,
+)
+from bundleguard.certs.validity import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
 from bundleguard.commands.passphrase import (
     add_passphrase_argument,
     get_new_passphrase,
     get_passphrase,
 )
-from bundleguard.errors import InputError
-from bundleguard.files import write_file_atomic
+from bundleguard.errors import BundleGuardError, InputError
+from bundleguard.exitcodes import ExitCode
+from bundleguard.files import read_input_file, write_file_atomic
+from bundleguard.text import shown
 
-EXIT_OK = 0
-EXIT_PROBLEM = 1
+
+class ShownError(BundleGuardError):
+    """A core error whose message may quote a file name or a certificate field, with its
+    control characters made visible before the CLI prints it; `original` is the error."""
+
+    def __init__(self, original: BundleGuardError) -> None:
+        self.original = original
+        super().__init__(shown(str(original)))
+
+
+def errors_shown(handler: Callable[[argparse.Namespace], int]):
+    """Wrap a handler: a `BundleGuardError` leaves it with its message escaped."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ShownError:
+            raise
+        except BundleGuardError as error:
+            raise ShownError(error) from None
+
+    return run
+
+
+def expiry_days(text: str) -> int:
+    """`--expiry-days`: a whole number from 0 to MAX_EXPIRY_DAYS, else a usage error."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("give a whole number of days") from None
+    if not 0 <= days <= MAX_EXPIRY_DAYS:
+        raise argparse.ArgumentTypeError(f"give 0 to {MAX_EXPIRY_DAYS} days")
+    return days
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,11 +94,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="an Atlas traffic-node hostname; repeat for each",
     )  # fmt: skip
     inspect.add_argument(
-        "--expiry-days", type=int, default=DEFAULT_EXPIRY_DAYS, metavar="N",
+        "--expiry-days", type=expiry_days, default=DEFAULT_EXPIRY_DAYS, metavar="N",
         help=f"warn when a certificate expires within N days (default {DEFAULT_EXPIRY_DAYS})",
     )  # fmt: skip
     add_passphrase_argument(inspect)
-    inspect.set_defaults(handler=run_inspect)
+    inspect.set_defaults(handler=errors_shown(run_inspect))
 
     extract = subparsers.add_parser(
         "extract-chain",
@@ -68,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     extract.add_argument("--out", required=True, metavar="DIR", help="the output folder")
     extract.add_argument("--force", action="store_true", help="replace existing files")
     add_passphrase_argument(extract)
-    extract.set_defaults(handler=run_extract_chain)
+    extract.set_defaults(handler=errors_shown(run_extract_chain))
 
     rewrap = subparsers.add_parser(
         "rewrap",
@@ -86,17 +129,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     rewrap.add_argument("--force", action="store_true", help="replace OUT if it exists")
     add_passphrase_argument(rewrap, new=True)
-    rewrap.set_defaults(handler=run_rewrap)
+    rewrap.set_defaults(handler=errors_shown(run_rewrap))
 
 
 # --- files ---------------------------------------------------------------------------
 
 
 def read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(f"Cannot read '{path}': {error.strerror or error}.") from None
+    """A certificate or PKCS#12 file named by the user: a regular file, of bounded size."""
+    return read_input_file(path)
 
 
 def _load_with_passphrase(args: argparse.Namespace, path: str, data: bytes):
@@ -115,8 +156,6 @@ def run_inspect(args: argparse.Namespace) -> int:
     for host in (args.site, *args.appliance, *args.traffic_node):
         if host:
             normalize_hostname(host)  # raises InputError: a usage error, exit 2
-    if args.expiry_days < 0:
-        raise InputError("--expiry-days must be 0 or more.")
     inputs = []
     for path in args.files:
         data = read_file(path)
@@ -128,69 +167,13 @@ def run_inspect(args: argparse.Namespace) -> int:
         appliances=args.appliance,
         traffic_nodes=args.traffic_node,
         expiry_days=args.expiry_days,
+        anchors=load_trust_anchors(),
     )
     if args.json:
-        print(json.dumps(to_jsonable(report), indent=2, ensure_ascii=False))
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         print(render_inspect(report))
-    return EXIT_OK if report.ok else EXIT_PROBLEM
-
-
-def _bullets(lines: Sequence[str]) -> list[str]:
-    return [f"  - {line}" for line in lines]
-
-
-def render_inspect(report: InspectReport) -> str:
-    """The report as text readable at a glance: verdict first, then the details."""
-    out: list[str] = []
-    verdict = "OK" if report.ok else f"{len(report.problems)} PROBLEM(S) TO FIX"
-    out.append(f"Result: {verdict}")
-    out.append(f"Trust:  {report.trust.summary}")
-    if report.problems:
-        out.append("Problems:")
-        out.extend(_bullets(report.problems))
-    if report.warnings:
-        out.append("Warnings:")
-        out.extend(_bullets(report.warnings))
-    out.append("")
-    out.append("Certificates (leaf first):")
-    for cert in report.certificates:
-        out.append(
-            f"  {cert.role:<12} {cert.subject}  (issued by {cert.issuer}; valid "
-            f"{cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d})"
-        )
-        if cert.role == "leaf" and cert.names:
-            out.append(f"  {'':<12} names: {', '.join(cert.names)}")
-        out.append(f"  {'':<12} SHA-256 {cert.fingerprint_sha256}")
-    chain = report.chain
-    if chain.complete:
-        state = "complete, root included" if chain.root_present else "complete, root not included"
-    else:
-        state = f"INCOMPLETE, missing the issuer {chain.missing_issuer}"
-    out.append(f"Chain:  {state}")
-    if report.coverage is not None:
-        for name in report.coverage.covered:
-            out.append(f"  covered      {name}")
-        for name in report.coverage.uncovered:
-            out.append(f"  NOT covered  {name}")
-    if report.replication is not None:
-        out.extend(f"  {note}" for note in report.replication.notes)
-    for file in report.files:
-        if file.pkcs12 is None:
-            continue
-        p12 = file.pkcs12
-        key = "no private key"
-        if p12.has_private_key:
-            key = "key matches" if p12.key_matches_certificate else "KEY DOES NOT MATCH"
-        protection = (
-            f"passphrase-protected, {p12.key_encryption}"
-            if p12.passphrase_protected
-            else "NOT PASSPHRASE-PROTECTED"
-        )
-        out.append(
-            f"PKCS#12 {file.name}: {key}; {len(p12.chain)} chain certificate(s); {protection}"
-        )
-    return "\n".join(out)
+    return ExitCode.OK if report.ok else ExitCode.PROBLEM
 
 
 # --- extract-chain -------------------------------------------------------------------
@@ -199,7 +182,7 @@ def render_inspect(report: InspectReport) -> str:
 def run_extract_chain(args: argparse.Namespace) -> int:
     data = read_file(args.file)
     certs, _ = _load_with_passphrase(args, args.file, data)
-    extraction = extract_chain(certs)
+    extraction = extract_chain(certs, anchors=load_trust_anchors().all)
     out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -217,10 +200,11 @@ def run_extract_chain(args: argparse.Namespace) -> int:
             raise InputError("Refusing to write a file that is not certificates only.")
     for extracted in extraction.files:
         write_file_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
-        print(f"wrote {out_dir / extracted.filename}")
-    for line in (*extraction.chain.problems, *extraction.chain.warnings):
-        print(f"  - {line}")
-    return EXIT_PROBLEM if extraction.chain.problems else EXIT_OK
+        print(render_written(out_dir / extracted.filename))
+    notes = render_extraction_notes(extraction)
+    if notes:
+        print(notes)
+    return ExitCode.PROBLEM if extraction.chain.problems else ExitCode.OK
 
 
 # --- rewrap --------------------------------------------------------------------------
@@ -240,6 +224,5 @@ def run_rewrap(args: argparse.Namespace) -> int:
     result = rewrap_pkcs12(data, passphrase, new_passphrase, legacy=args.legacy, name=args.input)
     del new_passphrase, passphrase
     write_file_atomic(out, result, force=args.force)
-    scheme = "legacy 3DES (PBE-SHA1)" if args.legacy else "AES-256-CBC with PBKDF2-HMAC-SHA256"
-    print(f"wrote {out} ({scheme}). Keep it and its passphrase safe; never send it to support.")
-    return EXIT_OK
+    print(render_rewrapped(out, args.legacy))
+    return ExitCode.OK

@@ -12,9 +12,13 @@ import sys
 
 from bundleguard.certs.load import check_passphrase
 from bundleguard.errors import InputError, PassphraseError
+from bundleguard.files import FileTooLargeError, NotAFileError, read_input_file
 
 PASSPHRASE_ENV = "BUNDLEGUARD_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "BUNDLEGUARD_NEW_PASSPHRASE"
+MAX_PASSPHRASE_FILE_BYTES = 64 * 1024
+PASSPHRASE_FILE = "the passphrase file"
+"""How messages name a passphrase file: never by its path (a passphrase may stand there)."""
 
 
 class _RefuseValue(argparse.Action):
@@ -54,10 +58,16 @@ def add_passphrase_argument(parser: argparse.ArgumentParser, new: bool = False) 
 def _read_file(path: str) -> bytes:
     # The file's name is not repeated: a passphrase typed in its place would be echoed.
     try:
-        with open(path, "rb") as handle:
-            content = handle.read(64 * 1024)
-    except OSError as error:
-        raise InputError(f"Cannot read the passphrase file: {error.strerror}.") from None
+        content = read_input_file(path, limit=MAX_PASSPHRASE_FILE_BYTES, name=PASSPHRASE_FILE)
+    except NotAFileError as error:
+        raise InputError(
+            f"The passphrase file is {error.what}, not a file: it was not read."
+        ) from None
+    except FileTooLargeError:
+        raise InputError(
+            f"The passphrase file is larger than {MAX_PASSPHRASE_FILE_BYTES // 1024} KiB: "
+            "it cannot be a passphrase file, and it was not read."
+        ) from None
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Windows "Unicode")
         try:
             content = content.decode("utf-16").encode("utf-8")

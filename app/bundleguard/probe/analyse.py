@@ -17,6 +17,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from bundleguard.certs import roots
+from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.certs.chain import build_chain, issued_by
 from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
 from bundleguard.certs.names import certificate_names, covers
@@ -106,7 +107,9 @@ def judge_chain(
     # A root the user gave us (--expect) completes the picture for the trust verdict.
     # Coverage of each name is judged apart, so trust is asked about the issuer only.
     root = next((r for r in known_roots if issued_by(ordered[-1], r)), None)
-    trust = check_trust((*ordered, root) if root is not None else ordered, now=now)
+    trust = check_trust(
+        (*ordered, root) if root is not None else ordered, now=now, anchors=load_trust_anchors()
+    )
     needs_update = trust.needs_software_update
     trust_summary = trust.summary
     if trust.verdict == INCOMPLETE and complete:

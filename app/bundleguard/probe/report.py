@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import enum
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography import x509
-
-from bundleguard.certs.describe import fingerprint_sha256, issuer_text, subject_text
-from bundleguard.certs.names import certificate_names
+from bundleguard.certs.summary import CertificateSummary
 from bundleguard.probe.targets import Target
 from bundleguard.probe.tls import Failure, Handshake
-
-
-@dataclass(frozen=True)
-class CertificateSummary:
-    """What a user compares between two certificates at a glance."""
-
-    fingerprint_sha256: str
-    subject: str
-    issuer: str
-    names: tuple[str, ...]
-    not_before: datetime.datetime
-    not_after: datetime.datetime
-
-    @classmethod
-    def of(cls, cert: x509.Certificate) -> CertificateSummary:
-        return cls(
-            fingerprint_sha256=fingerprint_sha256(cert),
-            subject=subject_text(cert),
-            issuer=issuer_text(cert),
-            names=certificate_names(cert),
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-        )
 
 
 @dataclass(frozen=True)
