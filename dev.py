@@ -6,6 +6,8 @@ Debian/Ubuntu, the system libraries Qt needs when they are missing:
 
     python3 dev.py app [ARGS...]   set up, then run bundleguard (ARGS go to it)
     python3 dev.py test [ARGS...]  set up, then run ruff and the test suite headless
+    python3 dev.py build [--onefile]  build the app with PyInstaller: dist/bundleguard/
+                                   (one folder), or dist/onefile/bundleguard (one file)
 """
 
 from __future__ import annotations
@@ -168,12 +170,42 @@ def command_test(args: list[str]) -> int:
     return code
 
 
+def command_build(args: list[str]) -> int:
+    unknown = [a for a in args if a != "--onefile"]
+    if unknown:
+        say("build takes only --onefile")
+        return 2
+    onefile = "--onefile" in args
+    if is_debian():
+        # binutils: strip(1) and objdump, which PyInstaller uses on Linux.
+        apt_install([*QT_RUNTIME_PACKAGES, "binutils"])
+    python = ensure_environment("package")
+    kind = "onefile" if onefile else "onefolder"
+    dist = ROOT / "dist" / ("onefile" if onefile else "")
+    cmd = [
+        str(python),
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level=WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(ROOT / "build" / kind),
+        str(ROOT / "packaging" / "bundleguard.spec"),
+    ]
+    if onefile:
+        cmd += ["--", "--onefile"]
+    say(f"building the {kind} app into {dist.relative_to(ROOT)}")
+    return run(cmd)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"app", "test"}:
+    commands = {"app": command_app, "test": command_test, "build": command_build}
+    if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
-    command, rest = argv[0], argv[1:]
-    return command_app(rest) if command == "app" else command_test(rest)
+    return commands[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 from bundleguard import selftest
 from bundleguard.guard import Verdict
 
-CHECK_NAMES = ["guard", "roots", "bundle", "probe", "window"]
+CHECK_NAMES = ["guard", "roots", "bundle", "probe", "qt", "window"]
 WINDOW_EXISTS = importlib.util.find_spec("bundleguard.gui.window") is not None
 
 
@@ -34,23 +34,24 @@ def test_selftest_prints_one_line_per_check_and_exits_0_only_if_all_worked():
     assert lines[0].startswith("bundleguard ") and "self-test (from source)" in lines[0]
     by_name = {line.split()[1]: line for line in lines[1:-1]}
     assert list(by_name) == CHECK_NAMES
-    for name in ("guard", "roots", "bundle", "probe"):
+    for name in ("guard", "roots", "bundle", "probe", "qt"):
         assert by_name[name].startswith("ok "), by_name[name]
     assert "server.key secret" in by_name["guard"]
     assert "server.crt certificate" in by_name["guard"]
     assert "export.crt secret" in by_name["guard"]
     assert "verified" in by_name["bundle"]
     assert "chain complete" in by_name["probe"]
+    assert "offscreen: PNG, JPEG, ICO, SVG" in by_name["qt"]
     if WINDOW_EXISTS:
         assert by_name["window"].startswith("ok "), by_name["window"]
         assert result.returncode == 0
-        assert lines[-1] == "self-test ok: all 5 checks"
+        assert lines[-1] == "self-test ok: all 6 checks"
     else:
         # Until the window lands, its check must fail, loudly, and so must the whole run.
         assert by_name["window"].startswith("FAILED "), by_name["window"]
         assert "MainWindow" in by_name["window"]
         assert result.returncode == 1
-        assert lines[-1] == "self-test FAILED: 1 of 5 checks"
+        assert lines[-1] == "self-test FAILED: 1 of 6 checks"
     assert "Traceback" not in result.stderr
 
 

@@ -9,7 +9,9 @@ folder that is removed afterwards:
 - bundle: a bundle is planned, written and verified through the core, then reopened as a
   zip and read back member by member;
 - probe: a fake appliance (a real TLS server on loopback) is probed and its chain judged;
-- window: Qt starts offscreen and paints the main window.
+- qt: Qt starts (offscreen unless QT_QPA_PLATFORM says otherwise) and reads and writes
+  PNG, JPEG, ICO and SVG images (its image format plugins are there);
+- window: the main window is built and painted.
 
 Prints one line per check, `ok` or `FAILED` with the reason, and returns 0 only when every
 check worked. A check's failure never shows key bytes or passphrases: the keys here are
@@ -177,17 +179,53 @@ def check_probe(folder: Path) -> str:
     return f"{appliance.name} on loopback: {check.handshake.tls_version}, chain complete"
 
 
-def check_window(folder: Path) -> str:
+_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32">'
+    b'<rect width="32" height="32" fill="#1f4e8c"/><circle cx="16" cy="16" r="8" fill="#f2b632"/>'
+    b"</svg>"
+)
+
+
+def _qt_application():
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication(["bundleguard-selftest"])
+
+
+def check_qt(folder: Path) -> str:
+    """Qt starts, and the image formats the window reads and writes are all there."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    app = _qt_application()
+    formats = []
+    for fmt in ("PNG", "JPEG", "ICO"):
+        image = QImage(48, 48, QImage.Format.Format_RGB32)
+        image.fill(QColor(31, 78, 140))
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not image.save(buffer, fmt):
+            raise CheckFailed(f"Qt cannot write {fmt} images (its image format plugin is missing)")
+        again = QImage.fromData(bytes(buffer.data()), fmt)
+        if again.isNull() or again.width() != 48:
+            raise CheckFailed(f"Qt cannot read {fmt} images back")
+        formats.append(fmt)
+    svg = QImage.fromData(QByteArray(_SVG), "SVG")
+    if svg.isNull() or svg.pixelColor(16, 16).red() < 200:
+        raise CheckFailed("Qt cannot draw SVG images (its SVG plugin is missing)")
+    formats.append("SVG")
+    return f"{app.platformName()}: {', '.join(formats)}"
+
+
+def check_window(folder: Path) -> str:
     try:
         from bundleguard.gui.window import MainWindow
     except ImportError as error:
         raise CheckFailed(
             f"the main window cannot be loaded (bundleguard.gui.window.MainWindow): {error}"
         ) from None
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(["bundleguard-selftest"])
+    app = _qt_application()
     window = MainWindow()
     try:
         window.resize(900, 600)
@@ -211,6 +249,7 @@ CHECKS: tuple[Check, ...] = (
     Check("roots", check_roots),
     Check("bundle", check_bundle),
     Check("probe", check_probe),
+    Check("qt", check_qt),
     Check("window", check_window),
 )
 
