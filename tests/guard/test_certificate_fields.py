@@ -25,6 +25,9 @@ from bundleguard.guard import Verdict, classify_bytes
 from tests.guard import keyforge as kf
 from tests.guard.conftest import assert_clean, assert_reason_mentions, scan
 
+# Long attribute values are the point here; cryptography warns when it builds them.
+pytestmark = pytest.mark.filterwarnings("ignore:Attribute's length:UserWarning")
+
 NOW = dt.datetime.now(dt.UTC)
 PRIVATE_OID = x509.ObjectIdentifier("1.3.6.1.4.1.55555.7.1")
 

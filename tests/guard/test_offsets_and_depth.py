@@ -139,7 +139,10 @@ def test_a_folder_1200_levels_deep_is_refused_past_the_limit_and_the_scan_goes_o
         os.close(fd)
     (tmp_path / "z.key").write_bytes(kf.pkcs8_pem())
 
-    reports = list(scan_paths([tmp_path], workers=1))
+    try:
+        reports = list(scan_paths([tmp_path], workers=1))
+    finally:
+        _remove_deep(tmp_path / "a")  # pytest's own clean-up recurses
 
     by_name = {os.path.basename(r.path): r for r in reports}
     assert by_name["server.pem"].verdict is Verdict.CERTIFICATE
@@ -149,3 +152,16 @@ def test_a_folder_1200_levels_deep_is_refused_past_the_limit_and_the_scan_goes_o
     assert deep[0].verdict is Verdict.REFUSED
     assert deep[0].path.count(os.sep + "d") == MAX_FOLDER_DEPTH
     assert_reason_mentions(deep[0], rf"more than {MAX_FOLDER_DEPTH} levels deep")
+
+
+def _remove_deep(top) -> None:
+    """Remove a chain of nested 'd' folders without recursion: lift the chain one level
+    at a time (every path stays short), removing the emptied folder."""
+    lifted = top.parent / "lifted"
+    while (top / "d" / "d").exists():
+        os.rename(top / "d" / "d", lifted)
+        os.rmdir(top / "d")
+        os.rename(lifted, top / "d")
+    if (top / "d").exists():
+        os.rmdir(top / "d")
+    os.rmdir(top)
