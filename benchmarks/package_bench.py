@@ -1,0 +1,115 @@
+"""Packaged size and start-up: the frozen app against itself from source, in one run.
+
+    .venv/bin/python benchmarks/package_bench.py [--build] [--repeat 5] [--json]
+
+- size: the one-folder build (`dist/bundleguard/`) and the one-file build
+  (`dist/onefile/bundleguard`), in MB (10^6 bytes); `--build` builds both first with
+  `python3 dev.py build [--onefile]` and times each build;
+- window start: from launching `bundleguard --demo` to its exit right after the first
+  paint of the main window (the window quits there when BUNDLEGUARD_EXIT_AFTER_PAINT=1),
+  offscreen, frozen one-folder vs `python -m bundleguard` from source; the median of
+  `--repeat` runs each, interleaved, and their ratio. Reported as not measurable while
+  the app has no window that honours the variable;
+- command start: the same for `bundleguard --version` (interpreter, imports, parser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ONEFOLDER = ROOT / "dist" / "bundleguard"
+ONEFILE = ROOT / "dist" / "onefile" / "bundleguard"
+SOURCE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "bundleguard"]
+FROZEN = [str(ONEFOLDER / "bundleguard")]
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def build(onefile: bool) -> float:
+    began = time.perf_counter()
+    args = ["python3", "dev.py", "build"]
+    if onefile:
+        args.append("--onefile")
+    subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def timed(cmd: list[str], env: dict[str, str], timeout: float = 60) -> float | None:
+    began = time.perf_counter()
+    try:
+        result = subprocess.run(
+            cmd, env=env, capture_output=True, timeout=timeout, check=False, cwd=ROOT
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if result.returncode != 0:
+        return None
+    return time.perf_counter() - began
+
+
+def compare(args: list[str], repeat: int, extra_env: dict[str, str]) -> dict[str, object]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **extra_env)
+    frozen: list[float] = []
+    source: list[float] = []
+    for _ in range(repeat):  # interleaved, so a busy moment hurts both alike
+        for cmd, into in ((FROZEN, frozen), (SOURCE, source)):
+            seconds = timed([*cmd, *args], env)
+            if seconds is None:
+                return {"measured": False, "why": f"{' '.join([*cmd[-1:], *args])} failed"}
+            into.append(seconds)
+    f, s = statistics.median(frozen), statistics.median(source)
+    return {"measured": True, "frozen_s": round(f, 3), "source_s": round(s, 3),
+            "ratio_frozen_over_source": round(f / s, 2)}  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", action="store_true", help="build both kinds first")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, object] = {}
+    if args.build:
+        results["build_onefolder_s"] = round(build(onefile=False), 1)
+        results["build_onefile_s"] = round(build(onefile=True), 1)
+    if not ONEFOLDER.is_dir():
+        print("no one-folder build: run python3 dev.py build (or pass --build)", file=sys.stderr)
+        return 2
+    results["onefolder_mb"] = round(folder_size(ONEFOLDER) / 1e6, 1)
+    results["onefile_mb"] = round(ONEFILE.stat().st_size / 1e6, 1) if ONEFILE.exists() else None
+    results["window_start"] = compare(
+        ["--demo"], args.repeat, {"BUNDLEGUARD_EXIT_AFTER_PAINT": "1"}
+    )
+    results["command_start"] = compare(["--version"], args.repeat, {})
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    for key in ("build_onefolder_s", "build_onefile_s"):
+        if key in results:
+            print(f"{key:<22} {results[key]} s")
+    print(f"{'one-folder size':<22} {results['onefolder_mb']} MB (target < 120)")
+    print(f"{'one-file size':<22} {results['onefile_mb']} MB (target < 60)")
+    for key in ("window_start", "command_start"):
+        item = results[key]
+        if item["measured"]:
+            print(
+                f"{key:<22} frozen {item['frozen_s']} s, source {item['source_s']} s: "
+                f"ratio {item['ratio_frozen_over_source']} (median of {args.repeat})"
+            )
+        else:
+            print(f"{key:<22} not measurable: {item['why']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
