@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -131,16 +132,14 @@ class Inspection:
 
 def inspect(certificates: list[x509.Certificate]) -> Inspection:
     """Every key hidden in the fields of `certificates`, and every policy refusal."""
-    moduli = []
-    for certificate in certificates:
-        key = certificate.public_key()
-        if isinstance(key, rsa.RSAPublicKey):
-            moduli.append(key.public_numbers().n)
     findings: list[CertificateFinding] = []
     refusals: list[str] = []
     many = len(certificates) > 1
     for index, certificate in enumerate(certificates, 1):
         which = f" (certificate {index} of {len(certificates)})" if many else ""
+        key = certificate.public_key()
+        moduli = [key.public_numbers().n] if isinstance(key, rsa.RSAPublicKey) else []
+        seen: set[bytes] = set()
         der = certificate.public_bytes(_DER)
         try:
             fields = list(_fields(der))
@@ -157,7 +156,9 @@ def inspect(certificates: list[x509.Certificate]) -> Inspection:
                 "is there"
             )
         for place, _oid, _size, values in fields:
-            hit = _first_hit(values, moduli)
+            fresh = [v for v in values if v not in seen]
+            seen.update(fresh)
+            hit = _first_hit(fresh, moduli)
             if hit is not None:
                 label, kind, encoding = hit
                 findings.append(CertificateFinding(label, kind, encoding, _bounded(place + which)))
@@ -322,9 +323,12 @@ MAX_RUNS = 8
 _HEX_RUN = re.compile(rb"(?:0[xX])?[0-9a-fA-F]{2}(?:[:\s,]{0,2}[0-9a-fA-F]{2}){7,}")
 _DECIMAL_RUN = re.compile(rb"[0-9]{38,}")
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}")
-_BASE32_RUN = re.compile(rb"[A-Z2-7a-z]{16,}")
-_BASE85_RUN = re.compile(rb"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{16,}")
-_ASCII85_RUN = re.compile(rb"<~[!-uz\s]{16,}~>|[!-uz]{16,}")
+_BASE32_RUN = re.compile(rb"[A-Z2-7]{16,}|[a-z2-7]{16,}")
+# base85 and ascii85 runs of 30 characters (24 bytes) or more that are not simply a host
+# name, a path or a word: those alphabets hold nearly every printable character.
+_BASE85_RUN = re.compile(rb"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{30,}")
+_ASCII85_RUN = re.compile(rb"<~[!-uz\s]{30,}~>|[!-uz]{30,}")
+_PLAIN_WORDS = re.compile(rb"[A-Za-z0-9./:_-]*")
 _WHITESPACE = re.compile(rb"\s+")
 
 
@@ -363,6 +367,8 @@ def _decodings(value: bytes) -> Iterator[tuple[str, bytes]]:
         ("ascii85", base64.a85decode, _ASCII85_RUN),
     ):
         for run in _runs(regex, text):
+            if _PLAIN_WORDS.fullmatch(run):
+                continue
             run = _WHITESPACE.sub(b"", run).removeprefix(b"<~").removesuffix(b"~>")
             for phase in range(5):
                 decoded = _attempt(decode, run[phase:])
@@ -377,16 +383,20 @@ def _attempt(decode, text: bytes) -> bytes:
         return b""
 
 
+_COMPRESSED_RE = re.compile(rb"\x1f\x8b\x08|\x78[\x01\x5e\x9c\xda]")
+
+
 def _inflate(data: bytes) -> Iterator[bytes]:
-    if data[:2] == b"\x1f\x8b" or data[:1] == b"\x78":
-        for wbits in (31, 15):
-            try:
-                out = zlib.decompressobj(wbits).decompress(data, MAX_INFLATED)
-            except zlib.error:
-                continue
-            if out:
-                yield out
-                return
+    """gzip or zlib streams that begin in the decoded bytes (after a few stray bytes too)."""
+    for hit in itertools.islice(_COMPRESSED_RE.finditer(data), 4):
+        wbits = 31 if data[hit.start()] == 0x1F else 15
+        try:
+            out = zlib.decompressobj(wbits).decompress(data[hit.start() :], MAX_INFLATED)
+        except zlib.error:
+            continue
+        if out:
+            yield out
+            return
 
 
 def _key_in(candidate: bytes, moduli: list[int], encoding: str) -> tuple[str, str, str] | None:
@@ -414,28 +424,29 @@ def _key_in(candidate: bytes, moduli: list[int], encoding: str) -> tuple[str, st
 
 def _factor_in(candidate: bytes, moduli: list[int]) -> bool:
     """Whether a number in `candidate` divides a modulus (1 < p < n): the bytes whole,
-    every window of a prime's size, and every DER INTEGER inside."""
+    every DER INTEGER inside, and, in values up to twice a prime's size, every window of a
+    prime's size."""
     if not moduli or len(candidate) < 16:
         return False
-    numbers: set[int] = set()
-    if len(candidate) <= 1100:
-        numbers.add(int.from_bytes(candidate, "big"))
-    for hit in _INTEGER_RE.finditer(candidate):
-        try:
-            _, start, end = asn1.read_header(candidate, hit.start(), strict=False)
-        except asn1.DerError:
-            continue
-        if end is not None and end <= len(candidate) and end - start >= 16:
-            numbers.add(int.from_bytes(candidate[start:end], "big"))
     for n in moduli:
-        for number in numbers:
-            if 1 < number < n and n % number == 0:
-                return True
         size = (n.bit_length() // 2 + 7) // 8
-        if len(candidate) <= 4096:
-            for width in {size, size + 1}:
-                for start in range(0, len(candidate) - width + 1):
-                    number = int.from_bytes(candidate[start : start + width], "big")
-                    if 1 < number < n and n % number == 0:
-                        return True
+        numbers: set[int] = set()
+        if size - 1 <= len(candidate) <= size + 1:
+            numbers.add(int.from_bytes(candidate, "big"))
+        if b"\x02" in candidate:
+            for hit in _INTEGER_RE.finditer(candidate):
+                try:
+                    _, start, end = asn1.read_header(candidate, hit.start(), strict=False)
+                except asn1.DerError:
+                    continue
+                if end is not None and end <= len(candidate) and end - start >= size - 1:
+                    numbers.add(int.from_bytes(candidate[start:end], "big"))
+        if any(1 < number < n and n % number == 0 for number in numbers):
+            return True
+        if not size <= len(candidate) <= 2 * size + 8:
+            continue  # a field about a prime's size: the prime with a few bytes around it
+        for start in range(0, len(candidate) - size + 1):
+            number = int.from_bytes(candidate[start : start + size], "big")
+            if n % number == 0 and 1 < number < n:
+                return True
     return False
