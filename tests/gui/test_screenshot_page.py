@@ -323,3 +323,12 @@ def test_ctrl_v_in_the_page_wins_over_the_window_paste_shortcut(qtbot, case_fold
     with qtbot.waitSignal(screen.screenshotSaved):
         qtbot.keyClick(window.windowHandle(), Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     assert window_pastes == []
+
+
+def test_a_black_picture_is_never_saved_silently(qtbot, page, tmp_path, case_folder):
+    screen = page()
+    black = write_png(tmp_path / "black.png", Image.new("RGB", (640, 400)))
+    with qtbot.assertNotEmitted(screen.screenshotSaved):
+        drop_files(screen, [black])
+    assert "single flat colour" in find_by_name(screen, "Screenshot status").text()
+    assert not case_folder.exists()

@@ -590,7 +590,7 @@ class ScreenshotPage(QWidget):
         except BundleGuardError as error:
             self._say(str(error))
             return
-        self._use_image(host, cropped)
+        self._use_image(host, cropped, whole=False)
 
     # --- paste, drop, open ---------------------------------------------------------------
 
@@ -686,7 +686,20 @@ class ScreenshotPage(QWidget):
 
     # --- redaction and saving -----------------------------------------------------------
 
-    def _use_image(self, host: str, image: Image.Image) -> None:
+    def _use_image(self, host: str, image: Image.Image, *, whole: bool = True) -> None:
+        """Keep `image` as the appliance's screenshot and save it.
+
+        A whole picture (pasted, dropped, opened) of one flat colour is refused: it shows
+        nothing. A part the user chose of a real capture may be plain; it is theirs to pick.
+        """
+        from bundleguard.capture.image import is_blank
+
+        if whole and is_blank(image):
+            self._say(
+                "That picture is a single flat colour, so it shows nothing of the appliance's "
+                "page: it was not used."
+            )
+            return
         shot = self._shots.setdefault(host, _Shot())
         shot.original, shot.boxes, shot.problem = image, [], ""
         self._save(host)
