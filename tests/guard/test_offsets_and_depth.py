@@ -40,7 +40,9 @@ def test_base64_of_a_key_right_after_base64_letters_is_secret(build, kind, befor
 
 @pytest.mark.parametrize("phase", [0, 1, 2, 3])
 def test_base64_of_a_key_is_found_in_each_phase_of_a_longer_run(phase):
-    leading = base64.b64encode(os.urandom(30))[: 40 + phase]  # a run that goes on
+    # a run that goes on, ending in each of the four phases; decoys ('MG...') inside it
+    # must not hide the key's start
+    leading = base64.b64encode(os.urandom(30))[: 37 + phase] + b"MGzM/uhv/ZzXAD"
     data = b"token=" + leading + base64.b64encode(kf.pkcs8_der()) + b"\n"
 
     assert_secret(scan(data, "notes.txt"), "pkcs8-private-key")

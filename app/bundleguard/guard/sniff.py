@@ -98,8 +98,11 @@ def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
     blobs: list[tuple[int, int]] = []
     for regex in starts:
         pos = [0, 0, 0, 0]
-        for match in regex.finditer(data):
+        search = 0
+        # Overlapping hits: a decoy's match must not hide a real start within its length.
+        while (match := regex.search(data, search)) is not None:
             start = match.start()
+            search = start + 1
             if start < pos[start % 4]:
                 continue
             inside = start > 0 and data[start - 1] not in _NOT_BASE64_BEFORE
@@ -112,6 +115,7 @@ def base64_blobs(data: bytes, starts=_BLOB_STARTS) -> list[tuple[int, int]]:
             pos[start % 4] = end
             if not inside:
                 pos = [max(p, end) for p in pos]
+            search = max(search, min(pos))  # every phase covered up to there
             blobs.append((start, end))
     return blobs
 
