@@ -40,6 +40,30 @@ def test_a_bundle_changed_between_verify_and_rename_is_deleted(chain, out_dir, m
     assert not (out_dir / plan.zip_name).exists()
 
 
+def test_a_failure_after_the_first_bundle_names_what_is_on_disk(
+    capsys, inputs, out_dir, monkeypatch
+):
+    real_publish = writer.publish
+    calls = []
+
+    def tamper_second(temp, final, force):
+        calls.append(final)
+        if len(calls) == 2:
+            with zipfile.ZipFile(temp, "a") as archive:
+                archive.writestr("extra.txt", b"not verified")
+        real_publish(temp, final, force)
+
+    monkeypatch.setattr(writer, "publish", tamper_second)
+    second = inputs.add("b.png", screenshot_png())
+    code = main(["bundle", "--appliance", PRIMARY, "--appliance", "backup.example.com",
+                 "--screenshot", str(inputs.screenshot), "--screenshot", str(second),
+                 "--cert", *map(str, inputs.certs), "--out", str(out_dir)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "changed after it was verified" in err and "Already written and verified" in err
+    assert sorted(p.name for p in out_dir.glob("*.zip")) == [f"support-bundle-{PRIMARY}.zip"]
+
+
 # --------------------------------------------------------------------------- PKCS#7
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bundleguard.bundle.batch import BatchResult
+from bundleguard.bundle.batch import BatchResult, PartlyWrittenError
 from bundleguard.bundle.email import body_text
 from bundleguard.bundle.mailer import OpenOutcome, open_draft
 from bundleguard.bundle.render import render_plan_warnings, render_refused, render_written
@@ -28,6 +28,7 @@ from bundleguard.case.store import load_case
 from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.exitcodes import ExitCode
+from bundleguard.files import TargetExistsError
 from bundleguard.settings import Settings, load_settings, save_settings
 from bundleguard.text import shown
 
@@ -201,6 +202,11 @@ def run(args: argparse.Namespace) -> int:
     except BundleVerificationError as error:
         print(f"bundleguard: {shown(str(error))}", file=sys.stderr)
         return ExitCode.PROBLEM
+    except PartlyWrittenError as error:
+        replace = " Use --force to replace." if isinstance(error.error, TargetExistsError) else ""
+        print(f"bundleguard: {shown(str(error))}{replace}", file=sys.stderr)
+        failed = isinstance(error.error, BundleVerificationError)
+        return ExitCode.PROBLEM if failed else ExitCode.USAGE
     if result.refused:
         print(_json(result) if args.json else render_refused(result, HINTS))
         return ExitCode.PROBLEM
