@@ -12,11 +12,12 @@ from bundleguard.case.actions import (
     MissingScreenshotError,
     NoApplianceError,
     appliance_entries,
+    case_with_overrides,
     plan_case,
     split_host_role,
     write_case_bundles,
 )
-from bundleguard.case.model import ApplianceEntry, Case, Role
+from bundleguard.case.model import ApplianceEntry, Case, Role, ScreenshotCountError
 from bundleguard.errors import InputError
 from bundleguard.files import TargetExistsError
 from tests.case.conftest import BACKUP, PRIMARY, SITE
@@ -148,3 +149,18 @@ def test_appliances_without_a_role_take_the_given_one_or_their_place():
     assert [e.role for e in appliance_entries(given, role=Role.NODE)] == [Role.NODE] * 3
     with pytest.raises(InputError, match="one screenshot per appliance"):
         appliance_entries(given, ["a.png"])
+
+
+def test_overrides_replace_only_what_is_given(folder):
+    case = case_in(folder)
+    same = case_with_overrides(case)
+    assert same == case
+    moved = case_with_overrides(case, appliances=[(BACKUP, None)], output="/elsewhere")
+    assert [(e.hostname, e.role) for e in moved.appliances] == [(BACKUP, Role.PRIMARY)]
+    assert moved.appliances[0].screenshot == str(folder / "backup.png")  # kept by hostname
+    assert moved.output == "/elsewhere" and moved.files == case.files
+    shots = case_with_overrides(case, screenshots=["a.png", "b.png"])
+    assert [e.screenshot for e in shots.appliances] == ["a.png", "b.png"]
+    with pytest.raises(ScreenshotCountError) as caught:
+        case_with_overrides(case, screenshots=["a.png"])
+    assert (caught.value.appliances, caught.value.screenshots) == (2, 1)

@@ -3,11 +3,17 @@
 No Qt here. Public API:
 - `bundleguard.case.model`: `Case`, `ApplianceEntry`, `Role`, `ROLES`, `Replication`,
   `Verification`, `CaseFileError`, `default_role(index)`, `parse_role(text)`,
-  `check_screenshots(entries, screenshots)`, `case_to_json(case, case_file)`,
+  `check_screenshots(entries, screenshots)` (`ScreenshotCountError`),
+  `case_to_json(case, case_file)`,
   `case_from_json(document, case_file)`, `case_to_bytes`, `case_from_bytes`, `SUFFIX`.
 - `bundleguard.case.store`: `load_case(path) -> Case`, `save_case(case, path) -> Path`,
   `CaseStore` (the user's cases in the data folder: `open`, `open_last`, `save`,
   `recent`, `files_dir`, `new_case_path`), `Opened`, `data_dir()`, `log_dir()`.
+- `bundleguard.case.actions`: `plan_case(case, *, anchors, now=None) -> tuple[BundlePlan,
+  ...]`, `write_case_bundles(plans, out_dir, *, force=False, eml=True, to="", now=None,
+  progress=None, cancel=None) -> BatchResult`, `case_with_overrides(case, ...)`,
+  `appliance_entries(given, screenshots, *, role=None)`, `split_host_role(text)`,
+  `MissingScreenshotError`, `NoApplianceError`.
 - `bundleguard.case.probing`: `probe_case(case, timeout=, expected=, cancel=, progress=)
   -> ProbeReport`, `case_targets(case)`, `case_site(case)`, `with_probe_overrides(case,
   site=, appliances=, traffic_nodes=)`, `entry_from_spec(spec, role)`, `NoSiteError`.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bundleguard.bundle.batch import BatchResult, write_batch
@@ -81,6 +82,47 @@ def appliance_entries(
         shot = screenshots[index] if screenshots else ""
         entries.append(ApplianceEntry(host, chosen, screenshot=shot))
     return tuple(entries)
+
+
+def case_with_overrides(
+    case: Case,
+    *,
+    appliances: Sequence[tuple[str, Role | None]] | None = None,
+    screenshots: Sequence[str] | None = None,
+    role: Role | None = None,
+    files: Sequence[str] | None = None,
+    site: str | None = None,
+    incident: str | None = None,
+    support_address: str | None = None,
+    output: str | None = None,
+) -> Case:
+    """`case` with what the user gave beside it replacing what it says (None: keep).
+
+    New `appliances` keep the screenshots the case has for the same hostnames unless
+    `screenshots` are given (one per appliance, same order); `screenshots` alone go to
+    the case's appliances in order. Raises `InputError` when the counts differ.
+    """
+    if appliances is not None:
+        if screenshots is None:
+            known = {entry.hostname: entry.screenshot for entry in case.appliances}
+            screenshots = [known.get(host, "") for host, _ in appliances]
+        entries = appliance_entries(appliances, screenshots, role=role)
+        case = case.with_changes(appliances=entries)
+    elif screenshots is not None:
+        check_screenshots(case.appliances, screenshots)
+        entries = tuple(
+            replace(entry, screenshot=shot)
+            for entry, shot in zip(case.appliances, screenshots, strict=True)
+        )
+        case = case.with_changes(appliances=entries)
+    changes = {
+        "files": None if files is None else tuple(files),
+        "site": site,
+        "incident": incident,
+        "support_address": support_address,
+        "output": output,
+    }
+    return case.with_changes(**{k: v for k, v in changes.items() if v is not None})
 
 
 def _read_screenshot(entry: ApplianceEntry) -> BundleInput | Refusal:

@@ -110,13 +110,22 @@ def parse_role(text: str) -> Role:
         raise InputError(f"'{text}' is not a role: use one of {', '.join(ROLES)}.") from None
 
 
+class ScreenshotCountError(InputError):
+    """Not one screenshot per appliance; `.appliances` and `.screenshots` are the counts."""
+
+    def __init__(self, appliances: int, screenshots: int) -> None:
+        self.appliances = appliances
+        self.screenshots = screenshots
+        super().__init__(
+            "Give one screenshot per appliance, in the same order "
+            f"({appliances} appliance(s), {screenshots} screenshot(s))."
+        )
+
+
 def check_screenshots(entries: Sequence[ApplianceEntry], screenshots: Sequence[str]) -> None:
     """One screenshot per appliance: each bundle shows its own appliance's Status > Basics."""
     if len(screenshots) != len(entries):
-        raise InputError(
-            "Give one screenshot per appliance, in the same order "
-            f"({len(entries)} appliance(s), {len(screenshots)} screenshot(s))."
-        )
+        raise ScreenshotCountError(len(entries), len(screenshots))
 
 
 # --------------------------------------------------------------------------- the file

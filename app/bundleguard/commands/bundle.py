@@ -18,12 +18,12 @@ from bundleguard.bundle.mailer import OpenOutcome, open_draft
 from bundleguard.bundle.render import render_plan_warnings, render_refused, render_written
 from bundleguard.bundle.writer import BundleVerificationError
 from bundleguard.case.actions import (
-    appliance_entries,
+    case_with_overrides,
     plan_case,
     split_host_role,
     write_case_bundles,
 )
-from bundleguard.case.model import ROLES, Case, Role
+from bundleguard.case.model import ROLES, Case, Role, ScreenshotCountError
 from bundleguard.case.store import load_case
 from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.errors import BundleGuardError, InputError
@@ -129,48 +129,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def case_from_args(args: argparse.Namespace) -> Case:
     """The case the flags describe: the `--case` file's, with the flags given beside it."""
-
-    case = load_case(Path(args.case)) if args.case else Case()
     if not args.case:
         missing = [f for f in ("appliance", "screenshot", "cert") if not getattr(args, f)]
         if missing:
             listed = ", ".join(f"--{name}" for name in missing)
             raise InputError(f"Give {listed} (or take everything from a case: --case FILE).")
-    role = Role(args.role) if args.role else None
-    if args.appliance:
-        given = [split_host_role(value) for value in args.appliance]
-        screenshots = args.screenshot or []
-        if not screenshots and args.case:
-            # The case's screenshots stay with their appliances.
-            known = {entry.hostname: entry.screenshot for entry in case.appliances}
-            screenshots = [known.get(host, "") for host, _ in given]
-        try:
-            entries = appliance_entries(given, screenshots, role=role)
-        except InputError:
-            raise InputError(
-                "Give one --screenshot per --appliance, in the same order "
-                f"({len(given)} appliance(s), {len(screenshots)} screenshot(s))."
-            ) from None
-        case = case.with_changes(appliances=entries)
-    elif args.screenshot:
-        given = [(entry.hostname, entry.role) for entry in case.appliances]
-        try:
-            entries = appliance_entries(given, args.screenshot)
-        except InputError:
-            raise InputError(
-                "Give one --screenshot per appliance of the case, in the same order "
-                f"({len(given)} appliance(s), {len(args.screenshot)} screenshot(s))."
-            ) from None
-        case = case.with_changes(appliances=entries)
-    changes: dict[str, object] = {}
-    if args.cert:
-        changes["files"] = tuple(args.cert)
-    for flag, field in (("site", "site"), ("incident", "incident"), ("to", "support_address")):
-        if getattr(args, flag) is not None:
-            changes[field] = getattr(args, flag)
-    if args.out:
-        changes["output"] = args.out
-    return case.with_changes(**changes)
+    case = load_case(Path(args.case)) if args.case else Case()
+    appliances = [split_host_role(v) for v in args.appliance] if args.appliance else None
+    try:
+        return case_with_overrides(
+            case,
+            appliances=appliances,
+            screenshots=args.screenshot,
+            role=Role(args.role) if args.role else None,
+            files=args.cert,
+            site=args.site,
+            incident=args.incident,
+            support_address=args.to,
+            output=args.out,
+        )
+    except ScreenshotCountError as error:
+        raise InputError(
+            "Give one --screenshot per --appliance, in the same order "
+            f"({error.appliances} appliance(s), {error.screenshots} screenshot(s))."
+        ) from None
 
 
 # --- running -------------------------------------------------------------------------
