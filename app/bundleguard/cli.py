@@ -18,12 +18,12 @@ from typing import NoReturn
 from bundleguard import __version__
 from bundleguard.commands import COMMANDS, command_modules
 from bundleguard.errors import BundleGuardError
+from bundleguard.exitcodes import ExitCode
 from bundleguard.files import TargetExistsError
 from bundleguard.text import shown
 
-EXIT_OK = 0
-EXIT_PROBLEM = 1
-EXIT_USAGE = 2
+# The one exit-code enum; these names are kept for the code below and its callers.
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = ExitCode.OK, ExitCode.PROBLEM, ExitCode.USAGE
 
 
 class _Parser(argparse.ArgumentParser):

@@ -66,24 +66,68 @@ class CoverageReport:
         }
 
 
+MAX_HOSTNAME_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+_LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+class HostnameError(InputError):
+    """A name given as a host name is not one; `reason` says why, in plain words."""
+
+    def __init__(self, hostname: str, reason: str) -> None:
+        self.hostname = hostname
+        self.reason = reason
+        shown_name = hostname if len(hostname) <= 80 else hostname[:77] + "..."
+        super().__init__(f"'{shown_name}' is not a valid host name: {reason}.")
+
+
 def normalize_hostname(hostname: str) -> str:
-    """Lower-case A-label form without a trailing dot; raises `InputError` if unusable."""
+    """Lower-case A-label form without a trailing dot; raises `HostnameError` if unusable.
+
+    A host name is labels of letters, digits and hyphens (no hyphen first or last), 1 to
+    63 characters each and 253 in all once in IDNA (A-label) form; an IP address, bare
+    or in brackets, is taken as it is. A wildcard (`*.example.com`) is not a host name.
+    """
     text = hostname.strip()
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
     if text.endswith("."):
         text = text[:-1]
-    if not text or ".." in text or text.startswith("."):
-        raise InputError(f"'{hostname}' is not a valid host name.")
+    if not text:
+        raise HostnameError(hostname, "it is empty")
     if _as_ip(text) is not None:
         return text
-    try:
-        return idna.encode(text, uts46=True).decode("ascii").lower()
-    except idna.IDNAError:
-        # Names with '_' or other non-IDNA-but-seen-in-practice ASCII labels.
-        if text.isascii() and all(c.isalnum() or c in "-_." for c in text):
-            return text.lower()
-        raise InputError(f"'{hostname}' is not a valid host name.") from None
+    if "*" in text:
+        raise HostnameError(hostname, "a wildcard names many hosts, give one host name")
+    if ".." in text or text.startswith("."):
+        raise HostnameError(hostname, "it has an empty label (two dots in a row)")
+    bad_characters = "it holds characters a host name cannot (letters, digits and hyphens)"
+    if text.isascii():
+        ascii_name = text.lower()
+    else:
+        try:
+            ascii_name = idna.encode(text, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError):
+            raise HostnameError(hostname, bad_characters) from None
+    for label in ascii_name.split("."):
+        if not label:
+            raise HostnameError(hostname, "it has an empty label (two dots in a row)")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise HostnameError(
+                hostname, f"a part between dots is longer than {MAX_LABEL_LENGTH} characters"
+            )
+        if not set(label) <= _LDH:
+            raise HostnameError(hostname, bad_characters)
+        if label.startswith("-") or label.endswith("-"):
+            raise HostnameError(hostname, "a part between dots starts or ends with a hyphen")
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError):
+                raise HostnameError(hostname, "a part is not valid IDNA (xn--)") from None
+    if len(ascii_name) > MAX_HOSTNAME_LENGTH:
+        raise HostnameError(hostname, f"it is longer than {MAX_HOSTNAME_LENGTH} characters")
+    return ascii_name
 
 
 def _as_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

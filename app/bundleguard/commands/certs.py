@@ -8,9 +8,7 @@ every verdict comes from `bundleguard.certs`, every line printed from
 from __future__ import annotations
 
 import argparse
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from bundleguard.certs.anchors import load_trust_anchors
@@ -31,34 +29,9 @@ from bundleguard.commands.passphrase import (
     get_new_passphrase,
     get_passphrase,
 )
-from bundleguard.errors import BundleGuardError, InputError
+from bundleguard.errors import InputError
 from bundleguard.exitcodes import ExitCode
 from bundleguard.files import read_input_file, write_file_atomic
-from bundleguard.text import shown
-
-
-class ShownError(BundleGuardError):
-    """A core error whose message may quote a file name or a certificate field, with its
-    control characters made visible before the CLI prints it; `original` is the error."""
-
-    def __init__(self, original: BundleGuardError) -> None:
-        self.original = original
-        super().__init__(shown(str(original)))
-
-
-def errors_shown(handler: Callable[[argparse.Namespace], int]):
-    """Wrap a handler: a `BundleGuardError` leaves it with its message escaped."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except ShownError:
-            raise
-        except BundleGuardError as error:
-            raise ShownError(error) from None
-
-    return run
 
 
 def expiry_days(text: str) -> int:
@@ -98,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"warn when a certificate expires within N days (default {DEFAULT_EXPIRY_DAYS})",
     )  # fmt: skip
     add_passphrase_argument(inspect)
-    inspect.set_defaults(handler=errors_shown(run_inspect))
+    inspect.set_defaults(handler=run_inspect)
 
     extract = subparsers.add_parser(
         "extract-chain",
@@ -111,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     extract.add_argument("--out", required=True, metavar="DIR", help="the output folder")
     extract.add_argument("--force", action="store_true", help="replace existing files")
     add_passphrase_argument(extract)
-    extract.set_defaults(handler=errors_shown(run_extract_chain))
+    extract.set_defaults(handler=run_extract_chain)
 
     rewrap = subparsers.add_parser(
         "rewrap",
@@ -129,7 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     rewrap.add_argument("--force", action="store_true", help="replace OUT if it exists")
     add_passphrase_argument(rewrap, new=True)
-    rewrap.set_defaults(handler=errors_shown(run_rewrap))
+    rewrap.set_defaults(handler=run_rewrap)
 
 
 # --- files ---------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bundleguard.exitcodes import ExitCode
 from bundleguard.guard import FileReport, Verdict, scan_paths
-
-EXIT_OK, EXIT_SECRET, EXIT_USAGE = 0, 1, 2
+from bundleguard.text import shown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,11 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def render_line(report: FileReport) -> str:
-    """One line a person reads at a glance: verdict, path, the first reason."""
+    """One line a person reads at a glance: verdict, path, the first reason.
+
+    The path and the reason (which may quote an archive member's name) are untrusted:
+    their control characters are shown, never obeyed.
+    """
     reason = report.reasons[0] if report.reasons else ""
     more = len(report.reasons) - 1
     suffix = f" (+{more} more)" if more > 0 else ""
-    return f"{report.verdict.value:<11} {report.path}: {reason}{suffix}"
+    return f"{report.verdict.value:<11} {shown(str(report.path))}: {shown(reason)}{suffix}"
 
 
 def _exists(path: Path) -> bool:
@@ -48,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not _exists(p)]
     if missing:
         for path in missing:
-            print(f"bundleguard: no such file or folder: {path}", file=sys.stderr)
-        return EXIT_USAGE
+            print(f"bundleguard: no such file or folder: {shown(str(path))}", file=sys.stderr)
+        return ExitCode.USAGE
     reports: list[FileReport] = []
     for report in scan_paths(args.paths):
         reports.append(report)
@@ -63,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         parts = ", ".join(f"{counts[v.value]} {v.value}" for v in Verdict if counts[v.value])
         print(f"{len(reports)} file{'s' if len(reports) != 1 else ''}: {parts or 'nothing'}")
     if counts.get(Verdict.SECRET.value):
-        return EXIT_SECRET
+        return ExitCode.PROBLEM
     if counts.get(Verdict.ERROR.value):
-        return EXIT_USAGE
-    return EXIT_OK
+        return ExitCode.USAGE
+    return ExitCode.OK
