@@ -495,3 +495,35 @@ def test_a_finding_in_a_certificate_says_where_in_json_too():
     assert shown["place"] == "the certificate's subjectAltName (URI)"
     assert shown["kind"] == "pkcs8-private-key"
     assert set(shown) == {"kind", "label", "offset", "encoding", "damaged", "place"}
+
+
+def test_the_same_certificate_many_times_is_looked_into_once_and_passes():
+    pem = kf.cert_pem() * 2000
+
+    report = scan(pem, "many.pem")
+
+    assert_clean(report, Verdict.CERTIFICATE)
+
+
+def test_a_file_of_too_many_different_certificates_is_refused_with_the_count():
+    from bundleguard.guard.certfields import MAX_CERTIFICATES
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name_with(NameOID.COMMON_NAME, "many.example.com")
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=30))
+    )
+    pem = b"".join(
+        builder.serial_number(serial).sign(key, hashes.SHA256()).public_bytes(Encoding.PEM)
+        for serial in range(1, MAX_CERTIFICATES + 2)
+    )
+
+    report = scan(pem, "bundle.pem")
+
+    assert_clean(report, Verdict.REFUSED)
+    assert_reason_mentions(report, rf"{MAX_CERTIFICATES + 1} different certificates")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import itertools
 import re
 import zlib
@@ -36,6 +37,9 @@ MAX_UNKNOWN_EXTENSION_BYTES = 512
 MAX_DECODED_VALUE = 64 << 10
 MAX_INFLATED = 1 << 20
 MAX_WALK_DEPTH = 16
+# Each certificate costs about 2 ms to look into: a file of more than this many (a chain
+# has a few, an operating system's CA bundle about 150) is refused, in well under a second.
+MAX_CERTIFICATES = 300
 
 # Extensions a standard defines: RFC 5280 and its updates, Certificate Transparency
 # (RFC 6962), TLS feature (RFC 7633), Microsoft's and Netscape's, and other common ones.
@@ -135,34 +139,64 @@ def inspect(certificates: list[x509.Certificate]) -> Inspection:
     findings: list[CertificateFinding] = []
     refusals: list[str] = []
     many = len(certificates) > 1
+    distinct = {c.public_bytes(_DER): c for c in certificates}
+    if len(distinct) > MAX_CERTIFICATES:
+        return Inspection(
+            (),
+            (
+                f"the file holds {len(distinct)} different certificates, more than the "
+                f"{MAX_CERTIFICATES} any chain or CA bundle has: send the chain of the "
+                "appliance's certificate alone",
+            ),
+        )
+    looked_at: set[bytes] = set()
     for index, certificate in enumerate(certificates, 1):
         which = f" (certificate {index} of {len(certificates)})" if many else ""
-        key = certificate.public_key()
-        moduli = [key.public_numbers().n] if isinstance(key, rsa.RSAPublicKey) else []
-        seen: set[bytes] = set()
         der = certificate.public_bytes(_DER)
-        try:
-            fields = list(_fields(der))
-        except asn1.DerError:
-            refusals.append(f"a damaged certificate{which}: its fields do not read as DER")
-            continue
-        unknown = [(oid, size) for place, oid, size, _ in fields if oid and size >= 0]
-        total = sum(size for _, size in unknown)
-        if total > MAX_UNKNOWN_EXTENSION_BYTES:
-            listed = ", ".join(f"{oid} ({size} bytes)" for oid, size in unknown[:4])
-            refusals.append(
-                f"the certificate{which} carries {total} bytes in extensions that no standard "
-                f"defines ({_bounded(listed)}): support does not need it; ask your CA why it "
-                "is there"
-            )
-        for place, _oid, _size, values in fields:
-            fresh = [v for v in values if v not in seen]
-            seen.update(fresh)
-            hit = _first_hit(fresh, moduli)
-            if hit is not None:
-                label, kind, encoding = hit
-                findings.append(CertificateFinding(label, kind, encoding, _bounded(place + which)))
+        if der in looked_at:
+            continue  # the same certificate twice: once is enough
+        looked_at.add(der)
+        key = certificate.public_key()
+        modulus = key.public_numbers().n if isinstance(key, rsa.RSAPublicKey) else 0
+        hits, refusal = _inspect_one(der, modulus)
+        if refusal:
+            refusals.append(refusal.format(which=which))
+        findings.extend(
+            CertificateFinding(label, kind, encoding, _bounded(place + which))
+            for label, kind, encoding, place in hits
+        )
     return Inspection(tuple(findings), tuple(refusals))
+
+
+@functools.lru_cache(maxsize=1024)
+def _inspect_one(der: bytes, modulus: int) -> tuple[tuple[tuple[str, str, str, str], ...], str]:
+    """(findings as (label, kind, encoding, place), a refusal with a {which} slot or "")
+    of one certificate; remembered, since the same roots and intermediates come in file
+    after file."""
+    moduli = [modulus] if modulus else []
+    seen: set[bytes] = set()
+    try:
+        fields = list(_fields(der))
+    except asn1.DerError:
+        return (), "a damaged certificate{which}: its fields do not read as DER"
+    refusal = ""
+    unknown = [(oid, size) for _place, oid, size, _ in fields if oid and size >= 0]
+    total = sum(size for _, size in unknown)
+    if total > MAX_UNKNOWN_EXTENSION_BYTES:
+        listed = ", ".join(f"{oid} ({size} bytes)" for oid, size in unknown[:4])
+        refusal = (
+            f"the certificate{{which}} carries {total} bytes in extensions that no standard "
+            f"defines ({_bounded(listed)}): support does not need it; ask your CA why it "
+            "is there"
+        )
+    hits = []
+    for place, _oid, _size, values in fields:
+        fresh = [v for v in values if v not in seen]
+        seen.update(fresh)
+        hit = _first_hit(fresh, moduli)
+        if hit is not None:
+            hits.append((*hit, place))
+    return tuple(hits), refusal
 
 
 def _bounded(text: str, limit: int = 160) -> str:
