@@ -1,0 +1,136 @@
+"""Background work for the window: a core call in a `QThreadPool`, reported by signals.
+
+The caller owns the `TaskSignals` object (a QRunnable may be deleted by the pool as soon
+as it has run, so signals must not live on it). A `Task` calls its function with
+`cancel=` (a `Cancel` token) and `progress=` (a callback) when the function accepts them.
+Failures come back in plain words: a `BundleGuardError`'s own message, or a fixed sentence
+with the traceback sent to the log — never the exception's text, which may hold a secret.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from bundleguard.errors import BundleGuardError
+
+log = logging.getLogger("bundleguard.gui")
+
+UNEXPECTED = "Unexpected error — details are in the log."
+
+
+class Cancelled(Exception):
+    """Raised inside a task's function by `Cancel.check()` when the user cancelled."""
+
+
+class Cancel:
+    """A cancel token shared by the window and a task: `set()` asks, `is_set()` tells."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def __bool__(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+class TaskSignals(QObject):
+    """What a task reports; emitted from the worker thread, delivered queued to the GUI."""
+
+    progress = Signal(int, int, str)
+    done = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+class Task(QRunnable):
+    """`fn(*args, **kwargs)` run in a pool thread; results go to `signals`."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.cancel = Cancel()
+        self.signals = TaskSignals()
+        self.finished = threading.Event()
+        self.setAutoDelete(False)
+
+    def _progress(self, done: int, total: int, text: str = "") -> None:
+        self.signals.progress.emit(int(done), int(total), str(text))
+
+    def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.finished.set()
+
+    def _run(self) -> None:
+        signals = self.signals
+        kwargs = dict(self.kwargs)
+        if _accepts(self.fn, "cancel"):
+            kwargs.setdefault("cancel", self.cancel)
+        if _accepts(self.fn, "progress"):
+            kwargs.setdefault("progress", self._progress)
+        try:
+            result = self.fn(*self.args, **kwargs)
+        except Cancelled:
+            signals.cancelled.emit()
+            return
+        except BundleGuardError as error:
+            if self.cancel.is_set():
+                signals.cancelled.emit()
+            else:
+                signals.failed.emit(str(error))
+            return
+        except Exception:  # a worker must report, never die silently
+            log.exception("A background task failed")
+            signals.failed.emit(UNEXPECTED)
+            return
+        finally:
+            self.args = ()
+            self.kwargs = {}
+        if self.cancel.is_set():
+            signals.cancelled.emit()
+        else:
+            signals.done.emit(result)
+
+
+_running: set[Task] = set()
+
+
+def start(pool: QThreadPool, task: Task) -> TaskSignals:
+    """Start `task` on `pool`. The task (and its signals) is kept alive here until it has
+    run to its end, so a caller that drops it loses no report and no thread crashes."""
+    for old in [t for t in _running if t.finished.is_set()]:
+        _running.discard(old)
+    _running.add(task)
+    pool.start(task)
+    return task.signals
+
+
+__all__ = ["UNEXPECTED", "Cancel", "Cancelled", "Task", "TaskSignals", "start"]
