@@ -103,6 +103,7 @@ def test_the_base64_of_a_keys_start_is_refused():
     assert_reason_mentions(report, r"partial PKCS#1 RSA private key \(about 2048-bit\)")
 
 
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize(
     "data",
     [
@@ -114,16 +115,11 @@ def test_the_base64_of_a_keys_start_is_refused():
 )
 def test_repeated_key_starts_are_linear(data):
     # 512 KB of markers for the new searches (mid-run base64 headers, colon hex, short
-    # hex, DER key headers): each marker is looked at once, not searched to the end.
-    import time
-
-    crafted = data * ((512 << 10) // len(data))
-    started = time.perf_counter()
-    report = scan(crafted, "crafted.txt")
-    elapsed = time.perf_counter() - started
+    # hex, DER key headers): each marker is looked at once, not searched to the end
+    # (quadratic, this took minutes; the timeout fails it).
+    report = scan(data * ((512 << 10) // len(data)), "crafted.txt")
 
     assert report.verdict in (Verdict.REFUSED, Verdict.SECRET)
-    assert elapsed < 20, f"{elapsed:.1f} s for 512 KB: not linear"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="dir_fd is POSIX; the walk itself is not")
