@@ -1,0 +1,264 @@
+"""Step 1, the case: site, incident, support address, output folder and the appliances.
+
+Every edit goes into the case at once (the controller saves it); every check is the
+core's (`normalize_hostname`, `check_incident`, `check_address`), its message shown inline.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bundleguard.bundle.email import check_address
+from bundleguard.bundle.plan import check_incident
+from bundleguard.case.model import ROLES, ApplianceEntry, Role, default_role
+from bundleguard.certs.names import normalize_hostname
+from bundleguard.errors import BundleGuardError
+from bundleguard.gui import widgets
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+
+HOST, ROLE, ADDRESS, OPEN, REMOVE = range(5)
+
+
+def hostname_problem(text: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        normalize_hostname(text.strip())
+    except BundleGuardError as error:
+        return str(error)
+    except ValueError:
+        return f"'{text}' is not a hostname."
+    return None
+
+
+def _problem(check, text: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        check(text)
+    except BundleGuardError as error:
+        return str(error)
+    return None
+
+
+class CasePage(QWidget):
+    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setAccessibleName("Case")
+        self._loading = False
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                "Describe the case: the site's public hostname, the support incident, who "
+                "to send the bundle to, and every appliance that needs a bundle.",
+                self,
+            )
+        )
+        form = QFormLayout()
+        self.site = self._field(form, "Site hostname", "support.example.com")
+        self.site_problem = self._problem_row(form)
+        self.incident = self._field(form, "Incident number", "e.g. 01234567")
+        self.incident_problem = self._problem_row(form)
+        self.address = self._field(form, "Support address", "support@vendor.example")
+        self.address_problem = self._problem_row(form)
+        row = QHBoxLayout()
+        self.output = QLineEdit(self)
+        self.output.setAccessibleName("Output folder")
+        self.output.setPlaceholderText("where the bundles are written")
+        self.browse = QPushButton("Browse…", self)
+        self.browse.setAccessibleName("Browse for the output folder")
+        self.browse.clicked.connect(self._browse)
+        row.addWidget(self.output)
+        row.addWidget(self.browse)
+        form.addRow(self._label("Output folder", self.output), row)
+        layout.addLayout(form)
+
+        layout.addWidget(QLabel("Appliances", self))
+        self.table = QTableWidget(0, 5, self)
+        self.table.setAccessibleName("Appliances")
+        self.table.setHorizontalHeaderLabels(["Hostname", "Role", "Address", "", ""])
+        self.table.horizontalHeader().setSectionResizeMode(HOST, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.itemChanged.connect(self._table_edited)
+        layout.addWidget(self.table, 1)
+        self.table_problem = problem_label(self)
+        layout.addWidget(self.table_problem)
+        buttons = QHBoxLayout()
+        self.add = QPushButton("Add appliance", self)
+        self.add.setAccessibleName("Add appliance")
+        self.add.clicked.connect(self.add_appliance)
+        buttons.addWidget(self.add)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        for edit, key in (
+            (self.site, "site"),
+            (self.incident, "incident"),
+            (self.address, "support_address"),
+            (self.output, "output"),
+        ):
+            edit.textEdited.connect(lambda text, key=key: self._edited(key, text))
+        controller.caseChanged.connect(self.refresh)
+        self.refresh()
+
+    # ------------------------------------------------------------------ build
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        return label
+
+    def _field(self, form: QFormLayout, name: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit(self)
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(placeholder)
+        form.addRow(self._label(name, edit), edit)
+        return edit
+
+    def _problem_row(self, form: QFormLayout) -> QLabel:
+        label = problem_label(self)
+        form.addRow("", label)
+        return label
+
+    # ---------------------------------------------------------------- editing
+    def _edited(self, key: str, text: str) -> None:
+        self.controller.update(**{key: text.strip() if key != "output" else text})
+        self._check()
+
+    def _check(self) -> None:
+        show_problem(self.site_problem, hostname_problem(self.site.text()))
+        show_problem(self.incident_problem, _problem(check_incident, self.incident.text()))
+        show_problem(self.address_problem, _problem(check_address, self.address.text()))
+        problems = []
+        for entry in self.controller.case.appliances:
+            problem = hostname_problem(entry.hostname)
+            if problem:
+                problems.append(problem)
+        show_problem(self.table_problem, " ".join(problems))
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
+        if folder:
+            self.output.setText(folder)
+            self._edited("output", folder)
+
+    def add_appliance(self) -> None:
+        entries = self.controller.case.appliances
+        role = default_role(len(entries))
+        self.controller.update(appliances=(*entries, ApplianceEntry("", role)))
+        self.table.setCurrentCell(self.table.rowCount() - 1, HOST)
+        self.table.editItem(self.table.item(self.table.rowCount() - 1, HOST))
+
+    def remove_appliance(self, row: int) -> None:
+        entries = list(self.controller.case.appliances)
+        if 0 <= row < len(entries):
+            del entries[row]
+            self.controller.update(appliances=tuple(entries))
+
+    def _table_edited(self, item: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        self._store_row(item.row())
+
+    def _store_row(self, row: int) -> None:
+        entries = list(self.controller.case.appliances)
+        if not 0 <= row < len(entries):
+            return
+        host = self.table.item(row, HOST)
+        address = self.table.item(row, ADDRESS)
+        combo = self.table.cellWidget(row, ROLE)
+        entries[row] = ApplianceEntry(
+            hostname=(host.text() if host else "").strip(),
+            role=Role(combo.currentText()) if isinstance(combo, QComboBox) else entries[row].role,
+            address=(address.text() if address else "").strip(),
+            screenshot=entries[row].screenshot,
+        )
+        self.controller.update(appliances=tuple(entries))
+
+    def _open(self, row: int) -> None:
+        entries = self.controller.case.appliances
+        if (
+            0 <= row < len(entries)
+            and entries[row].hostname
+            and not hostname_problem(entries[row].hostname)
+        ):
+            widgets.open_url(widgets.appliance_url(entries[row].hostname))
+
+    # ---------------------------------------------------------------- showing
+    def refresh(self) -> None:
+        case = self.controller.case
+        for edit, value in (
+            (self.site, case.site),
+            (self.incident, case.incident),
+            (self.address, case.support_address),
+            (self.output, case.output),
+        ):
+            if edit.text().strip() != value.strip() and not edit.hasFocus():
+                edit.setText(value)
+        self._loading = True
+        try:
+            entries = case.appliances
+            if self.table.rowCount() != len(entries):
+                self.table.setRowCount(len(entries))
+            for row, entry in enumerate(entries):
+                self._fill_row(row, entry)
+        finally:
+            self._loading = False
+        self._check()
+
+    def _fill_row(self, row: int, entry: ApplianceEntry) -> None:
+        for column, text in ((HOST, entry.hostname), (ADDRESS, entry.address)):
+            item = self.table.item(row, column)
+            if item is None:
+                item = QTableWidgetItem(text)
+                self.table.setItem(row, column, item)
+            elif item.text() != text:
+                item.setText(text)
+        combo = self.table.cellWidget(row, ROLE)
+        if not isinstance(combo, QComboBox):
+            combo = QComboBox(self.table)
+            combo.addItems(list(ROLES))
+            combo.setAccessibleName(f"Role of appliance {row + 1}")
+            combo.currentTextChanged.connect(
+                lambda _text, row=row: None if self._loading else self._store_row(row)
+            )
+            self.table.setCellWidget(row, ROLE, combo)
+        if combo.currentText() != entry.role.value:
+            combo.setCurrentText(entry.role.value)
+        opener = self.table.cellWidget(row, OPEN)
+        if not isinstance(opener, QPushButton):
+            opener = QPushButton("Open /appliance", self.table)
+            opener.clicked.connect(lambda _=False, row=row: self._open(row))
+            self.table.setCellWidget(row, OPEN, opener)
+            remove = QPushButton("Remove", self.table)
+            remove.setAccessibleName(f"Remove appliance {row + 1}")
+            remove.clicked.connect(lambda _=False, row=row: self.remove_appliance(row))
+            self.table.setCellWidget(row, REMOVE, remove)
+        opener.setAccessibleName(f"Open /appliance of {entry.hostname or f'appliance {row + 1}'}")
+        opener.setToolTip(
+            f"Opens {widgets.appliance_url(entry.hostname)} in the browser"
+            if entry.hostname
+            else "Type the hostname first"
+        )
+        opener.setEnabled(bool(entry.hostname) and not hostname_problem(entry.hostname))
+        self.table.item(row, HOST).setFlags(
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        )

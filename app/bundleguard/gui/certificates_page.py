@@ -1,0 +1,468 @@
+"""Step 2, the certificates: every file with the guard's verdict, the fix for a refused
+key container, and what the core says about the chain (order, coverage, expiry, trust).
+
+All judging is the core's: `guard.scan.scan_file`, `certs.inspect.inspect_files`,
+`certs.load.load_certificates`, `certs.extract.extract_chain`. Scans, extraction and
+inspection run in workers; the window only shows their reports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bundleguard.errors import BundleGuardError
+from bundleguard.gui import workers
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.widgets import (
+    VERDICT_ICONS,
+    VERDICT_WORDS,
+    plain_label,
+    problem_label,
+    show_problem,
+)
+
+log = logging.getLogger("bundleguard.gui")
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+VERDICT_ROLE = Qt.ItemDataRole.UserRole + 2
+BATCH = 25
+NO_UPDATE = "Software update needed: no — publicly trusted"
+UPDATE = (
+    "Software update needed: yes — issued by a private CA that BeyondTrust clients do not trust"
+)
+
+
+# ------------------------------------------------------------------ work (no Qt)
+def scan_paths(paths: Sequence[Path], *, progress: Callable, cancel: workers.Cancel) -> dict:
+    """Expand folders and give every file the guard's verdict, reporting in batches."""
+    from bundleguard.guard.scan import scan_file
+
+    todo: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            todo.extend(sorted(p for p in path.rglob("*") if p.is_file()))
+        else:
+            todo.append(path)
+    reports = {}
+    total = len(todo)
+    progress(0, total, "")
+    for index, path in enumerate(todo, start=1):
+        cancel.check()
+        reports[str(path.absolute())] = scan_file(path)
+        if index % BATCH == 0 or index == total:
+            progress(index, total, path.name)
+    return reports
+
+
+def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anchors):
+    """The core's inspect report for the accepted certificate files (None without any)."""
+    from bundleguard.certs.inspect import InputFile, inspect_files
+    from bundleguard.files import read_input_file
+
+    inputs = [InputFile(Path(f).name, read_input_file(Path(f))) for f in files]
+    if not inputs:
+        return None
+    return inspect_files(
+        inputs, site=site or None, appliances=[a for a in appliances if a], anchors=anchors
+    )
+
+
+def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors) -> list[str]:
+    """The certificates of a key container written as separate files into `folder`."""
+    from bundleguard.certs.extract import extract_chain
+    from bundleguard.certs.load import load_certificates
+    from bundleguard.files import read_input_file, write_file_atomic
+
+    certs = load_certificates(read_input_file(path), path.name, passphrase)
+    extraction = extract_chain(certs, anchors.all if anchors is not None else None)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in extraction.files:
+        if item.role == "full-chain":
+            continue  # the separate files are the bundle's; one copy of each is enough
+        written.append(str(write_file_atomic(folder / item.name, item.data, force=True)))
+    return written
+
+
+def needs_passphrase(path: Path) -> bool:
+    from bundleguard.certs.load import detect_format
+    from bundleguard.files import read_input_file
+
+    try:
+        return detect_format(read_input_file(path)) == "pkcs12"
+    except BundleGuardError:
+        return False
+
+
+# ------------------------------------------------------------------ the page
+class CertificatesPage(QWidget):
+    filesScanned = Signal()
+
+    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setAccessibleName("Certificates")
+        self.reports: dict[str, object] = {}
+        self.inspection = None
+        self._scan_task: workers.Task | None = None
+        self._inspect_serial = 0
+        self.hint = ""
+        layout = QVBoxLayout(self)
+        self.intro = plain_label(
+            "Drop the certificate files here (anywhere in the window), add them, or paste "
+            "PEM text. Only certificates go into a bundle; a file holding a private key is "
+            "refused.",
+            self,
+        )
+        layout.addWidget(self.intro)
+        self.hint_label = plain_label("", self)
+        self.hint_label.hide()
+        layout.addWidget(self.hint_label)
+
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add files…", self)
+        self.add_button.setAccessibleName("Add files")
+        self.add_button.setToolTip("Add certificate files (Ctrl+O)")
+        self.add_button.clicked.connect(self.choose_files)
+        self.folder_button = QPushButton("Add folder…", self)
+        self.folder_button.setAccessibleName("Add folder")
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setAccessibleName("Remove file")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.extract_button = QPushButton("Extract the certificates", self)
+        self.extract_button.setAccessibleName("Extract the certificates")
+        self.extract_button.setToolTip(
+            "Write the certificates of the selected key container as separate files, "
+            "without its private key"
+        )
+        self.extract_button.clicked.connect(self.extract_selected)
+        self.extract_button.hide()
+        for button in (self.add_button, self.folder_button, self.remove_button):
+            buttons.addWidget(button)
+        buttons.addWidget(self.extract_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        progress_row = QHBoxLayout()
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Scan progress")
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel scan")
+        self.cancel_button.clicked.connect(self.cancel_scan)
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        layout.addLayout(progress_row)
+        self.progress.hide()
+        self.cancel_button.hide()
+
+        self.model = QStandardItemModel(self)
+        self.list = QListView(self)
+        self.list.setAccessibleName("Files")
+        self.list.setModel(self.model)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.selectionModel().currentChanged.connect(self._current_changed)
+        layout.addWidget(self.list, 2)
+        self.reason = plain_label("", self)
+        self.reason.setAccessibleName("Reason")
+        layout.addWidget(self.reason)
+        self.problem = problem_label(self)
+        layout.addWidget(self.problem)
+
+        layout.addWidget(QLabel("Chain (leaf → root)", self))
+        self.chain = QTreeWidget(self)
+        self.chain.setAccessibleName("Chain")
+        self.chain.setHeaderLabels(["Certificate", "Expires"])
+        layout.addWidget(self.chain, 1)
+        layout.addWidget(QLabel("Hostname coverage", self))
+        self.coverage = QTableWidget(0, 2, self)
+        self.coverage.setAccessibleName("Coverage")
+        self.coverage.setHorizontalHeaderLabels(["Hostname", "Covered"])
+        self.coverage.horizontalHeader().setStretchLastSection(True)
+        self.coverage.verticalHeader().hide()
+        self.coverage.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.coverage, 1)
+        self.expiry = plain_label("", self)
+        self.expiry.setAccessibleName("Expiry")
+        layout.addWidget(self.expiry)
+        self.trust = plain_label("", self)
+        self.trust.setAccessibleName("Trust")
+        layout.addWidget(self.trust)
+        self.findings = plain_label("", self)
+        self.findings.setAccessibleName("Findings")
+        layout.addWidget(self.findings)
+
+        controller.caseChanged.connect(self._case_changed)
+        controller.anchorsReady.connect(self.inspect)
+        self._case_changed()
+
+    # ------------------------------------------------------------ hint (demo)
+    def set_hint(self, text: str) -> None:
+        self.hint = text
+        self.hint_label.setText(text)
+        self.hint_label.setVisible(bool(text))
+
+    # ------------------------------------------------------------ adding
+    def choose_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add certificate files")
+        if names:
+            self.add_paths([Path(n) for n in names])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of certificate files")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def add_paths(self, paths: Sequence[Path]) -> workers.TaskSignals:
+        """Scan `paths` (folders expanded) in a worker; then add them to the case."""
+        self.cancel_scan()
+        task = workers.Task(scan_paths, [Path(p) for p in paths])
+        self._scan_task = task
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        task.signals.progress.connect(self._scan_progress)
+        task.signals.done.connect(self._scanned)
+        task.signals.failed.connect(self._scan_failed)
+        task.signals.cancelled.connect(self._scan_ended)
+        return workers.start(self.controller.pool, task)
+
+    def cancel_scan(self) -> None:
+        if self._scan_task is not None:
+            self._scan_task.cancel.set()
+
+    def _scan_progress(self, done: int, total: int, _text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} of {total} files checked")
+
+    def _scan_ended(self) -> None:
+        self._scan_task = None
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    def _scan_failed(self, message: str) -> None:
+        self._scan_ended()
+        show_problem(self.problem, message)
+
+    def _scanned(self, reports: dict) -> None:
+        self._scan_ended()
+        show_problem(self.problem, None)
+        self.reports.update(reports)
+        self.controller.add_files([Path(p) for p in reports])
+        self._fill()
+        self.inspect()
+        self.filesScanned.emit()
+
+    def remove_selected(self) -> None:
+        paths = [i.data(PATH_ROLE) for i in self.list.selectionModel().selectedIndexes()]
+        if paths:
+            self.controller.remove_files(paths)
+
+    # ------------------------------------------------------------ showing
+    def _case_changed(self) -> None:
+        files = self.controller.case.files
+        unknown = [Path(f) for f in files if f not in self.reports]
+        self._fill()
+        if unknown and self._scan_task is None:
+            self.add_paths(unknown)
+        else:
+            self.inspect()
+
+    def _fill(self) -> None:
+        current = self.list.currentIndex().data(PATH_ROLE)
+        self.model.clear()
+        palette = self.palette()
+        for path in self.controller.case.files:
+            report = self.reports.get(path)
+            verdict = report.verdict.value if report is not None else "scanning"
+            word = VERDICT_WORDS[verdict]
+            name = Path(path).name
+            item = QStandardItem(f"{name} — {word}")
+            item.setData(path, PATH_ROLE)
+            item.setData(verdict, VERDICT_ROLE)
+            item.setData(f"{name} — {word}", Qt.ItemDataRole.AccessibleTextRole)
+            item.setIcon(self.style().standardIcon(VERDICT_ICONS[verdict]))
+            reasons = " ".join(report.reasons) if report is not None else ""
+            item.setToolTip(f"{path}\n{reasons}".strip())
+            if verdict in ("secret", "refused", "error"):
+                item.setForeground(QBrush(palette.color(QPalette.ColorRole.LinkVisited)))
+            self.model.appendRow(item)
+            if path == current:
+                self.list.setCurrentIndex(item.index())
+        if not self.list.currentIndex().isValid():
+            self._show_reason(None)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_reason(current.data(PATH_ROLE) if current.isValid() else None)
+
+    def select(self, path: str) -> None:
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row)
+            if item.data(PATH_ROLE) == path:
+                self.list.setCurrentIndex(item.index())
+
+    def _show_reason(self, path: str | None) -> None:
+        report = self.reports.get(path) if path else None
+        if report is None:
+            self.reason.setText("")
+            self.extract_button.hide()
+            return
+        word = VERDICT_WORDS[report.verdict.value]
+        text = f"{Path(path).name}: {word}."
+        if report.reasons:
+            text += " " + " ".join(report.reasons)
+        self.reason.setText(text)
+        fixable = report.verdict.value in ("secret", "refused") and self._holds_certificates(path)
+        self.extract_button.setVisible(fixable)
+
+    def _holds_certificates(self, path: str) -> bool:
+        if needs_passphrase(Path(path)):
+            return True
+        from bundleguard.certs.load import load_certificates
+        from bundleguard.files import read_input_file
+
+        try:
+            return bool(load_certificates(read_input_file(Path(path)), Path(path).name, None))
+        except BundleGuardError:
+            return False
+
+    # ------------------------------------------------------------ extracting
+    def extract_selected(self) -> None:
+        path = self.list.currentIndex().data(PATH_ROLE)
+        if path:
+            self.extract(Path(path))
+
+    def extract(self, path: Path, problem: str = "") -> None:
+        """Ask the passphrase if the file needs one, then extract in a worker."""
+        from bundleguard.gui.passphrase import PassphraseDialog
+
+        passphrase: bytes | None = None
+        if needs_passphrase(path):
+            dialog = PassphraseDialog(path.name, self, problem=problem)
+            self.passphrase_dialog = dialog
+            try:
+                if dialog.exec() != PassphraseDialog.DialogCode.Accepted:
+                    return
+                passphrase = dialog.take()
+            finally:
+                dialog.clear()
+                self.passphrase_dialog = None
+                dialog.deleteLater()
+        task = workers.Task(
+            extract_to, path, passphrase, self.controller.files_dir, self.controller.anchors
+        )
+        passphrase = None
+        task.signals.done.connect(lambda written: self._extracted(path, written))
+        task.signals.failed.connect(lambda message: self._extract_failed(path, message, task))
+        workers.start(self.controller.pool, task)
+
+    def _extract_failed(self, path: Path, message: str, task: workers.Task) -> None:
+        if "passphrase" in message.lower() and needs_passphrase(path):
+            self.extract(path, problem=message + " Try again.")
+        else:
+            show_problem(self.problem, message)
+
+    def _extracted(self, source: Path, written: list[str]) -> None:
+        show_problem(
+            self.problem,
+            None,
+        )
+        self.reason.setText(
+            f"{len(written)} certificate file(s) written from {source.name}, without its key."
+        )
+        self.add_paths([Path(p) for p in written])
+
+    # ------------------------------------------------------------ inspecting
+    def inspect(self) -> None:
+        case = self.controller.case
+        accepted = [
+            f
+            for f in case.files
+            if (r := self.reports.get(f)) is not None and r.verdict.value == "certificate"
+        ]
+        self._inspect_serial += 1
+        serial = self._inspect_serial
+        if not accepted:
+            self._show_inspection(None)
+            return
+        names = [a.hostname for a in case.appliances]
+        task = workers.Task(inspect_case, accepted, case.site, names, self.controller.anchors)
+        task.signals.done.connect(
+            lambda report: self._show_inspection(report) if serial == self._inspect_serial else None
+        )
+        task.signals.failed.connect(lambda message: show_problem(self.findings, message))
+        workers.start(self.controller.pool, task)
+
+    def _show_inspection(self, report) -> None:
+        self.inspection = report
+        self.chain.clear()
+        self.coverage.setRowCount(0)
+        if report is None:
+            self.expiry.setText("")
+            self.trust.setText("Add the certificate files to see the chain and its trust.")
+            self.findings.setText("")
+            return
+        parent = None
+        for summary in report.certificates:
+            columns = [
+                f"{summary.role or 'other'}: {summary.subject}",
+                summary.not_after.strftime("%Y-%m-%d"),
+            ]
+            if parent is None or summary.role == "other":
+                item = QTreeWidgetItem(self.chain, columns)
+            else:
+                item = QTreeWidgetItem(parent, columns)
+            item.setToolTip(0, "Names: " + ", ".join(summary.names))
+            if summary.role != "other":
+                parent = item
+        self.chain.expandAll()
+        self.chain.resizeColumnToContents(0)
+        cover = report.coverage
+        if cover is not None:
+            rows = [(n, True) for n in cover.covered] + [(n, False) for n in cover.uncovered]
+            case = self.controller.case
+            order = [case.site, *(a.hostname for a in case.appliances)]
+            rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
+            self.coverage.setRowCount(len(rows))
+            for row, (name, covered) in enumerate(rows):
+                self.coverage.setItem(row, 0, QTableWidgetItem(name))
+                word = QTableWidgetItem("covered" if covered else "not covered")
+                icon = VERDICT_ICONS["certificate" if covered else "refused"]
+                word.setIcon(self.style().standardIcon(icon))
+                self.coverage.setItem(row, 1, word)
+        validity = report.validity
+        if validity.expires is not None:
+            self.expiry.setText(
+                f"Expires: {validity.expires:%Y-%m-%d} ({validity.days_left} days left)"
+            )
+        trust = report.trust
+        if self.controller.anchors is None:
+            self.trust.setText("Software update needed: checking the trusted roots…")
+        else:
+            self.trust.setText(
+                (UPDATE if trust.needs_software_update else NO_UPDATE)
+                + (f"\n{trust.summary}" if trust.summary else "")
+            )
+        self.findings.setText("\n".join((*report.problems, *report.warnings)))

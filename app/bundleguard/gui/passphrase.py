@@ -1,0 +1,61 @@
+"""The passphrase dialog: masked, never stored, cleared as soon as it has been used."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+
+
+class PassphraseDialog(QDialog):
+    """Asks for the passphrase of `name`; `take()` hands it over once and clears the field."""
+
+    def __init__(self, name: str, parent: QWidget | None = None, *, problem: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Passphrase")
+        self.setAccessibleName("Passphrase")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                f"Type the passphrase of {name} to extract its certificates. "
+                "It is used once and never stored.",
+                self,
+            )
+        )
+        self.field = QLineEdit(self)
+        self.field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.field.setAccessibleName("Passphrase")
+        layout.addWidget(self.field)
+        self.problem = problem_label(self)
+        show_problem(self.problem, problem)
+        layout.addWidget(self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Extract")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Extract")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.field.setFocus()
+
+    def take(self) -> bytes:
+        """The passphrase as bytes; the field is cleared (and its undo history with it)."""
+        value = self.field.text().encode("utf-8")
+        self.clear()
+        return value
+
+    def clear(self) -> None:
+        self.field.clear()
+        self.field.setText("")
+
+    def done(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted:
+            self.clear()
+        super().done(result)

@@ -1,0 +1,340 @@
+"""The main window: the steps on the left (any order, each with its status), the pages on
+the right, the File menu, drag-and-drop anywhere, and the keyboard shortcuts."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from bundleguard.case.model import SUFFIX
+from bundleguard.errors import BundleGuardError
+from bundleguard.gui.case_page import CasePage, hostname_problem
+from bundleguard.gui.certificates_page import CertificatesPage
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.widgets import appliance_url, open_url, plain_label
+
+log = logging.getLogger("bundleguard.gui")
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+STEPS = ("1 Case", "2 Certificates", "3 Screenshot", "4 Bundle & email")
+PEM_MARK = "-----BEGIN "
+
+
+def _placeholder(text: str) -> QWidget:
+    page = QWidget()
+    layout = QHBoxLayout(page)
+    layout.addWidget(plain_label(text, page))
+    return page
+
+
+class MainWindow(QMainWindow):
+    firstPainted = Signal()
+
+    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._painted = False
+        self.setWindowTitle("bundleguard")
+        self.setAccessibleName("bundleguard")
+        self.setAcceptDrops(True)
+
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        self.steps = QListWidget(central)
+        self.steps.setAccessibleName("Steps")
+        self.steps.setMaximumWidth(260)
+        self.pages = QStackedWidget(central)
+        row.addWidget(self.steps)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.case_page = CasePage(controller)
+        self.certificates_page = CertificatesPage(controller)
+        self.screenshot_page = self._screenshot_page()
+        self.bundle_page = self._optional(
+            "bundleguard.gui.bundle_page", "BundlePage", "The Bundle & email step is not ready."
+        )
+        for text, page in zip(
+            STEPS,
+            (self.case_page, self.certificates_page, self.screenshot_page, self.bundle_page),
+            strict=True,
+        ):
+            self.steps.addItem(QListWidgetItem(text))
+            self.pages.addWidget(page)
+        self.steps.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.steps.setCurrentRow(0)
+        self._menus()
+        self.setTabOrder(self.steps, self.case_page.site)
+        controller.caseChanged.connect(self._case_changed)
+        controller.saveFailed.connect(lambda message: self.statusBar().showMessage(message))
+        self.certificates_page.filesScanned.connect(self._update_steps)
+        self._case_changed()
+        self._restore()
+        if controller.warning:
+            self.statusBar().showMessage(controller.warning)
+
+    # ---------------------------------------------------------------- pages
+    def _optional(self, module: str, name: str, missing: str, *args) -> QWidget:
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            log.info("%s is not available yet", module)
+            return _placeholder(missing)
+        return cls(*args) if args else cls(self.controller)
+
+    def _screenshot_page(self) -> QWidget:
+        page = self._optional(
+            "bundleguard.gui.screenshot",
+            "ScreenshotPage",
+            "The Screenshot step is not ready.",
+            lambda: self.controller.files_dir,
+        )
+        if hasattr(page, "screenshotSaved"):
+            page.screenshotSaved.connect(self._screenshot_saved)
+            page.openStatusRequested.connect(self._open_status)
+        return page
+
+    def _screenshot_saved(self, hostname: str, path: str) -> None:
+        entries = tuple(
+            e.__class__(e.hostname, e.role, e.address, path) if e.hostname == hostname else e
+            for e in self.controller.case.appliances
+        )
+        self.controller.update(appliances=entries)
+
+    def _open_status(self, hostname: str) -> None:
+        if hostname and not hostname_problem(hostname):
+            open_url(appliance_url(hostname))
+
+    def show_step(self, index: int) -> None:
+        self.steps.setCurrentRow(index)
+
+    # ---------------------------------------------------------------- menus
+    def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            seq = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip or text} ({seq})")
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&New case", self.new_case, QKeySequence.StandardKey.New)
+        self._action(file_menu, "&Open case…", self.open_case_dialog, "Ctrl+Shift+O")
+        self._action(file_menu, "Save case &as…", self.save_as_dialog, "Ctrl+Shift+S")
+        self.recent_menu = file_menu.addMenu("&Recent cases")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addSeparator()
+        self._action(file_menu, "Add &files…", self.certificates_page.choose_files, "Ctrl+O")
+        self._action(file_menu, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
+        self._action(file_menu, "&Build bundles", self.build_bundles, "Ctrl+B")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.certificates_page.add_button.setToolTip("Add certificate files and folders (Ctrl+O)")
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.controller.store.recent():
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _=False, path=path: self.open_case(path))
+
+    # ---------------------------------------------------------------- case files
+    def new_case(self) -> None:
+        self.controller.new()
+        self.certificates_page.set_hint("")
+        self.show_step(0)
+
+    def open_case_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open case", "", f"Cases (*{SUFFIX})")
+        if name:
+            self.open_case(Path(name))
+
+    def open_case(self, path: Path) -> bool:
+        try:
+            self.controller.open(path)
+        except BundleGuardError as error:
+            self.message(str(error))
+            return False
+        return True
+
+    def save_as_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save case as", "", f"Cases (*{SUFFIX})")
+        if name:
+            path = Path(name)
+            if path.suffix != SUFFIX:
+                path = path.with_name(path.name + SUFFIX)
+            try:
+                self.controller.save_as(path)
+            except BundleGuardError as error:
+                self.message(str(error))
+            except OSError:
+                self.message(f"The case could not be saved to {path}.")
+
+    def message(self, text: str) -> None:
+        """A plain message box (its text never interpreted)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "bundleguard", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self.last_message = box
+        box.open()
+
+    # ---------------------------------------------------------------- files in
+    def add_paths(self, paths: list[Path]) -> None:
+        """What a drop or the command line gives: a case opens, images go to the screenshot
+        step while it is shown, everything else to the certificates."""
+        cases = [p for p in paths if p.suffix.lower() == SUFFIX]
+        others = [p for p in paths if p.suffix.lower() != SUFFIX]
+        if cases:
+            self.open_case(cases[0])
+        if not others:
+            return
+        if self.pages.currentWidget() is self.screenshot_page and hasattr(
+            self.screenshot_page, "use_mime"
+        ):
+            images = [p for p in others if p.suffix.lower() in IMAGE_SUFFIXES]
+            if images:
+                from PySide6.QtCore import QMimeData, QUrl
+
+                mime = QMimeData()
+                mime.setUrls([QUrl.fromLocalFile(str(images[0]))])
+                self.screenshot_page.use_mime(mime, images[0].name)
+                others = [p for p in others if p not in images]
+        if others:
+            self.show_step(1)
+            self.certificates_page.add_paths(others)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+        elif mime.hasText() and PEM_MARK in mime.text():
+            event.acceptProposedAction()
+            self.add_pem_text(mime.text())
+        else:
+            event.ignore()
+
+    def paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None:
+            return
+        if self.pages.currentWidget() is self.screenshot_page and hasattr(
+            self.screenshot_page, "paste_image"
+        ):
+            self.screenshot_page.paste_image()
+            return
+        paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+        if paths:
+            self.add_paths(paths)
+        elif mime.hasText() and PEM_MARK in mime.text():
+            self.add_pem_text(mime.text())
+        else:
+            self.statusBar().showMessage(
+                "The clipboard holds neither files nor PEM text of a certificate."
+            )
+
+    def add_pem_text(self, text: str) -> None:
+        """Pasted PEM text: judged by the guard first; only a certificate is saved."""
+        from bundleguard.files import write_file_atomic
+        from bundleguard.guard.scan import classify_bytes
+
+        data = text.encode("utf-8", "replace")
+        report = classify_bytes(data, "pasted text")
+        self.show_step(1)
+        if report.verdict.value != "certificate":
+            reason = " ".join(report.reasons) or "It is not a certificate."
+            self.certificates_page.problem.setText(f"The pasted text was not saved: {reason}")
+            self.certificates_page.problem.show()
+            return
+        folder = self.controller.files_dir
+        number = 1
+        while (folder / f"pasted-{number}.pem").exists():
+            number += 1
+        path = write_file_atomic(folder / f"pasted-{number}.pem", data)
+        self.certificates_page.add_paths([path])
+
+    def build_bundles(self) -> None:
+        self.show_step(3)
+        build = getattr(self.bundle_page, "build", None)
+        if callable(build):
+            build()
+
+    # ---------------------------------------------------------------- status
+    def _case_changed(self) -> None:
+        case = self.controller.case
+        if hasattr(self.screenshot_page, "set_appliances"):
+            self.screenshot_page.set_appliances(
+                [a.hostname for a in case.appliances if a.hostname],
+                {a.hostname: a.screenshot for a in case.appliances if a.screenshot},
+            )
+        self.setWindowTitle(f"bundleguard — {case.site or 'new case'}")
+        self._update_steps()
+
+    def _update_steps(self) -> None:
+        case = self.controller.case
+        reports = self.certificates_page.reports
+        case_ok = bool(case.site and case.appliances) and all(
+            a.hostname and not hostname_problem(a.hostname) for a in case.appliances
+        )
+        verdicts = [reports[f].verdict.value for f in case.files if f in reports]
+        certs_ok = "certificate" in verdicts and all(
+            v in ("certificate", "image") for v in verdicts
+        )
+        shots_ok = bool(case.appliances) and all(a.screenshot for a in case.appliances)
+        states = (case_ok, certs_ok, shots_ok, case_ok and certs_ok and shots_ok)
+        for index, ok in enumerate(states):
+            item = self.steps.item(index)
+            word = "done" if ok else ("ready to build" if index == 3 else "needs attention")
+            if index == 3 and not ok:
+                word = "not ready"
+            item.setText(f"{STEPS[index]}\n    {word}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{STEPS[index]}: {word}")
+
+    # ---------------------------------------------------------------- settings
+    def _settings(self) -> QSettings:
+        from bundleguard.settings import config_dir
+
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore(self) -> None:
+        geometry = self._settings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1000, 720)
+
+    def closeEvent(self, event) -> None:
+        self._settings().setValue("window/geometry", self.saveGeometry())
+        self.controller.save()
+        super().closeEvent(event)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.firstPainted.emit()
