@@ -39,6 +39,15 @@ def test_unrecognised_arguments_are_not_echoed(capsys, tmp_path):
     assert "hunter2" not in capsys.readouterr().err
 
 
-def test_no_command_prints_the_help(capsys):
+def test_no_command_opens_the_window_and_help_lists_the_commands(capsys, monkeypatch):
+    import bundleguard.gui
+
+    opened = []
+    monkeypatch.setattr(bundleguard.gui, "main", lambda argv: opened.append(argv) or 0)
     assert cli.main([]) == 0
+    assert cli.main(["--demo"]) == 0
+    assert cli.main(["some.bgcase"]) == 0
+    assert opened == [[], ["--demo"], ["some.bgcase"]]
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
     assert "scan" in capsys.readouterr().out

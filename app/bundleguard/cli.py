@@ -55,6 +55,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="check this installation (guard, bundle, probe, window) and exit 0 if all work",
     )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the window with a ready demo case"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules(command):
         module.register(subparsers)
@@ -66,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
+    if first not in COMMANDS and all(a == "--demo" or not a.startswith("-") for a in arguments):
+        # No subcommand: the window (with `--demo`, or files to add, or a case to open).
+        from bundleguard.gui import main as gui_main
+
+        return gui_main(arguments)
     parser = build_parser(first if first in COMMANDS else None)
     args = parser.parse_args(arguments)
     if getattr(args, "selftest", False):
