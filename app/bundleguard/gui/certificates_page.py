@@ -100,7 +100,7 @@ def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors) -> l
     for item in extraction.files:
         if item.role == "full-chain":
             continue  # the separate files are the bundle's; one copy of each is enough
-        written.append(str(write_file_atomic(folder / item.name, item.data, force=True)))
+        written.append(str(write_file_atomic(folder / item.filename, item.data, force=True)))
     return written
 
 
