@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListView,
     QProgressBar,
@@ -37,6 +38,7 @@ from bundleguard.gui.widgets import (
     VERDICT_ICONS,
     VERDICT_WORDS,
     plain_label,
+    problem_colour,
     problem_label,
     show_problem,
 )
@@ -200,6 +202,9 @@ class CertificatesPage(QWidget):
         self.coverage.setAccessibleName("Coverage")
         self.coverage.setHorizontalHeaderLabels(["Hostname", "Covered"])
         self.coverage.horizontalHeader().setStretchLastSection(True)
+        self.coverage.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.coverage.verticalHeader().hide()
         self.coverage.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.coverage, 1)
@@ -307,12 +312,19 @@ class CertificatesPage(QWidget):
             reasons = " ".join(report.reasons) if report is not None else ""
             item.setToolTip(f"{path}\n{reasons}".strip())
             if verdict in ("secret", "refused", "error"):
-                item.setForeground(QBrush(palette.color(QPalette.ColorRole.LinkVisited)))
+                item.setForeground(QBrush(problem_colour(palette)))
             self.model.appendRow(item)
             if path == current:
                 self.list.setCurrentIndex(item.index())
         if not self.list.currentIndex().isValid():
-            self._show_reason(None)
+            # What needs doing first: the first refused file, its reason and its fix.
+            for row in range(self.model.rowCount()):
+                item = self.model.item(row)
+                if item.data(VERDICT_ROLE) in ("secret", "refused", "error"):
+                    self.list.setCurrentIndex(item.index())
+                    break
+            else:
+                self._show_reason(None)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_reason(current.data(PATH_ROLE) if current.isValid() else None)

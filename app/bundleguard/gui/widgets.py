@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPalette
+from PySide6.QtGui import QColor, QDesktopServices, QPalette
 from PySide6.QtWidgets import QLabel, QStyle, QWidget
 
 # Each verdict: the word shown (never colour alone), a standard icon and a palette role.
@@ -35,12 +35,18 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = T
     return label
 
 
+def problem_colour(palette: QPalette) -> QColor:
+    """A red that reads on the palette's background: dark red on light, light red on dark."""
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor(255, 128, 128) if dark else QColor(176, 0, 32)
+
+
 def problem_label(parent: QWidget | None = None) -> QLabel:
-    """A plain-text label for an inline problem, in the palette's link-visited colour
-    (derived from the palette, so it reads in light and dark mode) and with a warning word."""
+    """A plain-text label for an inline problem, in a red derived from the palette (so it
+    reads in light and dark mode); its words say what is wrong, never the colour alone."""
     label = plain_label("", parent)
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.LinkVisited))
+    palette.setColor(QPalette.ColorRole.WindowText, problem_colour(palette))
     label.setPalette(palette)
     label.hide()
     return label
