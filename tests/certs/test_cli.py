@@ -175,6 +175,26 @@ def test_missing_file_and_bad_hostname_exit_2(run, files, chain, tmp_path):
     assert code == 2 and "not a valid host name" in err
 
 
+@pytest.mark.parametrize("days", ["-1", "36501", str(10**12), "ten", "9" * 5000])
+def test_an_absurd_expiry_days_is_a_usage_error(run, files, chain, capsys, days):
+    path = files("chain.pem", pki.pem(*chain.certs))
+    with pytest.raises(SystemExit) as exited:
+        run("inspect", path, "--expiry-days", days)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "--expiry-days" in err and "days" in err and "Traceback" not in err
+
+
+def test_a_duplicated_extension_exits_2_with_its_reason(run, files):
+    from tests.certs.test_inspect_core import _with_duplicated_extension
+
+    path = files("dup.der", _with_duplicated_extension())
+    code, _, err = run("inspect", path)
+    assert code == 2
+    assert "damaged certificate" in err and "appears twice" in err
+    assert "unexpected error" not in err
+
+
 def test_corrupt_file_exits_2(run, files):
     code, _, err = run("inspect", files("junk.crt", b"not a certificate"))
     assert code == 2 and "junk.crt" in err

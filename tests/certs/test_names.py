@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography import x509
 
-from bundleguard.certs.names import coverage, covers, replication_verdict
-from bundleguard.errors import InputError
+from bundleguard.certs.names import HostnameError, coverage, covers, replication_verdict
 from tests.certs import pki
 
 # (names in the certificate, host asked, covered?)
@@ -87,7 +86,7 @@ def test_coverage_lists_covered_and_uncovered_names_in_order(wildcard_chain):
 
 @pytest.mark.parametrize("bad", ["", "a..b", ".example.com", "*.example.com", "exa mple.com"])
 def test_an_unusable_host_name_is_an_input_error(chain, bad):
-    with pytest.raises(InputError):
+    with pytest.raises(HostnameError, match="is not a valid host name"):
         covers(chain.leaf, bad)
 
 
