@@ -527,3 +527,15 @@ def test_a_file_of_too_many_different_certificates_is_refused_with_the_count():
 
     assert_clean(report, Verdict.REFUSED)
     assert_reason_mentions(report, rf"{MAX_CERTIFICATES + 1} different certificates")
+
+
+def test_worker_processes_send_the_certificates_back(tmp_path):
+    from bundleguard.guard import scan_paths
+
+    for index in range(4):
+        (tmp_path / f"chain{index}.pem").write_bytes(kf.chain_pem())
+
+    reports = list(scan_paths([tmp_path], workers=2))
+
+    assert [r.verdict for r in reports] == [Verdict.CERTIFICATE] * 4
+    assert all(r.certificates == (kf.leaf(), kf.ca()[1]) for r in reports)
