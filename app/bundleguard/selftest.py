@@ -219,27 +219,43 @@ def check_qt(folder: Path) -> str:
 
 
 def check_window(folder: Path) -> str:
+    """The real main window, on a case store in the temporary folder, shown and painted."""
     try:
+        from bundleguard.gui.app import create_window
         from bundleguard.gui.window import MainWindow
     except ImportError as error:
         raise CheckFailed(
             f"the main window cannot be loaded (bundleguard.gui.window.MainWindow): {error}"
         ) from None
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from bundleguard.case.store import CaseStore
+
     app = _qt_application()
-    window = MainWindow()
+    controller, window = create_window(store=CaseStore(folder / "cases"))
     try:
+        if not isinstance(window, MainWindow):
+            raise CheckFailed("the window made is not the main window")
+        loop = QEventLoop()
+        painted: list[bool] = []
+        window.firstPainted.connect(lambda: (painted.append(True), loop.quit()))
+        QTimer.singleShot(10_000, loop.quit)
         window.resize(900, 600)
         window.show()
-        app.processEvents()
+        if not painted:
+            loop.exec()
+        if not painted:
+            raise CheckFailed("the main window was not painted within 10 seconds")
         image = window.grab().toImage()
         if image.isNull() or image.width() < 100 or image.height() < 100:
             raise CheckFailed("the main window painted nothing")
         colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in (10, 50, 200)}
         if len(colours) < 2:
             raise CheckFailed("the main window painted one flat colour")
-        return f"{image.width()}x{image.height()} painted on {app.platformName()}"
+        return f"{window.windowTitle()} {image.width()}x{image.height()} on {app.platformName()}"
     finally:
         window.close()
+        controller.shutdown()
         window.deleteLater()
         app.processEvents()
 

@@ -1,7 +1,7 @@
 """Open the email to support in the user's mail program, the attachment already in place.
 
 Platform differences live behind one small protocol (`is_compatible`, `open`), one class
-per way of doing it, tried in order (`STRATEGIES`):
+per way of doing it, tried in order (`strategies()`):
 
 1. Windows: `os.startfile` on the `.eml` (Outlook opens it as a draft: `X-Unsent: 1`).
 2. Thunderbird, when installed: `thunderbird -compose "to=...,subject=...,body=...,
