@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from bundleguard.certs.extract import extract_chain, safe_name_part
+from bundleguard.certs.extract import check_certificates_only, extract_chain, safe_name_part
 from bundleguard.certs.load import load_certificates
+from bundleguard.errors import InputError
 from tests.certs import pki
 
 
@@ -57,3 +60,14 @@ def test_unrelated_certificates_are_kept_as_other(chain):
     result = extract_chain([*chain.certs, stranger], anchors=())
     assert result.files[3].filename == "04-other-stranger.example.org.crt"
     assert result.chain.problems
+
+
+def test_a_key_slipped_into_an_extraction_is_refused_before_writing(chain):
+    extraction = extract_chain(chain.certs, anchors=())
+    forged = dataclasses.replace(
+        extraction.files[0], data=extraction.files[0].data + pki.key_pem(chain.leaf_key)
+    )
+    tampered = dataclasses.replace(extraction, files=(forged, *extraction.files[1:]))
+    with pytest.raises(InputError, match="not certificates only"):
+        check_certificates_only(tampered)
+    assert check_certificates_only(extraction) is extraction

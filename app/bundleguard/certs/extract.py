@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from bundleguard.certs.chain import ChainReport, build_chain
 from bundleguard.certs.describe import common_name, dns_names, subject_text
+from bundleguard.errors import InputError
 from bundleguard.naming import safe_name_part, unique
 
 
@@ -30,6 +31,19 @@ class ExtractedFile:
 class Extraction:
     files: tuple[ExtractedFile, ...]
     chain: ChainReport
+
+
+def check_certificates_only(extraction: Extraction) -> Extraction:
+    """`extraction`, once every file is seen to hold certificates that load back and no key.
+
+    Belt and braces before anything is written; raises `InputError` otherwise.
+    """
+    from bundleguard.certs.load import load_certificates
+
+    for extracted in extraction.files:
+        if b"PRIVATE KEY" in extracted.data or not load_certificates(extracted.data):
+            raise InputError("Refusing to write a file that is not certificates only.")
+    return extraction
 
 
 def _label(cert: x509.Certificate, role: str) -> str:

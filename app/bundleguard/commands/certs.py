@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from bundleguard.certs.anchors import load_trust_anchors
-from bundleguard.certs.extract import extract_chain
+from bundleguard.certs.extract import check_certificates_only, extract_chain
 from bundleguard.certs.inspect import InputFile, inspect_files
 from bundleguard.certs.load import PassphraseNeeded, load_certificates
 from bundleguard.certs.names import normalize_hostname
@@ -167,10 +167,7 @@ def run_extract_chain(args: argparse.Namespace) -> int:
             f"These files already exist in '{out_dir}': {', '.join(existing)}. "
             "Use --force to replace them; nothing was written."
         )
-    for extracted in extraction.files:
-        # Belt and braces: certificates only, and they load back.
-        if b"PRIVATE KEY" in extracted.data or not load_certificates(extracted.data):
-            raise InputError("Refusing to write a file that is not certificates only.")
+    check_certificates_only(extraction)
     for extracted in extraction.files:
         write_file_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
         print(render_written(out_dir / extracted.filename))
