@@ -6,6 +6,7 @@ page is driven through controls found by their accessible names.
 
 from __future__ import annotations
 
+import dataclasses
 import email.parser
 import email.policy
 import hashlib
@@ -17,42 +18,22 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
 from bundleguard.bundle import mailer
 from bundleguard.bundle.mailer import OpenOutcome
 from bundleguard.case.model import ApplianceEntry, Case, Role
-from bundleguard.certs.anchors import NO_ANCHORS
+from bundleguard.case.store import CaseStore
 from bundleguard.gui.bundle_page import BundlePage
+from bundleguard.gui.controller import CaseController
 from tests.certs import pki
 from tests.gui.conftest import find_by_name
 
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
 BACKUP = "backup.example.com"
-
-
-class StandInController(QObject):
-    """The controller's contract (gui/controller.py), used until the real one lands."""
-
-    caseChanged = Signal()
-    anchorsReady = Signal()
-
-    def __init__(self, case: Case) -> None:
-        super().__init__()
-        self._case = case
-        self.anchors = NO_ANCHORS
-        self.pool = QThreadPool()
-
-    @property
-    def case(self) -> Case:
-        return self._case
-
-    def update(self, **changes) -> None:
-        self._case = self._case.with_changes(**changes)
-        self.caseChanged.emit()
 
 
 def screenshot_png(path: Path, colour: tuple[int, int, int]) -> str:
@@ -94,13 +75,14 @@ def case(tmp_path: Path, chain: pki.Chain) -> Case:
 
 
 @pytest.fixture
-def make_page(qtbot):
+def make_page(qtbot, tmp_path):
     made = []
 
-    def make(case: Case) -> tuple[BundlePage, StandInController]:
+    def make(case: Case) -> tuple[BundlePage, CaseController]:
         if case.output:
             Path(case.output).mkdir(exist_ok=True)
-        controller = StandInController(case)
+        controller = CaseController(CaseStore(tmp_path / "data"))
+        controller.update(**{f.name: getattr(case, f.name) for f in dataclasses.fields(case)})
         page = BundlePage(controller)
         qtbot.addWidget(page)
         page.show()
@@ -109,7 +91,7 @@ def make_page(qtbot):
 
     yield make
     for controller in made:
-        controller.pool.waitForDone(10_000)
+        controller.shutdown()
 
 
 def button(page, name: str) -> QPushButton:
@@ -122,8 +104,18 @@ def reason(page) -> str:
     return find_by_name(page, "Why the bundles cannot be built").text()
 
 
+def wait_reason(qtbot, page, expected: str) -> None:
+    try:
+        qtbot.waitUntil(lambda: reason(page) == expected, timeout=10_000)
+    except Exception:
+        raise AssertionError(f"{reason(page)!r} != {expected!r}") from None
+
+
 def wait_ready(qtbot, page) -> None:
-    qtbot.waitUntil(lambda: button(page, "Build bundles").isEnabled(), timeout=10_000)
+    try:
+        qtbot.waitUntil(lambda: button(page, "Build bundles").isEnabled(), timeout=10_000)
+    except Exception:
+        raise AssertionError(reason(page)) from None
 
 
 def build(qtbot, page) -> None:
@@ -196,7 +188,7 @@ def test_a_missing_screenshot_disables_the_button_and_names_the_appliance(qtbot,
     wait_ready(qtbot, page)
 
     controller.update(appliances=(case.appliances[0], ApplianceEntry(backup.hostname, backup.role)))
-    qtbot.waitUntil(lambda: reason(page) == f"{BACKUP} has no screenshot", timeout=10_000)
+    wait_reason(qtbot, page, f"{BACKUP} has no screenshot")
     assert not button(page, "Build bundles").isEnabled()
 
     controller.update(appliances=case.appliances)

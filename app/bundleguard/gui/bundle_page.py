@@ -305,6 +305,11 @@ class BundlePage(QWidget):
 
     # ----------------------------------------------------------------- planning
 
+    def _start(self, task: Task):
+        """Start `task` once its signals are connected: a quick task must not report
+        before anyone listens (workers.start connects nothing of ours)."""
+        return start(self.controller.pool, task)
+
     @property
     def busy(self) -> bool:
         return self._build_cancel is not None
@@ -325,11 +330,12 @@ class BundlePage(QWidget):
         self._plan_pending = False
         self._generation += 1
         generation = self._generation
-        signals = start(self.controller.pool, Task(plan_for_page, self.controller.case, anchors))
+        task = Task(plan_for_page, self.controller.case, anchors)
+        signals = task.signals
         signals.done.connect(lambda outcome: self._planned(generation, outcome))
         signals.failed.connect(lambda message: self._plan_failed(generation, message))
         signals.cancelled.connect(lambda: self._plan_finished())
-        self._plan_signals = signals
+        self._plan_signals = self._start(task)
 
     def _plan_finished(self) -> bool:
         self._planning = False
@@ -383,12 +389,12 @@ class BundlePage(QWidget):
         self.progress_box.show()
         task = Task(build_for_page, self.controller.case, self.controller.anchors, force)
         self._build_cancel = task.cancel
-        signals = start(self.controller.pool, task)
+        signals = task.signals
         signals.progress.connect(self._build_progress)
         signals.done.connect(self._built)
         signals.failed.connect(self._build_failed)
         signals.cancelled.connect(self._build_cancelled)
-        self._build_signals = signals
+        self._build_signals = self._start(task)
 
     def cancel_build(self) -> None:
         if self._build_cancel is not None:
@@ -485,10 +491,10 @@ class BundlePage(QWidget):
         # A mail program or a clipboard tool is started: never on the event loop.
         self.open_draft_button.setEnabled(False)
         self.mail_outcome.setText("Opening the email draft…")
-        signals = start(self.controller.pool, Task(open_drafts, drafts))
-        signals.done.connect(self._drafts_opened)
-        signals.failed.connect(self._drafts_opened)
-        self._mail_signals = signals
+        task = Task(open_drafts, drafts)
+        task.signals.done.connect(self._drafts_opened)
+        task.signals.failed.connect(self._drafts_opened)
+        self._mail_signals = self._start(task)
 
     def _drafts_opened(self, message: str) -> None:
         self.open_draft_button.setEnabled(bool(self._written()))
