@@ -1,0 +1,108 @@
+"""Step 2: a folder of 1,000 files is checked in the background with progress and Cancel;
+the chain, coverage, expiry and trust come from the core's report."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from PySide6.QtCore import QTimer
+
+from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.store import CaseStore
+from bundleguard.certs.anchors import NO_ANCHORS
+from bundleguard.gui.certificates_page import UPDATE
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.window import MainWindow
+from bundleguard.probe.fake import FakePKI
+from tests.gui.conftest import find_by_name
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.certificates_page.cancel_scan()
+    window.controller.shutdown()
+
+
+def test_a_thousand_files_never_freeze_the_window(qtbot, window, tmp_path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(1000):
+        (folder / f"note-{number:04d}.txt").write_text(f"just a note {number}\n")
+    page = window.certificates_page
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    progress: list[tuple[int, int]] = []
+    signals = page.add_paths([folder])
+    signals.progress.connect(lambda d, t, _s: progress.append((d, t)))
+    with qtbot.waitSignal(page.filesScanned, timeout=120000):
+        pass
+    timer.stop()
+    assert len(window.controller.case.files) == 1000
+    assert progress[-1] == (1000, 1000)
+    assert 1 < len(progress) <= 1000 // 25 + 2  # in batches, not per file
+    stalls = [b - a for a, b in itertools.pairwise(ticks)]
+    assert max(stalls) < 0.5, max(stalls)
+    row = find_by_name(window, "Files").model().index(0, 0)
+    assert row.data() == "note-0000.txt — refused"
+
+
+def test_cancel_stops_the_scan_and_adds_nothing(qtbot, window, tmp_path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(1000):
+        (folder / f"n{number}.txt").write_text("x\n")
+    page = window.certificates_page
+    window.show_step(1)
+    signals = page.add_paths([folder])
+    assert find_by_name(window, "Cancel scan").isVisibleTo(window)
+    with qtbot.waitSignal(signals.cancelled, timeout=30000):
+        find_by_name(window, "Cancel scan").click()
+    assert window.controller.case.files == ()
+    assert not find_by_name(window, "Cancel scan").isVisibleTo(window)
+
+
+def test_chain_coverage_expiry_and_trust_in_words(qtbot, window, tmp_path) -> None:
+    pki = FakePKI("Page Test")
+    served = pki.issue(["support.example.com", "primary.example.com"])
+    for cert, name in (
+        (served.leaf, "leaf.crt"),
+        (pki.intermediate, "int.crt"),
+        (pki.root, "r.crt"),
+    ):
+        (tmp_path / name).write_bytes(cert.public_bytes(Encoding.PEM))
+    window.controller.update(
+        site="support.example.com",
+        appliances=(
+            ApplianceEntry("primary.example.com", Role.PRIMARY),
+            ApplianceEntry("backup.example.com", Role.BACKUP),
+        ),
+    )
+    window.controller._anchors_loaded(NO_ANCHORS)
+    window.add_paths([tmp_path / n for n in ("r.crt", "leaf.crt", "int.crt")])
+    chain = find_by_name(window, "Chain")
+    qtbot.waitUntil(lambda: chain.topLevelItemCount() == 1, timeout=20000)
+    leaf = chain.topLevelItem(0)
+    assert leaf.text(0) == "leaf: support.example.com"
+    assert leaf.child(0).text(0).startswith("intermediate: ")
+    assert leaf.child(0).child(0).text(0).startswith("root: ")
+    grid = find_by_name(window, "Coverage")
+    cells = {grid.item(r, 0).text(): grid.item(r, 1).text() for r in range(grid.rowCount())}
+    assert cells == {
+        "support.example.com": "covered",
+        "primary.example.com": "covered",
+        "backup.example.com": "not covered",
+    }
+    assert find_by_name(window, "Expiry").text().startswith("Expires: ")
+    assert find_by_name(window, "Trust").text().startswith(UPDATE)
