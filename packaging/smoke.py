@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,15 +119,28 @@ def check_scan(smoke: Smoke) -> None:
         )
 
 
+# `0x200007 "bundleguard — new case": ("bundleguard" "bundleguard")  853x533+0+0  +0+0`:
+# a top-level window of class bundleguard (its title may not convert), with its size.
+_TREE_LINE = re.compile(r'^\s*(0x[0-9a-f]+) "([^"]*)": \("bundleguard" "[^"]*"\)\s+(\d+)x(\d+)[+-]')
+
+
 def window_names(display: str) -> list[str]:
+    """Titles of bundleguard's mapped windows of a real size (not Qt's 3x3 helpers)."""
+    env = {"DISPLAY": display, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     tree = subprocess.run(
-        ["xwininfo", "-root", "-tree"],
-        env={"DISPLAY": display, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    return [line.strip() for line in tree.splitlines() if "bundleguard" in line.lower()]
+        ["xwininfo", "-root", "-tree"], env=env, capture_output=True, check=False
+    ).stdout.decode("utf-8", "replace")
+    found = []
+    for line in tree.splitlines():
+        match = _TREE_LINE.match(line)
+        if not match or int(match.group(3)) < 200 or int(match.group(4)) < 150:
+            continue
+        info = subprocess.run(
+            ["xwininfo", "-id", match.group(1)], env=env, capture_output=True, check=False
+        ).stdout
+        if b"IsViewable" in info:
+            found.append(f"{match.group(2)} {match.group(3)}x{match.group(4)}")
+    return found
 
 
 def start_xvfb() -> tuple[subprocess.Popen, str]:
@@ -187,7 +201,7 @@ def check_demo(smoke: Smoke, display: str, seconds: float, window_required: bool
             app.wait()
     errors = stderr_path.read_text(errors="replace")
     ok = bool(found) and still_running and "Traceback" not in errors
-    detail = (f"window {found[0][:80]!r}" if found else "no bundleguard window appeared") + (
+    detail = (f"window {found[0][:80]!r} mapped" if found else "no bundleguard window appeared") + (
         "" if still_running else f", exited early ({app.returncode})"
     )
     if "Traceback" in errors:
