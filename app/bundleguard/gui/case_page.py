@@ -23,10 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.bundle.email import check_address
-from bundleguard.bundle.plan import check_incident
 from bundleguard.case.model import ROLES, ApplianceEntry, Role, default_role
-from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import widgets
 from bundleguard.gui.controller import CaseController
@@ -38,6 +35,8 @@ HOST, ROLE, ADDRESS, OPEN, REMOVE = range(5)
 def hostname_problem(text: str) -> str | None:
     if not text.strip():
         return None
+    from bundleguard.certs.names import normalize_hostname
+
     try:
         normalize_hostname(text.strip())
     except BundleGuardError as error:
@@ -47,9 +46,14 @@ def hostname_problem(text: str) -> str | None:
     return None
 
 
-def _problem(check, text: str) -> str | None:
+def _problem(kind: str, text: str) -> str | None:
+    """The core's word on an incident number or an email address (None when fine)."""
     if not text.strip():
         return None
+    if kind == "incident":
+        from bundleguard.bundle.plan import check_incident as check
+    else:
+        from bundleguard.bundle.email import check_address as check
     try:
         check(text)
     except BundleGuardError as error:
@@ -145,8 +149,8 @@ class CasePage(QWidget):
 
     def _check(self) -> None:
         show_problem(self.site_problem, hostname_problem(self.site.text()))
-        show_problem(self.incident_problem, _problem(check_incident, self.incident.text()))
-        show_problem(self.address_problem, _problem(check_address, self.address.text()))
+        show_problem(self.incident_problem, _problem("incident", self.incident.text()))
+        show_problem(self.address_problem, _problem("address", self.address.text()))
         problems = []
         for entry in self.controller.case.appliances:
             problem = hostname_problem(entry.hostname)

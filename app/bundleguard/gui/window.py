@@ -7,7 +7,7 @@ import importlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -64,18 +64,16 @@ class MainWindow(QMainWindow):
 
         self.case_page = CasePage(controller)
         self.certificates_page = CertificatesPage(controller)
-        self.screenshot_page = self._screenshot_page()
-        self.bundle_page = self._optional(
-            "bundleguard.gui.bundle_page", "BundlePage", "The Bundle & email step is not ready."
-        )
-        for text, page in zip(
-            STEPS,
-            (self.case_page, self.certificates_page, self.screenshot_page, self.bundle_page),
-            strict=True,
-        ):
+        # Steps 3 and 4 pull in Pillow, mss and the bundle writer: they are built after the
+        # first paint (or when first used), so the window shows at once.
+        self._late: dict[int, QWidget] = {}
+        self._holders = [self.case_page, self.certificates_page, QWidget(), QWidget()]
+        for holder in self._holders[2:]:
+            QHBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+        for text, page in zip(STEPS, self._holders, strict=True):
             self.steps.addItem(QListWidgetItem(text))
             self.pages.addWidget(page)
-        self.steps.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.steps.currentRowChanged.connect(self._step_changed)
         self.steps.setCurrentRow(0)
         self._menus()
         self.setTabOrder(self.steps, self.case_page.site)
@@ -95,6 +93,40 @@ class MainWindow(QMainWindow):
             log.info("%s is not available yet", module)
             return _placeholder(missing)
         return cls(*args) if args else cls(self.controller)
+
+    @property
+    def screenshot_page(self) -> QWidget:
+        return self._late_page(2)
+
+    @property
+    def bundle_page(self) -> QWidget:
+        return self._late_page(3)
+
+    def _late_page(self, index: int) -> QWidget:
+        page = self._late.get(index)
+        if page is None:
+            if index == 2:
+                page = self._screenshot_page()
+            else:
+                page = self._optional(
+                    "bundleguard.gui.bundle_page",
+                    "BundlePage",
+                    "The Bundle & email step is not ready.",
+                )
+            self._late[index] = page
+            self._holders[index].layout().addWidget(page)
+            if index == 2:
+                self._share_appliances()
+        return page
+
+    def build_pages(self) -> None:
+        self._late_page(2)
+        self._late_page(3)
+
+    def _step_changed(self, index: int) -> None:
+        if index >= 2:
+            self._late_page(index)
+        self.pages.setCurrentIndex(index)
 
     def _screenshot_page(self) -> QWidget:
         page = self._optional(
@@ -203,9 +235,7 @@ class MainWindow(QMainWindow):
             self.open_case(cases[0])
         if not others:
             return
-        if self.pages.currentWidget() is self.screenshot_page and hasattr(
-            self.screenshot_page, "use_mime"
-        ):
+        if self.steps.currentRow() == 2 and hasattr(self.screenshot_page, "use_mime"):
             images = [p for p in others if p.suffix.lower() in IMAGE_SUFFIXES]
             if images:
                 from PySide6.QtCore import QMimeData, QUrl
@@ -243,9 +273,7 @@ class MainWindow(QMainWindow):
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             return
-        if self.pages.currentWidget() is self.screenshot_page and hasattr(
-            self.screenshot_page, "paste_image"
-        ):
+        if self.steps.currentRow() == 2 and hasattr(self.screenshot_page, "paste_image"):
             self.screenshot_page.paste_image()
             return
         paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
@@ -285,13 +313,18 @@ class MainWindow(QMainWindow):
             build()
 
     # ---------------------------------------------------------------- status
-    def _case_changed(self) -> None:
-        case = self.controller.case
-        if hasattr(self.screenshot_page, "set_appliances"):
-            self.screenshot_page.set_appliances(
+    def _share_appliances(self) -> None:
+        page = self._late.get(2)
+        if page is not None and hasattr(page, "set_appliances"):
+            case = self.controller.case
+            page.set_appliances(
                 [a.hostname for a in case.appliances if a.hostname],
                 {a.hostname: a.screenshot for a in case.appliances if a.screenshot},
             )
+
+    def _case_changed(self) -> None:
+        case = self.controller.case
+        self._share_appliances()
         self.setWindowTitle(f"bundleguard — {case.site or 'new case'}")
         self._update_steps()
 
@@ -338,3 +371,4 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             self.firstPainted.emit()
+            QTimer.singleShot(0, self.build_pages)

@@ -1,0 +1,93 @@
+"""Starting the app: first paint, the existing QApplication reused, PATH arguments, demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from bundleguard.case.model import Case
+from bundleguard.case.store import CaseStore, save_case
+from bundleguard.demo import build_demo
+from bundleguard.gui import app as gui_app
+from tests.gui.conftest import find_by_name
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def test_the_app_paints_and_quits_when_asked(env: Path) -> None:
+    run_env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        BUNDLEGUARD_EXIT_AFTER_PAINT="1",
+        BUNDLEGUARD_DATA_DIR=str(env / "data"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bundleguard"],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    line = [x for x in done.stdout.splitlines() if x.startswith("first-paint ")]
+    assert line and 0 < float(line[0].split()[1]) < 30
+    # Heavy parts are not imported before the first paint (trust anchors, and with them
+    # cryptography's x509, load in a worker thread meanwhile: not checked here).
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, bundleguard.gui.window as w, bundleguard.gui.app as a; "
+            "from PySide6.QtWidgets import QApplication; q = QApplication([]); "
+            "c, win = a.create_window(); "
+            "print(sorted(m for m in ('PIL', 'mss') if m in sys.modules))",
+        ],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert probe.stdout.strip() == "[]", probe.stdout + probe.stderr
+
+
+def test_a_case_path_opens_it_in_the_existing_application(qtbot, env: Path) -> None:
+    assert QApplication.instance() is not None
+    path = env / "given.bgcase"
+    save_case(Case(site="given.example.com"), path)
+    app = gui_app.application()
+    assert app is QApplication.instance()
+    controller, window = gui_app.create_window([str(path)], store=CaseStore())
+    qtbot.addWidget(window)
+    assert controller.path == path
+    assert find_by_name(window, "Site hostname").text() == "given.example.com"
+    controller.shutdown()
+
+
+def test_the_demo_case_shows_a_refusal_and_its_fix(qtbot, env: Path) -> None:
+    case = build_demo(env / "demo")
+    assert len(case.appliances) == 2 and all(Path(a.screenshot).is_file() for a in case.appliances)
+    controller, window = gui_app.create_window(demo=True, store=CaseStore())
+    qtbot.addWidget(window)
+    window.show()
+    assert "the demo passphrase is demo" in window.certificates_page.hint_label.text()
+    files = find_by_name(window, "Files")
+    qtbot.waitUntil(
+        lambda: (
+            files.model().rowCount() == 4
+            and "exported-cert.crt" in (files.currentIndex().data() or "")
+        ),
+        timeout=20000,
+    )
+    assert files.currentIndex().data() == "exported-cert.crt — refused — holds a private key"
+    assert find_by_name(window, "Extract the certificates").isVisibleTo(window)
+    controller.shutdown()
