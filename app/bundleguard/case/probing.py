@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from bundleguard.case.model import ApplianceEntry, Case, Role, default_role
+from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import InputError
 from bundleguard.probe.expected import ExpectedChain
@@ -64,12 +65,14 @@ def probe_case(
     cancel: threading.Event | None = None,
     progress: ProgressCallback | None = None,
     default_port: int = DEFAULT_PORT,
+    anchors: TrustAnchors | None = None,
 ) -> ProbeReport:
     """Probe every appliance of `case` over live TLS and compare them (see `bundleguard.probe`).
 
     `timeout` bounds the whole check of one appliance; `expected` is the certificate all
     should serve; `progress(done, total, appliance_report)` sees each appliance finish;
-    setting `cancel` stops every check within a fraction of a second. Failures of the
+    setting `cancel` stops every check within a fraction of a second; `anchors` are the
+    trust anchors the shell loaded (read here only when none are given). Failures of the
     network are results in the report; bad input in the case raises `InputError`.
     """
     site = case_site(case)
@@ -82,6 +85,7 @@ def probe_case(
         expected_source=expected.source if expected is not None else "",
         progress=progress,
         cancel=cancel,
+        anchors=anchors,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from bundleguard.case.model import Case
 from bundleguard.case.probing import NoSiteError, probe_case, with_probe_overrides
 from bundleguard.case.store import load_case
+from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.commands.passphrase import add_passphrase_argument, get_passphrase
 from bundleguard.errors import InputError, PassphraseError
 from bundleguard.exitcodes import ExitCode
@@ -108,6 +109,7 @@ def run_probe(args: argparse.Namespace) -> int:
             expected=expected,
             progress=_progress_on_terminal(),
             default_port=args.port,
+            anchors=load_trust_anchors(),
         )
     except NoSiteError:
         raise InputError("Give the site hostname with --site (or in the --case file).") from None

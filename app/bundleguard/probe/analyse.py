@@ -16,8 +16,7 @@ from dataclasses import dataclass, replace
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from bundleguard.certs import roots
-from bundleguard.certs.anchors import load_trust_anchors
+from bundleguard.certs.anchors import TrustAnchors, load_trust_anchors
 from bundleguard.certs.chain import build_chain, issued_by
 from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
 from bundleguard.certs.names import certificate_names, covers
@@ -53,10 +52,16 @@ class ChainVerdicts:
     per appliance (trust checks dominate the CPU time of a probe). Thread-safe."""
 
     def __init__(
-        self, known_roots: Sequence[x509.Certificate] = (), now: dt.datetime | None = None
+        self,
+        known_roots: Sequence[x509.Certificate] = (),
+        now: dt.datetime | None = None,
+        anchors: TrustAnchors | None = None,
     ) -> None:
         self.known_roots = tuple(known_roots)
         self.now = now
+        # The shell loads the anchors once and passes them; only a caller that gave none
+        # (a test, a benchmark) has them read here, once per run.
+        self.anchors = anchors if anchors is not None else load_trust_anchors()
         self._lock = threading.Lock()
         self._verdicts: dict[tuple[x509.Certificate, ...], ChainVerdict] = {}
 
@@ -65,7 +70,9 @@ class ChainVerdicts:
             known = self._verdicts.get(served)
         if known is not None:
             return known
-        verdict = judge_chain(served, known_roots=self.known_roots, now=self.now)
+        verdict = judge_chain(
+            served, anchors=self.anchors, known_roots=self.known_roots, now=self.now
+        )
         with self._lock:
             return self._verdicts.setdefault(served, verdict)
 
@@ -73,6 +80,7 @@ class ChainVerdicts:
 def judge_chain(
     served: Sequence[x509.Certificate],
     *,
+    anchors: TrustAnchors,
     known_roots: Sequence[x509.Certificate] = (),
     now: dt.datetime | None = None,
 ) -> ChainVerdict:
@@ -81,8 +89,7 @@ def judge_chain(
     `known_roots` are private roots the user vouches for (from `--expect`): a served
     chain that stops just below one of them is complete, as servers need not send roots.
     """
-    anchors = (*roots.public_roots(), *roots.system_roots(), *known_roots)
-    chain = build_chain(served, anchors=anchors)
+    chain = build_chain(served, anchors=(*anchors.all, *known_roots))
     ordered = chain.ordered or tuple(served)
     problems: list[str] = []
     notes: list[str] = []
@@ -107,9 +114,7 @@ def judge_chain(
     # A root the user gave us (--expect) completes the picture for the trust verdict.
     # Coverage of each name is judged apart, so trust is asked about the issuer only.
     root = next((r for r in known_roots if issued_by(ordered[-1], r)), None)
-    trust = check_trust(
-        (*ordered, root) if root is not None else ordered, now=now, anchors=load_trust_anchors()
-    )
+    trust = check_trust((*ordered, root) if root is not None else ordered, now=now, anchors=anchors)
     needs_update = trust.needs_software_update
     trust_summary = trust.summary
     if trust.verdict == INCOMPLETE and complete:

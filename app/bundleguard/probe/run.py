@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from cryptography import x509
 
+from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.probe.analyse import (
     ChainVerdicts,
     compare_appliances,
@@ -62,6 +63,7 @@ def probe_appliance(
     cancel: threading.Event | None = None,
     known_roots: Sequence[x509.Certificate] = (),
     verdicts: ChainVerdicts | None = None,
+    anchors: TrustAnchors | None = None,
 ) -> ApplianceReport:
     """All handshakes with one appliance inside one `timeout`, judged; never raises for I/O."""
     started = time.monotonic()
@@ -102,7 +104,7 @@ def probe_appliance(
             handshakes.append(result)
             if result.failure in _FATAL_FOR_APPLIANCE:
                 stopped = result
-    verdicts = verdicts if verdicts is not None else ChainVerdicts(known_roots)
+    verdicts = verdicts if verdicts is not None else ChainVerdicts(known_roots, anchors=anchors)
     checks = tuple(judge_handshake(h, verdicts) for h in handshakes)
     report = ApplianceReport(target=target, checks=checks, seconds=time.monotonic() - started)
     return summarise_appliance(report, site)
@@ -118,6 +120,7 @@ def probe_appliances(
     workers: int = DEFAULT_WORKERS,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    anchors: TrustAnchors | None = None,
 ) -> ProbeReport:
     """Probe every target concurrently (at most `workers` at a time) and compare them.
 
@@ -125,7 +128,7 @@ def probe_appliances(
     appliance finishes. Results keep the order of `targets`.
     """
     started = time.monotonic()
-    verdicts = ChainVerdicts(expected_roots(expected))
+    verdicts = ChainVerdicts(expected_roots(expected), anchors=anchors)
     reports: list[ApplianceReport | None] = [None] * len(targets)
     cancel = cancel if cancel is not None else threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="probe")
