@@ -82,10 +82,11 @@ class CaseController(QObject):
         """Read the trust stores once, in a worker; `anchorsReady` when done."""
         if self._anchors is not None or self._anchor_signals is not None:
             return
-        signals = workers.start(self._pool, workers.Task(_load_anchors))
-        signals.done.connect(self._anchors_loaded)
-        signals.failed.connect(self._anchors_failed)
-        self._anchor_signals = signals
+        # Connected before the task starts: cached roots load faster than a connect.
+        task = workers.Task(_load_anchors)
+        task.signals.done.connect(self._anchors_loaded)
+        task.signals.failed.connect(self._anchors_failed)
+        self._anchor_signals = workers.start(self._pool, task)
 
     def _anchors_loaded(self, anchors: object) -> None:
         self._anchors = anchors  # type: ignore[assignment]
