@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         self.steps = QListWidget(central)
         self.steps.setAccessibleName("Steps")
-        self.steps.setMaximumWidth(260)
+        self.steps.setMaximumWidth(190)
         self.pages = QStackedWidget(central)
         row.addWidget(self.steps)
         row.addWidget(self.pages, 1)
