@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication, QKeySequence
@@ -28,17 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.bundle import mailer
-from bundleguard.bundle.batch import BatchResult
-from bundleguard.bundle.email import Draft, body_text, check_address
-from bundleguard.bundle.plan import BundlePlan
-from bundleguard.bundle.writer import WrittenBundle
-from bundleguard.case import actions
-from bundleguard.case.model import Case
-from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.errors import InputError
 from bundleguard.files import TargetExistsError
 from bundleguard.gui.workers import Cancel, Task, start
+
+if TYPE_CHECKING:
+    # The core's bundle code pulls in cryptography and Pillow: imported when first used
+    # (in a worker), so that the window paints first.
+    from bundleguard.bundle.batch import BatchResult
+    from bundleguard.bundle.email import Draft
+    from bundleguard.bundle.plan import BundlePlan
+    from bundleguard.bundle.writer import WrittenBundle
+    from bundleguard.case.model import Case
+    from bundleguard.certs.anchors import TrustAnchors
 
 REPLAN_DELAY_MS = 300
 BUILD_SHORTCUT = "Ctrl+B"
@@ -71,6 +74,9 @@ def _refused_sources(plans: Sequence[BundlePlan]) -> list[str]:
 
 def plan_for_page(case: Case, anchors: TrustAnchors) -> PlanOutcome:
     """Plan `case` and say, in the window's words, what stops the build (if anything)."""
+    from bundleguard.bundle.email import check_address
+    from bundleguard.case import actions
+
     try:
         plans = actions.plan_case(case, anchors=anchors)
     except actions.MissingScreenshotError as error:
@@ -107,6 +113,8 @@ def build_for_page(
     progress: Callable[[int, int, str], None],
 ) -> BatchResult | ExistingTargets | PlanOutcome:
     """Plan the case from the files as they are now, then write every bundle and draft."""
+    from bundleguard.case import actions
+
     outcome = plan_for_page(case, anchors)
     if outcome.blocker is not None:
         return outcome
@@ -136,6 +144,8 @@ def build_for_page(
 
 def open_drafts(drafts: Sequence[Draft]) -> str:
     """Open each draft in the mail program (the core's strategies); what happened, in words."""
+    from bundleguard.bundle import mailer
+
     return "\n".join(mailer.open_draft(draft).message for draft in drafts)
 
 
@@ -421,8 +431,7 @@ class BundlePage(QWidget):
             self.status.setText(f"Nothing was written: {result.blocker}.")
             self._set_blocker(result.blocker or "")
             return
-        assert isinstance(result, BatchResult)
-        self._show_result(result)
+        self._show_result(result)  # a BatchResult
 
     def _show_result(self, result: BatchResult) -> None:
         if result.refused:
@@ -504,6 +513,8 @@ class BundlePage(QWidget):
         written = self._written()
         if not written:
             return
+        from bundleguard.bundle.email import body_text
+
         QGuiApplication.clipboard().setText(body_text(written))
         self.mail_outcome.setText(
             "The email text is on the clipboard: paste it into a new email and attach "
