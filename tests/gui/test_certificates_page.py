@@ -48,12 +48,14 @@ def test_a_thousand_files_never_freeze_the_window(qtbot, window, tmp_path) -> No
     signals.progress.connect(lambda d, t, _s: progress.append((d, t)))
     with qtbot.waitSignal(page.filesScanned, timeout=120000):
         pass
+    qtbot.wait(300)  # the list is filled in the slot: its time counts too
     timer.stop()
     assert len(window.controller.case.files) == 1000
     assert progress[-1] == (1000, 1000)
     assert 1 < len(progress) <= 1000 // 25 + 2  # in batches, not per file
     stalls = [b - a for a, b in itertools.pairwise(ticks)]
-    assert max(stalls) < 0.5, max(stalls)
+    print("max stall", max(stalls))
+    assert max(stalls) < 0.2, max(stalls)
     row = find_by_name(window, "Files").model().index(0, 0)
     assert row.data() == "note-0000.txt — refused"
 

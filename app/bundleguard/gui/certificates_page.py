@@ -9,6 +9,7 @@ inspection run in workers; the window only shows their reports.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -275,9 +276,9 @@ class CertificatesPage(QWidget):
         self._scan_ended()
         show_problem(self.problem, None)
         self.reports.update(reports)
-        self.controller.add_files([Path(p) for p in reports])
-        self._fill()
-        self.inspect()
+        if not self.controller.add_files(list(reports)):
+            self._fill()  # nothing new in the case (so no caseChanged): show the verdicts
+            self.inspect()
         self.filesScanned.emit()
 
     def remove_selected(self) -> None:
@@ -288,7 +289,7 @@ class CertificatesPage(QWidget):
     # ------------------------------------------------------------ showing
     def _case_changed(self) -> None:
         files = self.controller.case.files
-        unknown = [Path(f) for f in files if f not in self.reports]
+        unknown = [Path(f) for f in files if f not in self.reports]  # usually none
         self._fill()
         if unknown and self._scan_task is None:
             self.add_paths(unknown)
@@ -298,24 +299,30 @@ class CertificatesPage(QWidget):
     def _fill(self) -> None:
         current = self.list.currentIndex().data(PATH_ROLE)
         self.model.clear()
-        palette = self.palette()
+        red = QBrush(problem_colour(self.palette()))
+        icons = {key: self.style().standardIcon(value) for key, value in VERDICT_ICONS.items()}
+        items = []
+        selected = None
         for path in self.controller.case.files:
             report = self.reports.get(path)
             verdict = report.verdict.value if report is not None else "scanning"
-            word = VERDICT_WORDS[verdict]
-            name = Path(path).name
-            item = QStandardItem(f"{name} — {word}")
+            name = os.path.basename(path)
+            text = f"{name} — {VERDICT_WORDS[verdict]}"
+            item = QStandardItem(icons[verdict], text)
             item.setData(path, PATH_ROLE)
             item.setData(verdict, VERDICT_ROLE)
-            item.setData(f"{name} — {word}", Qt.ItemDataRole.AccessibleTextRole)
-            item.setIcon(self.style().standardIcon(VERDICT_ICONS[verdict]))
+            item.setData(text, Qt.ItemDataRole.AccessibleTextRole)
             reasons = " ".join(report.reasons) if report is not None else ""
             item.setToolTip(f"{path}\n{reasons}".strip())
             if verdict in ("secret", "refused", "error"):
-                item.setForeground(QBrush(problem_colour(palette)))
-            self.model.appendRow(item)
+                item.setForeground(red)
+            items.append(item)
             if path == current:
-                self.list.setCurrentIndex(item.index())
+                selected = item
+        if items:
+            self.model.invisibleRootItem().appendRows(items)
+        if selected is not None:
+            self.list.setCurrentIndex(selected.index())
         if not self.list.currentIndex().isValid():
             # What needs doing first: the first refused file, its reason and its fix.
             for row in range(self.model.rowCount()):
