@@ -1,0 +1,83 @@
+"""More of the window: a key-bearing PEM fixed without a passphrase, an image dropped on
+the Screenshot step, Save As and Recent cases, shortcuts in tooltips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from PIL import Image
+
+from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.store import CaseStore
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.window import MainWindow
+from bundleguard.probe.fake import FakePKI
+from tests.gui.conftest import find_by_name
+from tests.gui.test_window import drop, rows, select, wait_rows
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.controller.shutdown()
+
+
+def test_a_pem_with_a_plain_key_is_fixed_without_a_passphrase(qtbot, window, tmp_path):
+    served = FakePKI("Plain Key").issue(["support.example.com"])
+    key = served.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    path = tmp_path / "server.pem"
+    path.write_bytes(served.leaf.public_bytes(Encoding.PEM) + key)
+    drop(window, [path])
+    wait_rows(qtbot, window, 1)
+    assert rows(window) == ["server.pem — refused — holds a private key"]
+    select(window, "server.pem")
+    find_by_name(window, "Extract the certificates").click()
+    qtbot.waitUntil(lambda: any("01-leaf" in r for r in rows(window)), timeout=20000)
+    wait_rows(qtbot, window, len(rows(window)))
+    written = [p for p in window.controller.files_dir.iterdir() if p.suffix == ".crt"]
+    assert written and all(b"PRIVATE KEY" not in p.read_bytes() for p in written)
+
+
+def test_an_image_dropped_on_the_screenshot_step_goes_to_it(qtbot, window, tmp_path):
+    window.controller.update(appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),))
+    picture = tmp_path / "status.png"
+    image = Image.new("RGB", (320, 200), (240, 240, 240))
+    for x in range(20, 300):
+        image.putpixel((x, 50), (10, 10, 10))
+    image.save(picture)
+    window.show_step(2)
+    drop(window, [picture])
+    qtbot.waitUntil(lambda: bool(window.controller.case.appliances[0].screenshot), timeout=10000)
+    assert Path(window.controller.case.appliances[0].screenshot).is_file()
+    assert window.controller.case.files == ()
+
+
+def test_save_as_and_recent_cases(qtbot, window, tmp_path, monkeypatch):
+    window.controller.update(site="saved.example.com")
+    target = tmp_path / "mine.bgcase"
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.save_as_dialog()
+    assert target.is_file() and window.controller.path == target
+    window.new_case()
+    assert find_by_name(window, "Site hostname").text() == ""
+    window._fill_recent()
+    actions = [a for a in window.recent_menu.actions() if a.text() == str(target.resolve())]
+    assert actions
+    actions[0].trigger()
+    assert find_by_name(window, "Site hostname").text() == "saved.example.com"
+
+
+def test_shortcuts_are_in_the_tooltips(window):
+    assert "Ctrl+O" in find_by_name(window, "Add files").toolTip()
+    texts = {a.text(): a.toolTip() for a in window.menuBar().actions()[0].menu().actions()}
+    assert "Ctrl+B" in texts["&Build bundles"]
+    assert "Ctrl+Shift+O" in texts["&Open case…"]
