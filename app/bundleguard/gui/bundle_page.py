@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -172,6 +172,11 @@ def describe_refusals(plans: Sequence[BundlePlan]) -> str:
             seen.add(refusal.source)
             lines.append(f"Refused: {refusal.source}")
             lines += [f"  {reason}" for reason in refusal.reasons]
+    if lines:
+        lines.append(
+            'Fix it in step 2, Certificates: select the file and press "Extract the '
+            'certificates" (for a key container), or remove it from the case.'
+        )
     return "\n".join(lines)
 
 
@@ -235,7 +240,6 @@ class BundlePage(QWidget):
 
         self.build_button = QPushButton("Build bundles")
         self.build_button.setAccessibleName("Build bundles")
-        self.build_button.setShortcut(QKeySequence(BUILD_SHORTCUT))
         self.build_button.setToolTip(
             f"Write one verified zip and email draft per appliance ({BUILD_SHORTCUT})"
         )

@@ -1,0 +1,83 @@
+"""Take the README's screenshots of each step from the demo case (re-runnable).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/take_screenshots.py [--out docs/screenshots]
+
+Builds the demo case in a temporary folder (with its own data and settings folders, so
+the user's cases are never touched), opens the window, visits each step and saves
+`QWidget.grab()` of the whole window as PNG: case, certificates, screenshot, bundle (the
+demo's refused file stops the build and says why), and bundle-built (after the refused
+file is taken out of the case and the bundles are built).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "app"))
+
+
+def settle(app, seconds: float, until=None) -> None:
+    """Run the event loop for `seconds` (or until `until()` is true) so workers report."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if until is not None and until():
+            break
+        time.sleep(0.02)
+    app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE / "screenshots")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = Path(tempfile.mkdtemp(prefix="bundleguard-shots-"))
+    os.environ["BUNDLEGUARD_DATA_DIR"] = str(home / "data")
+    os.environ["BUNDLEGUARD_CONFIG_DIR"] = str(home / "config")
+
+    from bundleguard.case.store import CaseStore
+    from bundleguard.gui.app import application, create_window
+
+    app = application()
+    controller, window = create_window(demo=True, store=CaseStore(home / "data"))
+    window.resize(1180, 760)
+    window.show()
+    settle(app, 10, until=lambda: controller.anchors is not None)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def shoot(step: int, name: str, wait: float = 2.0, until=None) -> None:
+        window.show_step(step)
+        settle(app, wait, until)
+        path = args.out / f"{name}.png"
+        window.grab().save(str(path))
+        print(path)
+
+    shoot(0, "case")
+    shoot(1, "certificates", 4.0)
+    shoot(2, "screenshot")
+    page = window.bundle_page
+    shoot(3, "bundle", 5.0, until=lambda: "refused" in page.reason.text())
+
+    # Take out the refused .p12 (the demo's fix extracts its certificates instead).
+    case = controller.case
+    keep = tuple(p for p in case.files if not p.endswith("exported-cert.crt"))
+    output = home / "bundles"
+    output.mkdir()
+    controller.update(files=keep, output=str(output))
+    settle(app, 5, until=lambda: page.build_button.isEnabled())
+    page.build()
+    settle(app, 20, until=lambda: page.open_folder_button.isEnabled())
+    shoot(3, "bundle-built", 0.5)
+    controller.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
