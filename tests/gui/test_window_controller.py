@@ -53,7 +53,7 @@ def test_anchors_load_in_the_background(qtbot, store) -> None:
     controller.shutdown()
 
 
-def test_a_task_reports_progress_result_and_plain_failures(qtbot, store) -> None:
+def test_a_task_reports_progress_result_and_plain_failures(qtbot, store, caplog) -> None:
     controller = CaseController(store, load_anchors=False)
     seen = []
 
@@ -77,14 +77,19 @@ def test_a_task_reports_progress_result_and_plain_failures(qtbot, store) -> None
         workers.start(controller.pool, task)
     assert blocker.args == ["The file is not a certificate."]
 
+    planted = "-".join(("secret", "passphrase", str(123)))
+
     def crash() -> None:
-        raise RuntimeError("secret-passphrase-123")
+        raise RuntimeError(planted)
 
     task = workers.Task(crash)
     with qtbot.waitSignal(task.signals.failed, timeout=5000) as blocker:
         workers.start(controller.pool, task)
     assert blocker.args == [workers.UNEXPECTED]
     assert "secret" not in blocker.args[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "RuntimeError" in logged and "crash" in logged
+    assert "secret-passphrase-123" not in logged
 
 
 def test_a_cancelled_task_says_cancelled(qtbot, store) -> None:

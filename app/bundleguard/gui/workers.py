@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -107,8 +108,10 @@ class Task(QRunnable):
             else:
                 signals.failed.emit(str(error))
             return
-        except Exception:  # a worker must report, never die silently
-            log.exception("A background task failed")
+        except Exception as error:  # a worker must report, never die silently
+            # Frames and the type only: an exception's text may quote what the user typed.
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error("A background task failed\n%s%s", frames, type(error).__name__)
             signals.failed.emit(UNEXPECTED)
             return
         finally:
