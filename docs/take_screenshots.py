@@ -1,9 +1,10 @@
 """Take the README's screenshots of each step from the demo case (re-runnable).
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/take_screenshots.py [--out docs/screenshots]
+    .venv/bin/python docs/take_screenshots.py [--out docs/screenshots] [--offscreen]
 
 Builds the demo case in a temporary folder (with its own data and settings folders, so
-the user's cases are never touched), opens the window, visits each step and saves
+the user's cases are never touched), opens the window (under Xvfb when it is installed,
+else offscreen), visits each step and saves
 `QWidget.grab()` of the whole window as PNG: case, certificates, screenshot, bundle (the
 demo's refused file stops the build and says why), and bundle-built (after the refused
 file is taken out of the case and the bundles are built).
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +39,14 @@ def settle(app, seconds: float, until=None) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "screenshots")
+    parser.add_argument("--offscreen", action="store_true", help="never use Xvfb")
     args = parser.parse_args()
+    xvfb = shutil.which("xvfb-run")
+    if xvfb and not args.offscreen and "BUNDLEGUARD_SHOTS_XVFB" not in os.environ:
+        # A real X server: the Screenshot step can capture, as it does for a user.
+        env = dict(os.environ, BUNDLEGUARD_SHOTS_XVFB="1", QT_QPA_PLATFORM="xcb")
+        command = [xvfb, "-a", "-s", "-screen 0 1280x800x24", sys.executable, __file__]
+        return subprocess.run([*command, "--out", str(args.out)], env=env).returncode
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="bundleguard-shots-"))
     os.environ["BUNDLEGUARD_DATA_DIR"] = str(home / "data")
