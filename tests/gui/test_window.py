@@ -200,10 +200,13 @@ def test_the_case_is_restored_after_a_restart(qtbot, files, home):
     table.item(0, 0).setText("primary.example.com")
     drop(window, [files["chain"]])
     wait_rows(qtbot, window, 1)
+    window.resize(720, 560)
+    qtbot.waitUntil(lambda: window.width() == 720)
     window.close()
     window.controller.shutdown()
 
     again = make_window(qtbot)
+    assert (again.width(), again.height()) == (720, 560)
     assert find_by_name(again, "Site hostname").text() == "support.example.com"
     assert find_by_name(again, "Appliances").item(0, 0).text() == "primary.example.com"
     wait_rows(qtbot, again, 1)
