@@ -111,12 +111,17 @@ def _resources() -> Path:
 
 def create_window(paths=(), *, demo: bool = False, store=None):
     """The controller and main window (shown), with the demo or the given paths."""
+    from PySide6.QtCore import QTimer
+
     from bundleguard.case.store import CaseStore
     from bundleguard.gui.controller import CaseController
     from bundleguard.gui.window import MainWindow
 
-    controller = CaseController(store or CaseStore())
+    # The trust stores are read after the first paint: a worker parsing them while the
+    # window is built would hold the interpreter lock the window needs.
+    controller = CaseController(store or CaseStore(), load_anchors=False)
     window = MainWindow(controller)
+    window.firstPainted.connect(lambda: QTimer.singleShot(0, controller.load_anchors))
     if demo:
         import tempfile
 
