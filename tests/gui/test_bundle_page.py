@@ -304,3 +304,14 @@ def test_cancel_stops_before_the_next_bundle(qtbot, make_page, case):
     qtbot.waitUntil(lambda: result.text().startswith("Cancelled"), timeout=20_000)
     written = sorted(p.name for p in Path(case.output).glob("*.zip"))
     assert len(written) < 2
+
+
+def test_open_folder_opens_the_output_folder(qtbot, make_page, case, monkeypatch):
+    from bundleguard.gui import widgets
+
+    opened: list[str] = []
+    monkeypatch.setattr(widgets, "open_url", opened.append)
+    page, _ = make_page(case)
+    build(qtbot, page)
+    qtbot.mouseClick(button(page, "Open folder"), Qt.MouseButton.LeftButton)
+    assert opened == [Path(case.output).resolve().as_uri()]
