@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.case.store import CaseStore
@@ -108,3 +108,36 @@ def test_chain_coverage_expiry_and_trust_in_words(qtbot, window, tmp_path) -> No
     }
     assert find_by_name(window, "Expiry").text().startswith("Expires: ")
     assert find_by_name(window, "Trust").text().startswith(UPDATE)
+
+
+def test_a_dark_palette_gives_a_light_red_that_reads_on_it(qtbot, window, tmp_path) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    window.add_paths([tmp_path / "notes.txt"])
+    files = find_by_name(window, "Files")
+    qtbot.waitUntil(
+        lambda: files.model().rowCount() == 1 and "refused" in files.model().index(0, 0).data()
+    )
+    app = QApplication.instance()
+    before = app.palette()
+    try:
+        dark = QPalette(before)
+        dark.setColor(QPalette.ColorRole.Window, QColor(30, 30, 30))
+        dark.setColor(QPalette.ColorRole.Base, QColor(20, 20, 20))
+        dark.setColor(QPalette.ColorRole.Text, QColor(230, 230, 230))
+        app.setPalette(dark)
+        qtbot.waitUntil(
+            lambda: (
+                files.model().index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color().lightness()
+                > 150
+            )
+        )
+    finally:
+        app.setPalette(before)
+    qtbot.waitUntil(
+        lambda: (
+            files.model().index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color().lightness() < 128
+        )
+    )

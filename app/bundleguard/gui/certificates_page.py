@@ -13,8 +13,8 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -222,6 +222,16 @@ class CertificatesPage(QWidget):
         controller.caseChanged.connect(self._case_changed)
         controller.anchorsReady.connect(self.inspect)
         self._case_changed()
+
+    def changeEvent(self, event) -> None:
+        """The system switched light/dark: colours are derived from the palette again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._fill()
+            for label in (self.problem,):
+                palette = label.palette()
+                palette.setColor(QPalette.ColorRole.WindowText, problem_colour(self.palette()))
+                label.setPalette(palette)
 
     # ------------------------------------------------------------ hint (demo)
     def set_hint(self, text: str) -> None:
