@@ -1,4 +1,5 @@
-"""The core speaks of intent, never of a flag: no string of the core names `--something`.
+"""The core speaks of intent, never of a flag: no string of the core names `--something`
+or a subcommand (`bundleguard extract-chain`); the shell says how to do it.
 
 Every module under `app/bundleguard` except the shells (`commands/`, `cli.py`, `gui/`) is
 parsed with `ast`; every string constant (f-string parts included) is searched for a
@@ -17,7 +18,10 @@ import bundleguard
 
 PACKAGE = Path(bundleguard.__file__).parent
 SHELLS = ("commands", "cli.py", "gui", "__main__.py")
-FLAG = re.compile(r"(?<![-\w])--[A-Za-z][\w-]*")
+FLAG = re.compile(
+    r"(?<![-\w])--[A-Za-z][\w-]*"
+    r"|\bbundleguard (?:scan|inspect|extract-chain|rewrap|bundle|probe|case new|case show)\b"
+)
 
 
 def core_modules() -> list[Path]:
@@ -67,6 +71,9 @@ def test_the_finder_finds_flags_and_ignores_pem_armour():
     assert flags_in('def f():\n    """Called by `scan --json`."""') == []
     assert flags_in('cmd = ("xsel", "--clipboard", "--input")') == []
     assert flags_in('x = ("Copy it", "with --body")') == [(1, "--body")]
+    assert flags_in('x = "extract it (bundleguard extract-chain)"') == [
+        (1, "bundleguard extract-chain")
+    ]
 
 
 @pytest.mark.parametrize("path", core_modules(), ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -199,7 +199,7 @@ def inspect_pkcs12(
     if not protected and has_key:
         problems.append(
             f"WARNING: {label} is NOT protected by a passphrase: anyone who gets the file "
-            "has the private key. Re-wrap it with a passphrase (bundleguard rewrap) and "
+            "has the private key. Re-wrap it with a passphrase and "
             "delete this copy."
         )
     if certificate is None:

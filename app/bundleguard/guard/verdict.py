@@ -105,7 +105,7 @@ _OTHER_KINDS = {
 
 _ADVICE = {
     "pkcs12": "a PKCS#12 file holds the private key: extract the certificate chain from it "
-    "(bundleguard extract-chain) and send only the certificates",
+    "and send only the certificates",
     "java-keystore": "a Java keystore is a key container: export the certificates from it "
     "(keytool -exportcert) and send only those",
     "putty-private-key": "a PuTTY key is a private key: never send it",
@@ -124,7 +124,7 @@ def _key_advice(finding: Finding, with_certificates: bool) -> str:
     if with_certificates:
         return (
             "the file holds certificates and a private key: extract the certificates "
-            "(bundleguard extract-chain) and send only those"
+            "and send only those"
         )
     return "remove the private key from what you send; never send it to anyone"
 
@@ -204,7 +204,7 @@ def _identify_pem(data: bytes) -> tuple[list[x509.Certificate], str] | str:
     if encoded is not None:
         return (
             "a certificate file that also holds other data that looks encoded (base64, hex "
-            "or UTF-16): save the certificates alone (bundleguard extract-chain) and send those"
+            "or UTF-16): save the certificates alone and send those"
         )
     return certificates, f"{count} certificate{'s' if count != 1 else ''} (PEM)"
 
