@@ -1,0 +1,498 @@
+"""The Replicate step's core: what a user checks before and after copying the certificate
+from the primary to its backups and traffic nodes, as facts first and words second.
+
+- `pkcs12_rows(report)`: the exported PKCS#12, judged row by row.
+- `coverage_rows(case, leaf)`: does the certificate cover every name the case needs?
+- `verification_grid(report, case, fingerprint)`: each appliance x each check, from a live
+  probe, with a plain sentence for every failure, a summary and a text to copy.
+- `update_wait(installed, now)`: how long clients may still need after the vendor update.
+- `passphrase_strength(passphrase)`: a simple, honest score (never kept, never logged).
+
+No Qt here: the window renders these values. Untrusted text (names, fingerprints from a
+server) is kept as it came; the shells make it visible or plain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import string
+from dataclasses import dataclass
+
+from cryptography import x509
+
+from bundleguard.case.model import Case, Role, Verification
+from bundleguard.certs.names import covers
+from bundleguard.certs.pkcs12 import Pkcs12Report
+from bundleguard.probe.report import ApplianceReport, NameCheck, ProbeReport
+
+LEGACY_REASON = "older appliances and Windows Server 2016 need it; modern tools prefer AES-256"
+CLIENT_WAIT = dt.timedelta(hours=48)
+
+
+class Status(enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    label: str
+    status: Status
+    detail: str = ""
+
+
+# --------------------------------------------------------------------------- PKCS#12
+
+
+def pkcs12_rows(report: Pkcs12Report) -> tuple[CheckRow, ...]:
+    """The exported PKCS#12 as rows a user reads top to bottom."""
+    rows: list[CheckRow] = []
+    if report.certificate is not None:
+        rows.append(CheckRow("Holds the certificate?", Status.PASS, "Yes."))
+    else:
+        rows.append(
+            CheckRow("Holds the certificate?", Status.FAIL, "No: the file holds no certificate.")
+        )
+    if not report.has_private_key:
+        rows.append(
+            CheckRow(
+                "Holds the private key?",
+                Status.FAIL,
+                "No: an appliance cannot use a certificate without its private key. "
+                "Export it again with the private key.",
+            )
+        )
+    elif report.key_matches_certificate is False:
+        rows.append(
+            CheckRow(
+                "Holds the private key?",
+                Status.FAIL,
+                "A private key is there, but it does not belong to the certificate.",
+            )
+        )
+    else:
+        rows.append(
+            CheckRow(
+                "Holds the private key?",
+                Status.PASS,
+                "Yes, and it matches the certificate."
+                if report.key_matches_certificate
+                else "Yes.",
+            )
+        )
+    count = len(report.chain)
+    if count:
+        rows.append(
+            CheckRow(
+                "Holds the chain?",
+                Status.PASS,
+                f"Yes: {count} more certificate(s) (intermediates) come with it.",
+            )
+        )
+    else:
+        rows.append(
+            CheckRow(
+                "Holds the chain?",
+                Status.WARN,
+                "No intermediates: clients may not trust the appliance unless the chain "
+                "is added when it is imported.",
+            )
+        )
+    if report.passphrase_protected:
+        rows.append(CheckRow("Passphrase set?", Status.PASS, "Yes."))
+    else:
+        rows.append(
+            CheckRow(
+                "Passphrase set?",
+                Status.FAIL,
+                "No: anyone who gets the file gets the private key. Protect it with a passphrase.",
+            )
+        )
+    rows.append(_encryption_row(report))
+    mac = report.mac_algorithm or "none"
+    if mac.lower() == "none":
+        rows.append(
+            CheckRow(
+                "Integrity check (MAC)?",
+                Status.FAIL,
+                "None: a damaged or altered file would not be noticed.",
+            )
+        )
+    else:
+        rows.append(CheckRow("Integrity check (MAC)?", Status.PASS, f"{mac}."))
+    return tuple(rows)
+
+
+def _encryption_row(report: Pkcs12Report) -> CheckRow:
+    label = "Encryption?"
+    key = report.key_encryption or "none"
+    if key.lower() == "none" and report.has_private_key:
+        return CheckRow(label, Status.FAIL, "None: the private key is stored in the clear.")
+    if report.legacy_encryption:
+        return CheckRow(label, Status.WARN, f"Legacy ({key}): {LEGACY_REASON}.")
+    if "AES-256" in key or "AES256" in key.upper():
+        return CheckRow(label, Status.PASS, f"{key}.")
+    if key.lower() == "none":
+        return CheckRow(label, Status.FAIL, "None.")
+    return CheckRow(label, Status.WARN, f"{key}: modern tools prefer AES-256.")
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _advice(role: Role) -> str:
+    if role is Role.NODE:
+        return "For Atlas, use a wildcard certificate (for example *.example.com)."
+    return "For failover, the certificate must cover each appliance's own hostname and the site."
+
+
+def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
+    """Certificate covers every name? One row per name: the site, then each appliance."""
+    rows: list[CheckRow] = []
+    seen: set[str] = set()
+    wanted: list[tuple[str, Role | None]] = []
+    if case.site.strip():
+        wanted.append((case.site.strip(), None))
+    for entry in case.appliances:
+        if entry.hostname.strip():
+            wanted.append((entry.hostname.strip(), entry.role))
+    for name, role in wanted:
+        key = name.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        what = (
+            "the site" if role is None else ("traffic node" if role is Role.NODE else "appliance")
+        )
+        label = f"Covers {name} ({what})?"
+        if covers(leaf, name):
+            rows.append(CheckRow(label, Status.PASS, "Yes."))
+        else:
+            advice = _advice(role if role is not None else Role.PRIMARY)
+            rows.append(CheckRow(label, Status.FAIL, f"No: {name} is not covered. {advice}"))
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+class Check(enum.Enum):
+    REACHABLE = "reachable"
+    SITE_NAME = "site name served"
+    OWN_NAME = "own name served"
+    NO_SNI = "no-SNI default"
+    CHAIN = "chain complete"
+    COVERS = "covers the names"
+    DATES = "valid dates"
+    SAME_AS_PRIMARY = "same leaf as primary"
+    MATCHES_EXPORT = "matches the exported PKCS#12"
+
+
+@dataclass(frozen=True)
+class Cell:
+    host: str
+    check: Check
+    status: Status | None  # None: does not apply here
+    detail: str = ""
+
+    @property
+    def accessible_text(self) -> str:
+        word = self.status.value if self.status is not None else "not applicable"
+        return f"{self.host}: {self.check.value}: {word}"
+
+
+@dataclass(frozen=True)
+class GridRow:
+    host: str
+    cells: tuple[Cell, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(cell.status is not Status.FAIL for cell in self.cells)
+
+    def cell(self, check: Check) -> Cell:
+        return next(cell for cell in self.cells if cell.check is check)
+
+
+@dataclass(frozen=True)
+class VerificationGrid:
+    site: str
+    rows: tuple[GridRow, ...]
+    checked_at: dt.datetime
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and all(row.ok for row in self.rows)
+
+    @property
+    def failures(self) -> tuple[Cell, ...]:
+        return tuple(c for row in self.rows for c in row.cells if c.status is Status.FAIL)
+
+    @property
+    def summary(self) -> str:
+        if not self.rows:
+            return "No appliance was checked."
+        if self.ok:
+            count = len(self.rows)
+            if count == 1:
+                return f"The appliance serves a complete certificate for {self.site}."
+            return (
+                f"All {count} appliances serve the identical, complete certificate for {self.site}."
+            )
+        first = self.failures[0]
+        more = len(self.failures) - 1
+        tail = f" ({more} more to fix.)" if more else ""
+        return f"Fix first: {first.host}: {first.detail}{tail}"
+
+    def as_text(self) -> str:
+        lines = [f"Replication check of {self.site}, {self.checked_at.isoformat()}", ""]
+        for row in self.rows:
+            lines.append(row.host)
+            for cell in row.cells:
+                word = cell.status.value.upper() if cell.status is not None else "n/a"
+                line = f"  {word:4}  {cell.check.value}"
+                if cell.status is Status.FAIL and cell.detail:
+                    line += f": {cell.detail}"
+                lines.append(line)
+        lines += ["", self.summary]
+        return "\n".join(lines)
+
+    def to_verification(self, now: dt.datetime | None = None) -> Verification:
+        moment = now if now is not None else dt.datetime.now(dt.UTC)
+        return Verification(
+            checked_at=moment.isoformat(), ok=self.ok, summary=self.summary, text=self.as_text()
+        )
+
+
+def _leaf_fp(check: NameCheck | None) -> str | None:
+    return check.leaf.fingerprint_sha256 if check is not None and check.leaf else None
+
+
+def _served(check: NameCheck | None) -> bool:
+    return check is not None and check.handshake.ok and check.leaf is not None
+
+
+def _fail_reason(check: NameCheck | None, name: str) -> str:
+    if check is None or not check.attempted:
+        return f"{name} was not asked for."
+    message = check.handshake.message or "no certificate was served"
+    return f"Nothing served for {name}: {message}."
+
+
+def _norm(fingerprint: str) -> str:
+    return fingerprint.replace(":", "").replace(" ", "").upper()
+
+
+def verification_grid(
+    report: ProbeReport,
+    case: Case,
+    exported_leaf_fingerprint: str | None,
+    *,
+    now: dt.datetime | None = None,
+) -> VerificationGrid:
+    """Each appliance of the probe x each check, PASS or FAIL with what differs."""
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    site = report.site
+    primary_fp = _leaf_fp(report.appliances[0].check_for(site)) if report.appliances else None
+    rows = tuple(
+        _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment)
+        for index, appliance in enumerate(report.appliances)
+    )
+    del case  # the probe already holds the case's site and appliances, in order
+    return VerificationGrid(site=site, rows=rows, checked_at=moment)
+
+
+def _row(
+    appliance: ApplianceReport,
+    index: int,
+    site: str,
+    primary_fp: str | None,
+    exported: str | None,
+    now: dt.datetime,
+) -> GridRow:
+    host = appliance.target.name
+    site_check = appliance.check_for(site)
+    own_check = appliance.check_for(host) if host != site else None
+    default_check = appliance.check_for(None)
+    site_fp = _leaf_fp(site_check)
+    cells: list[Cell] = []
+
+    def add(check: Check, status: Status | None, detail: str = "") -> None:
+        cells.append(Cell(host, check, status, detail))
+
+    reachable = any(c.handshake.ok for c in appliance.checks)
+    if reachable:
+        add(Check.REACHABLE, Status.PASS)
+    else:
+        messages = [c.handshake.message for c in appliance.checks if c.handshake.message]
+        why = messages[0] if messages else "no answer"
+        add(Check.REACHABLE, Status.FAIL, f"The appliance could not be reached: {why}.")
+
+    if _served(site_check):
+        add(Check.SITE_NAME, Status.PASS)
+    else:
+        add(Check.SITE_NAME, Status.FAIL, _fail_reason(site_check, site))
+
+    if host == site:
+        add(Check.OWN_NAME, None)
+    elif _served(own_check):
+        add(Check.OWN_NAME, Status.PASS)
+    else:
+        add(Check.OWN_NAME, Status.FAIL, _fail_reason(own_check, host))
+
+    default_fp = _leaf_fp(default_check)
+    if default_fp is None:
+        add(
+            Check.NO_SNI,
+            Status.FAIL,
+            "Clients that send no name got no certificate: "
+            + (default_check.handshake.message if default_check else "not asked")
+            + ".",
+        )
+    elif site_fp is not None and default_fp != site_fp:
+        add(
+            Check.NO_SNI,
+            Status.FAIL,
+            f"Clients that send no name get another certificate (SHA-256 {default_fp}) "
+            f"than {site} (SHA-256 {site_fp}): make this certificate the default.",
+        )
+    else:
+        add(Check.NO_SNI, Status.PASS)
+
+    if site_check is None or site_check.chain_complete is None:
+        add(Check.CHAIN, Status.FAIL if not _served(site_check) else None, "No chain to judge.")
+    elif site_check.chain_complete:
+        add(Check.CHAIN, Status.PASS)
+    else:
+        leaf = site_check.leaf
+        issuer = leaf.issuer if leaf is not None else "its issuer"
+        add(
+            Check.CHAIN,
+            Status.FAIL,
+            f"The chain is incomplete: the intermediate certificate {issuer} is missing. "
+            "Import the certificate again with its intermediates.",
+        )
+
+    uncovered = [
+        name
+        for name, check in ((site, site_check), (host, own_check))
+        if check is not None and check.covers_name is False
+    ]
+    if not _served(site_check):
+        add(Check.COVERS, Status.FAIL, "No certificate to judge.")
+    elif uncovered:
+        names = ", ".join(site_check.leaf.names) if site_check.leaf else ""
+        add(
+            Check.COVERS,
+            Status.FAIL,
+            f"The certificate does not cover {', '.join(uncovered)} (it covers: {names}).",
+        )
+    else:
+        add(Check.COVERS, Status.PASS)
+
+    leaf = site_check.leaf if site_check is not None else None
+    if leaf is None:
+        add(Check.DATES, Status.FAIL, "No certificate to judge.")
+    elif now < leaf.not_before:
+        add(Check.DATES, Status.FAIL, f"Not valid before {leaf.not_before.isoformat()}.")
+    elif now > leaf.not_after:
+        add(Check.DATES, Status.FAIL, f"Expired on {leaf.not_after.isoformat()}.")
+    else:
+        add(Check.DATES, Status.PASS)
+
+    if index == 0:
+        add(Check.SAME_AS_PRIMARY, None)
+    elif site_fp is None or primary_fp is None:
+        add(Check.SAME_AS_PRIMARY, Status.FAIL, "Cannot compare: a certificate is missing.")
+    elif site_fp == primary_fp:
+        add(Check.SAME_AS_PRIMARY, Status.PASS)
+    else:
+        add(
+            Check.SAME_AS_PRIMARY,
+            Status.FAIL,
+            f"Serves another certificate than the primary: SHA-256 {site_fp} here, "
+            f"{primary_fp} on the primary.",
+        )
+
+    if not exported:
+        add(Check.MATCHES_EXPORT, None)
+    elif site_fp is None:
+        add(Check.MATCHES_EXPORT, Status.FAIL, "Cannot compare: no certificate was served.")
+    elif _norm(site_fp) == _norm(exported):
+        add(Check.MATCHES_EXPORT, Status.PASS)
+    else:
+        add(
+            Check.MATCHES_EXPORT,
+            Status.FAIL,
+            f"Does not serve the exported certificate: SHA-256 {site_fp} here, "
+            f"{exported} in the PKCS#12.",
+        )
+    return GridRow(host, tuple(cells))
+
+
+# --------------------------------------------------------------------------- waiting
+
+
+def _ago(delta: dt.timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    if hours < 1:
+        return f"{int(delta.total_seconds() // 60)} minute(s) ago"
+    return f"{hours} hour(s) ago"
+
+
+def update_wait(installed_iso: str, now: dt.datetime | None = None) -> str | None:
+    """After the vendor update was installed: how long ago, and that clients may need
+    24-48 hours. None once 48 hours have passed (or when no time was recorded)."""
+    if not installed_iso.strip():
+        return None
+    try:
+        installed = dt.datetime.fromisoformat(installed_iso.strip())
+    except ValueError:
+        return None
+    if installed.tzinfo is None:
+        installed = installed.replace(tzinfo=dt.UTC)
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    delta = moment - installed
+    if delta >= CLIENT_WAIT:
+        return None
+    if delta < dt.timedelta(0):
+        delta = dt.timedelta(0)
+    return (
+        f"The vendor update was installed {_ago(delta)}. Clients, especially Jump Clients, "
+        "may need 24 to 48 hours to update themselves."
+    )
+
+
+# --------------------------------------------------------------------------- passphrase
+
+_STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
+
+
+def passphrase_strength(passphrase: str) -> tuple[int, str]:
+    """A score 0-4 and its words, from length and kinds of characters only.
+
+    Honest and simple: it cannot know whether a passphrase was used elsewhere. The
+    passphrase is neither kept nor logged.
+    """
+    if not passphrase:
+        return 0, "empty: set a passphrase"
+    classes = sum(
+        (
+            any(c.islower() for c in passphrase),
+            any(c.isupper() for c in passphrase),
+            any(c.isdigit() for c in passphrase),
+            any(c in string.punctuation or c.isspace() or not c.isascii() for c in passphrase),
+        )
+    )
+    length = len(passphrase)
+    if length < 8:
+        score = 0
+    elif length < 12:
+        score = 1 + (classes >= 3)
+    elif length < 16:
+        score = 2 + (classes >= 3)
+    else:
+        score = 3 + (classes >= 2)
+    return score, _STRENGTH_WORDS[score]

@@ -1,0 +1,215 @@
+"""The Replicate step's core, on real keys and real fake appliances on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography.hazmat.primitives.serialization import (
+    BestAvailableEncryption,
+    PrivateFormat,
+    pkcs12,
+)
+
+from bundleguard.case.model import ApplianceEntry, Case, Role
+from bundleguard.case.probing import probe_case
+from bundleguard.case.replication import (
+    LEGACY_REASON,
+    Check,
+    Status,
+    coverage_rows,
+    passphrase_strength,
+    pkcs12_rows,
+    update_wait,
+    verification_grid,
+)
+from bundleguard.certs.anchors import TrustAnchors
+from bundleguard.certs.pkcs12 import inspect_pkcs12
+from bundleguard.certs.summary import CertificateSummary
+from bundleguard.probe.fake import FakeAppliance, FakePKI
+
+SITE = "support.example.com"
+PRIMARY = "primary.example.com"
+BACKUP = "backup.example.com"
+NODE = "node1.example.com"
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def fake_pki() -> FakePKI:
+    return FakePKI("Replication Test")
+
+
+@pytest.fixture(scope="module")
+def served(fake_pki):
+    return fake_pki.issue([SITE, PRIMARY, BACKUP, NODE])
+
+
+def fp(cert) -> str:
+    return CertificateSummary.of(cert).fingerprint_sha256
+
+
+def case_for(*appliances: FakeAppliance) -> Case:
+    roles = [Role.PRIMARY, Role.BACKUP, Role.BACKUP, Role.NODE]
+    return Case(
+        site=SITE,
+        appliances=tuple(
+            ApplianceEntry(a.name, roles[i], address=f"{a.address[0]}:{a.port}")
+            for i, a in enumerate(appliances)
+        ),
+    )
+
+
+def grid_of(pki, *appliances, exported=None):
+    case = case_for(*appliances)
+    anchors = TrustAnchors(public=(), system=(pki.root,))
+    report = probe_case(case, timeout=3.0, anchors=anchors)
+    return verification_grid(report, case, exported, now=NOW)
+
+
+# --------------------------------------------------------------------------- PKCS#12
+
+
+def export(served, *, passphrase=b"correct horse battery", legacy=False, chain=True):
+    if legacy:
+        encryption = (
+            PrivateFormat.PKCS12.encryption_builder()
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+            .build(passphrase)
+        )
+    else:
+        encryption = BestAvailableEncryption(passphrase)
+    extra = list(served.chain[1:]) if chain else None
+    return pkcs12.serialize_key_and_certificates(
+        b"site", served.key, served.leaf, extra, encryption
+    )
+
+
+def rows_by_label(rows):
+    return {row.label: row for row in rows}
+
+
+def test_a_good_export_passes_every_row(served):
+    data = export(served)
+    rows = rows_by_label(pkcs12_rows(inspect_pkcs12(data, "site.p12", b"correct horse battery")))
+    assert rows["Holds the certificate?"].status is Status.PASS
+    assert rows["Holds the private key?"].detail == "Yes, and it matches the certificate."
+    assert rows["Holds the chain?"].status is Status.PASS
+    assert "1 more certificate" in rows["Holds the chain?"].detail
+    assert rows["Passphrase set?"].status is Status.PASS
+    assert rows["Encryption?"].status is Status.PASS
+    assert "AES-256" in rows["Encryption?"].detail
+    assert rows["Integrity check (MAC)?"].status is Status.PASS
+
+
+def test_legacy_encryption_warns_with_the_reason_and_a_missing_chain_warns(served):
+    data = export(served, legacy=True, chain=False)
+    rows = rows_by_label(pkcs12_rows(inspect_pkcs12(data, "site.p12", b"correct horse battery")))
+    assert rows["Encryption?"].status is Status.WARN
+    assert rows["Encryption?"].detail.endswith(LEGACY_REASON + ".")
+    assert rows["Holds the chain?"].status is Status.WARN
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def test_coverage_names_what_is_missing_with_the_vendors_advice(fake_pki):
+    narrow = fake_pki.issue([SITE, PRIMARY])
+    case = Case(
+        site=SITE,
+        appliances=(
+            ApplianceEntry(PRIMARY, Role.PRIMARY),
+            ApplianceEntry(BACKUP, Role.BACKUP),
+            ApplianceEntry(NODE, Role.NODE),
+        ),
+    )
+    rows = coverage_rows(case, narrow.leaf)
+    assert [r.status for r in rows] == [Status.PASS, Status.PASS, Status.FAIL, Status.FAIL]
+    assert rows[2].detail == (
+        f"No: {BACKUP} is not covered. For failover, the certificate must cover each "
+        "appliance's own hostname and the site."
+    )
+    assert "use a wildcard" in rows[3].detail
+
+
+# --------------------------------------------------------------------------- the grid
+
+
+def test_a_consistent_trio_passes_and_says_so(served, fake_pki):
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, default=served) as b,
+        FakeAppliance(NODE, default=served) as c,
+    ):
+        grid = grid_of(fake_pki, a, b, c, exported=fp(served.leaf))
+    assert grid.ok, grid.as_text()
+    assert grid.summary == (
+        "All 3 appliances serve the identical, complete certificate for support.example.com."
+    )
+    cell = grid.rows[1].cell(Check.SAME_AS_PRIMARY)
+    assert cell.accessible_text == f"{BACKUP}: same leaf as primary: pass"
+    assert grid.rows[0].cell(Check.SAME_AS_PRIMARY).status is None
+    saved = grid.to_verification(NOW)
+    assert saved.ok and saved.summary == grid.summary and saved.checked_at == NOW.isoformat()
+    assert "PASS  matches the exported PKCS#12" in saved.text
+
+
+def test_a_backup_with_another_certificate_shows_both_fingerprints(served, fake_pki):
+    other = fake_pki.issue([SITE, PRIMARY, BACKUP])
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=other) as b:
+        grid = grid_of(fake_pki, a, b, exported=fp(served.leaf))
+    assert not grid.ok
+    cell = grid.rows[1].cell(Check.SAME_AS_PRIMARY)
+    assert cell.accessible_text == f"{BACKUP}: same leaf as primary: fail"
+    assert cell.detail == (
+        f"Serves another certificate than the primary: SHA-256 {fp(other.leaf)} here, "
+        f"{fp(served.leaf)} on the primary."
+    )
+    assert fp(served.leaf) in grid.rows[1].cell(Check.MATCHES_EXPORT).detail
+    assert grid.rows[0].ok
+    assert grid.summary.startswith(f"Fix first: {BACKUP}: Serves another certificate")
+
+
+def test_an_incomplete_chain_names_the_missing_intermediate(served, fake_pki):
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, default=served.leaf_only()) as b,
+    ):
+        grid = grid_of(fake_pki, a, b)
+    cell = grid.rows[1].cell(Check.CHAIN)
+    assert cell.status is Status.FAIL
+    assert "Replication Test Intermediate CA is missing" in cell.detail
+    assert grid.rows[1].cell(Check.MATCHES_EXPORT).status is None
+    assert grid.rows[1].cell(Check.SAME_AS_PRIMARY).status is Status.PASS
+    assert "FAIL  chain complete: The chain is incomplete" in grid.as_text()
+
+
+def test_a_name_not_covered_is_named(fake_pki):
+    narrow = fake_pki.issue([SITE, PRIMARY])
+    with FakeAppliance(PRIMARY, default=narrow) as a, FakeAppliance(BACKUP, default=narrow) as b:
+        grid = grid_of(fake_pki, a, b)
+    assert grid.rows[0].cell(Check.COVERS).status is Status.PASS
+    detail = grid.rows[1].cell(Check.COVERS).detail
+    assert detail.startswith(f"The certificate does not cover {BACKUP} (it covers:")
+
+
+# --------------------------------------------------------------------------- waiting
+
+
+def test_update_wait_counts_until_48_hours():
+    installed = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    text = update_wait(installed.isoformat(), installed + dt.timedelta(hours=5))
+    assert text == (
+        "The vendor update was installed 5 hour(s) ago. Clients, especially Jump Clients, "
+        "may need 24 to 48 hours to update themselves."
+    )
+    assert update_wait(installed.isoformat(), installed + dt.timedelta(hours=48)) is None
+    assert update_wait("", installed) is None
+
+
+def test_passphrase_strength_grows_with_length_and_kinds():
+    assert passphrase_strength("") == (0, "empty: set a passphrase")
+    assert passphrase_strength("abc123")[0] == 0
+    assert passphrase_strength("abcdefgh")[0] == 1
+    assert passphrase_strength("Abcdefgh12")[0] == 2
+    assert passphrase_strength("correct horse battery staple")[0] == 4
