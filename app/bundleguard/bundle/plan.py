@@ -22,7 +22,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from bundleguard.bundle.screenshot import reencode_png
-from bundleguard.case.model import ROLES
 from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.chain import build_chain
 from bundleguard.certs.load import detect_format, load_certificates
@@ -33,6 +32,7 @@ from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.files import MAX_INPUT_BYTES, FileTooLargeError, NotAFileError, read_input_file
 from bundleguard.guard import Finding, Verdict, classify_bytes
 from bundleguard.naming import ascii_text, safe_name_part, unique
+from bundleguard.roles import ROLES
 
 __all__ = [
     "MANIFEST_NAME",

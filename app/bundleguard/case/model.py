@@ -12,11 +12,11 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from bundleguard.errors import InputError
+from bundleguard.roles import ROLES, Role
 
 FORMAT = "bundleguard-case"
 VERSION = 1
@@ -24,18 +24,6 @@ SUFFIX = ".bgcase"
 MAX_CASE_BYTES = 4 << 20
 MAX_TEXT = 4096
 MAX_ITEMS = 1000
-
-
-class Role(StrEnum):
-    """What an appliance is to the site: the one a certificate is exported from, its
-    failover partner, or an Atlas traffic node."""
-
-    PRIMARY = "primary"
-    BACKUP = "backup"
-    NODE = "node"
-
-
-ROLES = tuple(role.value for role in Role)
 
 
 class CaseFileError(InputError):
