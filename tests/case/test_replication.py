@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.serialization import (
     BestAvailableEncryption,
+    NoEncryption,
     PrivateFormat,
     pkcs12,
 )
 
-from bundleguard.case.model import ApplianceEntry, Case, Role
+from bundleguard.case.model import ApplianceEntry, Case, Replication, Role
 from bundleguard.case.probing import probe_case
 from bundleguard.case.replication import (
     LEGACY_REASON,
@@ -123,8 +124,11 @@ def test_coverage_names_what_is_missing_with_the_vendors_advice(fake_pki):
             ApplianceEntry(NODE, Role.NODE),
         ),
     )
-    rows = coverage_rows(case, narrow.leaf)
+    whole, *rows = coverage_rows(case, narrow.leaf)
+    assert (whole.label, whole.status) == ("Certificate covers every name?", Status.FAIL)
+    assert whole.detail == f"No: it does not cover {BACKUP}, {NODE}."
     assert [r.status for r in rows] == [Status.PASS, Status.PASS, Status.FAIL, Status.FAIL]
+    assert rows[0].label == f"Covers {SITE} (the site)?"
     assert rows[2].detail == (
         f"No: {BACKUP} is not covered. For failover, the certificate must cover each "
         "appliance's own hostname and the site."
@@ -213,3 +217,67 @@ def test_passphrase_strength_grows_with_length_and_kinds():
     assert passphrase_strength("abcdefgh")[0] == 1
     assert passphrase_strength("Abcdefgh12")[0] == 2
     assert passphrase_strength("correct horse battery staple")[0] == 4
+
+
+def test_coverage_of_a_certificate_that_covers_all(served):
+    case = Case(
+        site=SITE, appliances=(ApplianceEntry(PRIMARY), ApplianceEntry(BACKUP, Role.BACKUP))
+    )
+    whole, *rows = coverage_rows(case, served.leaf)
+    assert (whole.status, whole.detail) == (Status.PASS, "Yes: all 3 name(s).")
+    assert all(r.status is Status.PASS for r in rows)
+
+
+def test_the_fingerprint_recorded_in_the_case_is_compared_and_an_unreachable_one_fails(
+    served, fake_pki
+):
+    other = fake_pki.issue([SITE, PRIMARY])
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        case = case_for(a, b)
+        port = b.port
+    # the backup is stopped now: nothing listens on its port any more
+    case = case.with_changes(
+        replication=Replication(exported_fingerprint=fp(other.leaf).replace(":", "").lower())
+    )
+    with FakeAppliance(PRIMARY, default=served) as a:
+        case = case.with_changes(
+            appliances=(
+                ApplianceEntry(PRIMARY, Role.PRIMARY, address=f"127.0.0.1:{a.port}"),
+                ApplianceEntry(BACKUP, Role.BACKUP, address=f"127.0.0.1:{port}"),
+            )
+        )
+        anchors = TrustAnchors(public=(), system=(fake_pki.root,))
+        report = probe_case(case, timeout=3.0, anchors=anchors)
+    grid = verification_grid(report, case, None, now=NOW)
+    primary, backup = grid.rows
+    assert primary.cell(Check.MATCHES_EXPORT).detail == (
+        f"Does not serve the exported certificate: SHA-256 {fp(served.leaf)} here, "
+        f"{fp(other.leaf).replace(':', '').lower()} in the PKCS#12."
+    )
+    reach = backup.cell(Check.REACHABLE)
+    assert reach.accessible_text == f"{BACKUP}: reachable: fail"
+    assert reach.detail.startswith("The appliance could not be reached: ")
+    assert grid.summary.startswith(f"Fix first: {PRIMARY}: Does not serve the exported")
+    assert not grid.to_verification(NOW).ok
+
+
+def test_a_certificate_without_key_or_passphrase_fails_in_plain_words(served):
+    data = pkcs12.serialize_key_and_certificates(b"site", None, served.leaf, None, NoEncryption())
+    rows = rows_by_label(pkcs12_rows(inspect_pkcs12(data, "cert-only.p12")))
+    key = rows["Holds the private key?"]
+    assert key.status is Status.FAIL
+    assert key.detail.startswith("No: an appliance cannot use a certificate without its")
+    assert rows["Passphrase set?"].status is Status.FAIL
+
+
+def test_another_default_for_clients_without_sni_is_shown(served, fake_pki):
+    other = fake_pki.issue([PRIMARY])
+    with FakeAppliance(PRIMARY, default=other, certificates={SITE: served, PRIMARY: served}) as a:
+        grid = grid_of(fake_pki, a)
+    cell = grid.rows[0].cell(Check.NO_SNI)
+    assert cell.status is Status.FAIL
+    assert cell.detail == (
+        f"Clients that send no name get another certificate (SHA-256 {fp(other.leaf)}) "
+        f"than {SITE} (SHA-256 {fp(served.leaf)}): make this certificate the default."
+    )
+    assert grid.rows[0].cell(Check.SITE_NAME).status is Status.PASS

@@ -149,8 +149,10 @@ def _advice(role: Role) -> str:
 
 
 def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
-    """Certificate covers every name? One row per name: the site, then each appliance."""
+    """Certificate covers every name? A first row for the whole, then one row per name:
+    the site, then each appliance and traffic node, with the vendor's advice when not."""
     rows: list[CheckRow] = []
+    uncovered: list[str] = []
     seen: set[str] = set()
     wanted: list[tuple[str, Role | None]] = []
     if case.site.strip():
@@ -170,9 +172,17 @@ def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
         if covers(leaf, name):
             rows.append(CheckRow(label, Status.PASS, "Yes."))
         else:
+            uncovered.append(name)
             advice = _advice(role if role is not None else Role.PRIMARY)
             rows.append(CheckRow(label, Status.FAIL, f"No: {name} is not covered. {advice}"))
-    return tuple(rows)
+    whole = "Certificate covers every name?"
+    if not rows:
+        first = CheckRow(whole, Status.FAIL, "The case names no site and no appliance yet.")
+    elif uncovered:
+        first = CheckRow(whole, Status.FAIL, f"No: it does not cover {', '.join(uncovered)}.")
+    else:
+        first = CheckRow(whole, Status.PASS, f"Yes: all {len(rows)} name(s).")
+    return (first, *rows)
 
 
 # --------------------------------------------------------------------------- the grid
@@ -292,15 +302,21 @@ def verification_grid(
     *,
     now: dt.datetime | None = None,
 ) -> VerificationGrid:
-    """Each appliance of the probe x each check, PASS or FAIL with what differs."""
+    """Each appliance of the probe x each check, PASS or FAIL with what differs.
+
+    `exported_leaf_fingerprint` (SHA-256) is the certificate of the exported PKCS#12;
+    when None, the one recorded in the case is used, and when there is none either, the
+    "matches the exported PKCS#12" check does not apply.
+    """
     moment = now if now is not None else dt.datetime.now(dt.UTC)
     site = report.site
+    if exported_leaf_fingerprint is None:
+        exported_leaf_fingerprint = case.replication.exported_fingerprint or None
     primary_fp = _leaf_fp(report.appliances[0].check_for(site)) if report.appliances else None
     rows = tuple(
         _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment)
         for index, appliance in enumerate(report.appliances)
     )
-    del case  # the probe already holds the case's site and appliances, in order
     return VerificationGrid(site=site, rows=rows, checked_at=moment)
 
 
