@@ -325,7 +325,9 @@ class MainWindow(QMainWindow):
     def _case_changed(self) -> None:
         case = self.controller.case
         self._share_appliances()
-        self.setWindowTitle(f"bundleguard — {case.site or 'new case'}")
+        # Qt appends the application's display name ("— bundleguard") where the platform
+        # shows it in titles: saying it here too showed it twice.
+        self.setWindowTitle(case.site or "new case")
         self._update_steps()
 
     def _update_steps(self) -> None:
