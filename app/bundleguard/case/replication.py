@@ -257,7 +257,8 @@ class VerificationGrid:
         return f"Fix first: {first.host}: {first.detail}{tail}"
 
     def as_text(self) -> str:
-        lines = [f"Replication check of {self.site}, {self.checked_at.isoformat()}", ""]
+        when = self.checked_at.replace(microsecond=0).isoformat()
+        lines = [f"Replication check of {self.site}, {when}", ""]
         for row in self.rows:
             lines.append(row.host)
             for cell in row.cells:
