@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -27,3 +29,20 @@ def top_level_by_name(name: str) -> QWidget | None:
 def _own_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Never read or write the real user's settings from a GUI test."""
     monkeypatch.setenv("BUNDLEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The main window on a fresh case store of the test's own, shown."""
+    from bundleguard.case.store import CaseStore
+    from bundleguard.gui.controller import CaseController
+    from bundleguard.gui.window import MainWindow
+
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.certificates_page.cancel_scan()
+    window.controller.shutdown()

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QComboBox
 
-from bundleguard.case.store import CaseStore
 from bundleguard.gui import widgets
-from bundleguard.gui.controller import CaseController
 from bundleguard.gui.window import MainWindow
 from tests.gui.conftest import find_by_name
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.controller.shutdown()
 
 
 def test_fields_are_saved_as_typed(qtbot, window: MainWindow) -> None:

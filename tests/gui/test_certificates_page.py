@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import itertools
 import time
-from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import Qt, QTimer
 
 from bundleguard.case.model import ApplianceEntry, Role
-from bundleguard.case.store import CaseStore
 from bundleguard.certs.anchors import NO_ANCHORS
 from bundleguard.gui.certificates_page import UPDATE
-from bundleguard.gui.controller import CaseController
-from bundleguard.gui.window import MainWindow
 from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.certificates_page.cancel_scan()
-    window.controller.shutdown()
 
 
 def test_a_thousand_files_never_freeze_the_window(qtbot, window, tmp_path) -> None:

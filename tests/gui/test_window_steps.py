@@ -5,28 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from PIL import Image
 
 from bundleguard.case.model import ApplianceEntry, Role
-from bundleguard.case.store import CaseStore
-from bundleguard.gui.controller import CaseController
-from bundleguard.gui.window import MainWindow
 from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name
 from tests.gui.test_window import drop, rows, select, wait_rows
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    window = MainWindow(CaseController(CaseStore(), load_anchors=False))
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.controller.shutdown()
 
 
 def test_a_pem_with_a_plain_key_is_fixed_without_a_passphrase(qtbot, window, tmp_path):
