@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,25 @@ def top_level_by_name(name: str) -> QWidget | None:
         if window.isVisible() and window.accessibleName() == name:
             return window
     return None
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_facts(args: Sequence[str], env: Mapping[str, str]) -> dict:
+    """Run `python ARGS` (a script that must start a Qt of its own: another platform,
+    other screens) and return the JSON facts it prints on its last line."""
+    run = subprocess.run(
+        [sys.executable, *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(autouse=True)

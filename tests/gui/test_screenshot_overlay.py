@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from PySide6.QtCore import QPoint, Qt
 from bundleguard.capture.image import crop_region
 from bundleguard.capture.models import Monitor, Rect
 from bundleguard.gui.overlay import RegionOverlay
-from tests.gui.conftest import find_by_name
+from tests.gui.conftest import find_by_name, run_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 LEFT_2X = Monitor.from_logical(1, "Left", Rect(-1280, 0, 1280, 800), 2.0)
@@ -178,17 +176,7 @@ def test_on_a_faked_2x_screen_at_a_negative_origin_the_crop_is_2x(tmp_path):
     )
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("XDG_SESSION_TYPE", None)
-    run = subprocess.run(
-        [sys.executable, "-c", PAGE_ON_TWO_SCREENS, str(tmp_path / "case")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert run.returncode == 0, run.stderr
-    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    facts = run_facts(["-c", PAGE_ON_TWO_SCREENS, str(tmp_path / "case")], env)
     assert any("Left" in label and "2560×1600 at 200 %" in label for label in facts["labels"])
     assert facts["hidden"] and facts["visible"]
     assert facts["asked"] == ["Left"] and facts["screen"] == "Left"

@@ -9,7 +9,6 @@ capture with the real strategies. Skipped, with the reason, only where Xvfb is m
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 from bundleguard.capture.models import Monitor, Rect
 from bundleguard.capture.mss_strategy import MssStrategy
 from bundleguard.capture.screen import capture_screen
+from tests.gui.conftest import run_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = (1280, 800)
@@ -200,17 +200,7 @@ PAGE_CAPTURE = textwrap.dedent(
 
 
 def test_the_page_captures_the_screen_without_itself(xvfb, coloured_window, tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-c", PAGE_CAPTURE, str(tmp_path / "case")],
-        env=x_env(xvfb),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert run.returncode == 0, run.stderr
-    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    facts = run_facts(["-c", PAGE_CAPTURE, str(tmp_path / "case")], x_env(xvfb))
     assert facts["problem"] == "" and facts["overlay"], facts
     assert facts["size"] == list(SCREEN)
     from PIL import Image
@@ -251,17 +241,7 @@ QT_GRAB = textwrap.dedent(
 
 def test_qt_grab_captures_the_real_window(xvfb, coloured_window):
     box = (coloured_window.x, coloured_window.y, coloured_window.right, coloured_window.bottom)
-    run = subprocess.run(
-        [sys.executable, "-c", QT_GRAB, *map(str, box)],
-        env=x_env(xvfb),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert run.returncode == 0, run.stderr
-    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    facts = run_facts(["-c", QT_GRAB, *map(str, box)], x_env(xvfb))
     assert facts["strategy"] == "QT_GRAB", facts["reason"]
     assert facts["size"] == list(SCREEN)
     assert facts["window"] == [[c, c] for c in COLOUR]
