@@ -68,6 +68,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ)
+        # An installed or frozen app runs from compiled bytecode: let the warm-up run write
+        # it (a shell with PYTHONDONTWRITEBYTECODE set made every run compile ~80 modules).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             QT_QPA_PLATFORM=args.platform,
             BUNDLEGUARD_EXIT_AFTER_PAINT="1",
