@@ -1,7 +1,9 @@
 """Generate throw-away PKIs for tests, in the spirit of trustme: `make_chain(["a.example"])`.
 
 Keys are generated at run time and never written anywhere. EC P-256 keys by default
-(fast); RSA keys are cached per process because generating them is slow.
+(fast); RSA keys are cached per process because generating them is slow. Every
+certificate is signed by `bundleguard.probe.fake.FakePKI.sign_certificate`, the one
+signer the tests share; this module only chooses the profiles (names, extensions, dates).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from bundleguard.probe.fake import FakePKI
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -61,48 +65,40 @@ def issue(
     path_length: int | None = None,
     general_names: list[x509.GeneralName] | None = None,
 ) -> x509.Certificate:
-    """Sign one certificate; `names` becomes the SAN unless None."""
+    """Sign one certificate (through `FakePKI.sign_certificate`); `names` becomes the SAN
+    unless None."""
     public = subject_key.public_key()
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or NOW - dt.timedelta(days=1))
-        .not_valid_after(not_after or NOW + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
-    )
+    extensions: list[tuple[x509.ExtensionType, bool]] = [
+        (x509.BasicConstraints(ca=ca, path_length=path_length), True),
+        (x509.SubjectKeyIdentifier.from_public_key(public), False),
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False),
+    ]
     if ca:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
+        extensions.append(
+            (x509.KeyUsage(False, False, False, False, False, True, True, False, False), True)
         )
     else:
-        builder = builder.add_extension(
-            x509.KeyUsage(True, False, True, False, False, False, False, False, False),
-            critical=True,
+        extensions.append(
+            (x509.KeyUsage(True, False, True, False, False, False, False, False, False), True)
         )
         if server_auth is not None:
             usage = (
                 ExtendedKeyUsageOID.SERVER_AUTH if server_auth else ExtendedKeyUsageOID.CLIENT_AUTH
             )
-            builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+            extensions.append((x509.ExtendedKeyUsage([usage]), False))
     if names is not None or general_names is not None:
         entries = [_general_name(n) for n in names or []] + list(general_names or [])
-        builder = builder.add_extension(x509.SubjectAlternativeName(entries), critical=False)
-    if isinstance(hash_algorithm, hashes.SHA1):
-        return _sign_sha1(builder.sign(issuer_key, hashes.SHA256()), issuer_key)
-    return builder.sign(issuer_key, hash_algorithm or hashes.SHA256())
-
-
-SHA256_RSA_ALG = bytes.fromhex("06092a864886f70d01010b")
-SHA1_RSA_ALG = bytes.fromhex("06092a864886f70d010105")
+        extensions.append((x509.SubjectAlternativeName(entries), False))
+    return FakePKI.sign_certificate(
+        subject=subject,
+        issuer=issuer,
+        public_key=public,
+        signing_key=issuer_key,
+        not_before=not_before or NOW - dt.timedelta(days=1),
+        not_after=not_after or NOW + dt.timedelta(days=365),
+        extensions=extensions,
+        hash_algorithm=hash_algorithm,
+    )
 
 
 def _der_tlv(tag: int, content: bytes) -> bytes:
@@ -111,15 +107,6 @@ def _der_tlv(tag: int, content: bytes) -> bytes:
         return bytes([tag, length]) + content
     size = (length.bit_length() + 7) // 8
     return bytes([tag, 0x80 | size]) + length.to_bytes(size, "big") + content
-
-
-def _sign_sha1(cert: x509.Certificate, issuer_key) -> x509.Certificate:
-    """cryptography refuses to sign with SHA-1, so re-sign the TBS by hand (RSA issuer)."""
-    tbs = cert.tbs_certificate_bytes.replace(SHA256_RSA_ALG, SHA1_RSA_ALG, 1)
-    signature = issuer_key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
-    algorithm = _der_tlv(0x30, SHA1_RSA_ALG + b"\x05\x00")
-    body = tbs + algorithm + _der_tlv(0x03, b"\x00" + signature)
-    return x509.load_der_x509_certificate(_der_tlv(0x30, body))
 
 
 @dataclass
@@ -180,7 +167,7 @@ def make_chain(
     issuer_key, issuer_name = root_key, root_name
     inter_certs, inter_keys = [], []
     for number in range(1, intermediates + 1):
-        # A SHA-1 signature needs an RSA issuer (see _sign_sha1).
+        # A SHA-1 signature needs an RSA issuer (see FakePKI.sign_certificate).
         key = rsa_key(2048, slot=1) if sha1 and number == intermediates else new_key()
         name = _name(f"Test Intermediate CA {number}")
         inter_certs.append(issue(key, issuer_key, name, issuer_name, ca=True))

@@ -3,7 +3,9 @@
 Nothing here is ever committed as bytes: every key, certificate and container is made on
 the fly, with `cryptography` where it knows the format and by hand (with the format's
 source named beside the builder) where it does not. Keys are cached per session because
-RSA generation is the slowest thing the tests do.
+RSA generation is the slowest thing the tests do. Certificates are signed by
+`bundleguard.probe.fake.FakePKI.sign_certificate`, the signer every test shares; CSRs and
+CRLs are not certificates and are built here.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs12,
 )
 from cryptography.x509.oid import NameOID
+
+from bundleguard.probe.fake import FakePKI
 
 PASSWORD = b"correct horse battery staple"
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -178,16 +182,16 @@ def _name(common_name: str) -> x509.Name:
 def ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A self-signed root, the issuer of every test certificate."""
     key = ec_key("secp384r1")
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Example Test Root CA"))
-        .issuer_name(_name("Example Test Root CA"))
-        .public_key(key.public_key())
-        .serial_number(1000)
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA384())
+    cert = FakePKI.sign_certificate(
+        subject=_name("Example Test Root CA"),
+        issuer=_name("Example Test Root CA"),
+        public_key=key.public_key(),
+        signing_key=key,
+        not_before=NOW - dt.timedelta(days=1),
+        not_after=NOW + dt.timedelta(days=3650),
+        extensions=[(x509.BasicConstraints(ca=True, path_length=None), True)],
+        serial_number=1000,
+        hash_algorithm=hashes.SHA384(),
     )
     return key, cert
 
@@ -196,17 +200,17 @@ def ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
 def leaf(hostname: str = "support.example.com") -> x509.Certificate:
     """A server certificate for `hostname`, issued by `ca()`, for the RSA key `rsa_key()`."""
     ca_key, ca_cert = ca()
-    return (
-        x509.CertificateBuilder()
-        .subject_name(_name(hostname))
-        .issuer_name(ca_cert.subject)
-        .public_key(rsa_key().public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=365))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
+    return FakePKI.sign_certificate(
+        subject=_name(hostname),
+        issuer=ca_cert.subject,
+        public_key=rsa_key().public_key(),
+        signing_key=ca_key,
+        not_before=NOW - dt.timedelta(days=1),
+        not_after=NOW + dt.timedelta(days=365),
+        extensions=[
+            (x509.SubjectAlternativeName([x509.DNSName(hostname)]), False),
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+        ],
     )
 
 

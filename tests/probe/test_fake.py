@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import socket
 import ssl
 import tempfile
@@ -9,8 +10,16 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import (
+    ExtendedKeyUsageOID,
+    ExtensionOID,
+    NameOID,
+    SignatureAlgorithmOID,
+)
 
-from bundleguard.probe.fake import FakeAppliance, FakeAppliances
+from bundleguard.probe.fake import FakeAppliance, FakeAppliances, FakePKI
 
 from .conftest import PRIMARY, SITE
 
@@ -95,3 +104,69 @@ def test_fake_stalls_only_on_the_connections_it_is_told_to(start_appliance, site
         raw.recv(1)  # connection 2: accepted, and never a word
     assert served_leaf(appliance, SITE) == site_cert.leaf
     assert appliance.connections == 3
+
+
+def _validity() -> tuple[datetime.datetime, datetime.datetime]:
+    now = datetime.datetime.now(datetime.UTC)
+    return now - datetime.timedelta(days=1), now + datetime.timedelta(days=30)
+
+
+def test_the_shared_signer_writes_exactly_the_extensions_asked_for_in_order():
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer.example.test")])
+    not_before, not_after = _validity()
+    cert = FakePKI.sign_certificate(
+        subject=name,
+        issuer=name,
+        public_key=key.public_key(),
+        signing_key=key,
+        not_before=not_before,
+        not_after=not_after,
+        extensions=[
+            (x509.SubjectAlternativeName([x509.DNSName("signer.example.test")]), False),
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+        ],
+        serial_number=4711,
+    )
+
+    assert [ext.oid for ext in cert.extensions] == [
+        ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+        ExtensionOID.BASIC_CONSTRAINTS,
+    ]
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).critical
+    assert cert.serial_number == 4711
+    assert isinstance(cert.signature_hash_algorithm, hashes.SHA256)
+    cert.verify_directly_issued_by(cert)
+
+
+def test_the_shared_signer_makes_a_verifiable_sha1_signature_with_an_rsa_issuer():
+    issuer_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old RSA CA")])
+    not_before, not_after = _validity()
+    kwargs = {
+        "subject": x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old.example.test")]),
+        "issuer": issuer,
+        "public_key": leaf_key.public_key(),
+        "not_before": not_before,
+        "not_after": not_after,
+        "hash_algorithm": hashes.SHA1(),
+    }
+    cert = FakePKI.sign_certificate(signing_key=issuer_key, **kwargs)
+
+    assert cert.signature_algorithm_oid == SignatureAlgorithmOID.RSA_WITH_SHA1
+    issuer_key.public_key().verify(
+        cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), hashes.SHA1()
+    )
+    with pytest.raises(ValueError, match="RSA issuer"):
+        FakePKI.sign_certificate(signing_key=leaf_key, **kwargs)
+
+
+def test_issued_chain_verifies_up_to_the_root(pki, site_cert):
+    leaf, intermediate = site_cert.chain
+    leaf.verify_directly_issued_by(intermediate)
+    intermediate.verify_directly_issued_by(pki.root)
+    pki.root.verify_directly_issued_by(pki.root)
+    assert leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value == (
+        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])
+    )

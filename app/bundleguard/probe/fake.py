@@ -32,7 +32,7 @@ from types import TracebackType
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 LOOPBACK = "127.0.0.1"
@@ -40,6 +40,21 @@ _ONE_DAY = datetime.timedelta(days=1)
 # Enough for the handshake and the client's close; a fake never waits longer.
 _CONNECTION_TIMEOUT = 10.0
 _ACCEPT_POLL = 0.05
+
+SigningKey = (
+    rsa.RSAPrivateKey
+    | ec.EllipticCurvePrivateKey
+    | dsa.DSAPrivateKey
+    | ed25519.Ed25519PrivateKey
+    | ed448.Ed448PrivateKey
+)
+CertificatePublicKey = (
+    rsa.RSAPublicKey
+    | ec.EllipticCurvePublicKey
+    | dsa.DSAPublicKey
+    | ed25519.Ed25519PublicKey
+    | ed448.Ed448PublicKey
+)
 
 
 @dataclass(frozen=True)
@@ -147,44 +162,111 @@ class FakePKI:
         issuer_cert: x509.Certificate | None = None,
         sans: Sequence[str] = (),
     ) -> x509.Certificate:
+        """This PKI's certificate profile (an appliance CA or server leaf), signed."""
+        extensions: list[tuple[x509.ExtensionType, bool]] = [
+            (x509.BasicConstraints(ca=ca, path_length=None), True),
+            (x509.SubjectKeyIdentifier.from_public_key(public_key), False),
+        ]
+        if issuer_cert is not None:
+            extensions.append(
+                (
+                    x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),
+                    False,
+                )
+            )
+        if ca:
+            extensions.append(
+                (
+                    x509.KeyUsage(
+                        digital_signature=True,
+                        content_commitment=False,
+                        key_encipherment=False,
+                        data_encipherment=False,
+                        key_agreement=False,
+                        key_cert_sign=True,
+                        crl_sign=True,
+                        encipher_only=False,
+                        decipher_only=False,
+                    ),
+                    True,
+                )
+            )
+        else:
+            extensions.append(
+                (x509.SubjectAlternativeName([_san_entry(name) for name in sans]), False)
+            )
+            extensions.append((x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False))
+        return FakePKI.sign_certificate(
+            subject=subject,
+            issuer=issuer,
+            public_key=public_key,
+            signing_key=signing_key,
+            not_before=not_before,
+            not_after=not_after,
+            extensions=extensions,
+        )
+
+    @staticmethod
+    def sign_certificate(
+        *,
+        subject: x509.Name,
+        issuer: x509.Name,
+        public_key: CertificatePublicKey,
+        signing_key: SigningKey,
+        not_before: datetime.datetime,
+        not_after: datetime.datetime,
+        extensions: Iterable[tuple[x509.ExtensionType, bool]] = (),
+        serial_number: int | None = None,
+        hash_algorithm: hashes.HashAlgorithm | None = None,
+    ) -> x509.Certificate:
+        """Sign one certificate with exactly the `(extension, critical)` pairs given, in order.
+
+        The one place the fakes (and the tests built on them) sign certificates. The serial
+        is random unless given; the hash is SHA-256 unless given. SHA-1 (which
+        `cryptography` refuses to sign with, but old appliances still present) is done by
+        re-signing the to-be-signed bytes by hand, so it needs an RSA `signing_key`.
+        """
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(issuer)
             .public_key(public_key)
-            .serial_number(x509.random_serial_number())
+            .serial_number(
+                serial_number if serial_number is not None else x509.random_serial_number()
+            )
             .not_valid_before(not_before)
             .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         )
-        if issuer_cert is not None:
-            builder = builder.add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),
-                critical=False,
-            )
-        if ca:
-            builder = builder.add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-        else:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([_san_entry(name) for name in sans]), critical=False
-            ).add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-            )
-        return builder.sign(signing_key, hashes.SHA256())
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        if isinstance(hash_algorithm, hashes.SHA1):
+            if not isinstance(signing_key, rsa.RSAPrivateKey):
+                raise ValueError("a SHA-1 signature is only made with an RSA issuer key")
+            return _resign_sha1(builder.sign(signing_key, hashes.SHA256()), signing_key)
+        if isinstance(signing_key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+            return builder.sign(signing_key, None)  # EdDSA hashes by itself
+        return builder.sign(signing_key, hash_algorithm or hashes.SHA256())
+
+
+_SHA256_RSA_ALG = bytes.fromhex("06092a864886f70d01010b")
+_SHA1_RSA_ALG = bytes.fromhex("06092a864886f70d010105")
+
+
+def _der_tlv(tag: int, content: bytes) -> bytes:
+    length = len(content)
+    if length < 0x80:
+        return bytes([tag, length]) + content
+    size = (length.bit_length() + 7) // 8
+    return bytes([tag, 0x80 | size]) + length.to_bytes(size, "big") + content
+
+
+def _resign_sha1(cert: x509.Certificate, issuer_key: rsa.RSAPrivateKey) -> x509.Certificate:
+    """The same certificate, signed sha1WithRSAEncryption: TBS algorithm swapped, re-signed."""
+    tbs = cert.tbs_certificate_bytes.replace(_SHA256_RSA_ALG, _SHA1_RSA_ALG, 1)
+    signature = issuer_key.sign(tbs, padding.PKCS1v15(), hashes.SHA1())
+    algorithm = _der_tlv(0x30, _SHA1_RSA_ALG + b"\x05\x00")
+    body = tbs + algorithm + _der_tlv(0x03, b"\x00" + signature)
+    return x509.load_der_x509_certificate(_der_tlv(0x30, body))
 
 
 class Behaviour(enum.Enum):
