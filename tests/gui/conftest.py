@@ -32,11 +32,11 @@ def top_level_by_name(name: str) -> QWidget | None:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_facts(args: Sequence[str], env: Mapping[str, str]) -> dict:
-    """Run `python ARGS` (a script that must start a Qt of its own: another platform,
-    other screens) and return the JSON facts it prints on its last line."""
+def run_facts(args: Sequence[str], env: Mapping[str, str], launcher: Sequence[str] = ()) -> dict:
+    """Run `[LAUNCHER] python ARGS` (a script that must start a Qt of its own: another
+    platform, other screens, a private bus) and return the JSON facts it prints last."""
     run = subprocess.run(
-        [sys.executable, *args],
+        [*launcher, sys.executable, *args],
         env=dict(env),
         capture_output=True,
         text=True,

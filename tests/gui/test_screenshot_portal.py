@@ -7,15 +7,14 @@ sends `Response` (a picture, a refusal, or nothing at all).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.gui.conftest import run_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,25 +111,11 @@ def run_against_portal(tmp_path: Path, mode: str) -> dict:
         QT_QPA_PLATFORM="offscreen",
         PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "app")]),
     )
-    run = subprocess.run(
-        [
-            "dbus-run-session",
-            "--",
-            sys.executable,
-            str(client),
-            mode,
-            str(portal),
-            str(tmp_path / "Screenshot.png"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
+    return run_facts(
+        [str(client), mode, str(portal), str(tmp_path / "Screenshot.png")],
+        env,
+        launcher=("dbus-run-session", "--"),
     )
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def test_portal_picture_is_read_and_its_file_removed(tmp_path):

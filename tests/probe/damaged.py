@@ -15,21 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from bundleguard.probe.fake import FakePKI, ServedCertificate
+from tests.guard.keyforge import der_tlv
 
 _FIRST = ObjectIdentifier("1.3.6.1.4.1.55555.1")
 _SECOND = ObjectIdentifier("1.3.6.1.4.1.55555.2")  # same length: patched into _FIRST
 _ECDSA_WITH_SHA256 = bytes.fromhex("300a06082a8648ce3d040302")
-
-
-def _der_length(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    raw = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(raw)]) + raw
-
-
-def _tlv(tag: int, body: bytes) -> bytes:
-    return bytes([tag]) + _der_length(len(body)) + body
 
 
 def with_duplicated_extension(pki: FakePKI, names: list[str]) -> ServedCertificate:
@@ -50,13 +40,13 @@ def with_duplicated_extension(pki: FakePKI, names: list[str]) -> ServedCertifica
         .add_extension(x509.UnrecognizedExtension(_SECOND, b"\x05\x00"), False)
         .sign(pki.intermediate_key, hashes.SHA256())
     )
-    first = _tlv(0x06, _oid_body(_FIRST))
-    second = _tlv(0x06, _oid_body(_SECOND))
+    first = der_tlv(0x06, _oid_body(_FIRST))
+    second = der_tlv(0x06, _oid_body(_SECOND))
     tbs = leaf.tbs_certificate_bytes
     assert tbs.count(second) == 1 and len(first) == len(second)
     tbs = tbs.replace(second, first)
     signature = pki.intermediate_key.sign(tbs, ec.ECDSA(hashes.SHA256()))
-    der = _tlv(0x30, tbs + _ECDSA_WITH_SHA256 + _tlv(0x03, b"\x00" + signature))
+    der = der_tlv(0x30, tbs + _ECDSA_WITH_SHA256 + der_tlv(0x03, b"\x00" + signature))
     return ServedCertificate(chain=(x509.load_der_x509_certificate(der), pki.intermediate), key=key)
 
 
