@@ -531,7 +531,8 @@ def der_tlv(tag: int, content: bytes) -> bytes:
     return bytes([tag]) + _der_length(len(content)) + content
 
 
-def _der_oid(dotted: str) -> bytes:
+def der_oid_body(dotted: str) -> bytes:
+    """The content octets of an OBJECT IDENTIFIER (base-128 arcs)."""
     arcs = [int(arc) for arc in dotted.split(".")]
     out = bytearray([40 * arcs[0] + arcs[1]])
     for arc in arcs[2:]:
@@ -541,7 +542,11 @@ def _der_oid(dotted: str) -> bytes:
             chunk.append(0x80 | (arc & 0x7F))
             arc >>= 7
         out += bytes(reversed(chunk))
-    return der_tlv(0x06, bytes(out))
+    return bytes(out)
+
+
+def _der_oid(dotted: str) -> bytes:
+    return der_tlv(0x06, der_oid_body(dotted))
 
 
 # --------------------------------------------------------------------------- Java keystores

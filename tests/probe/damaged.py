@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from bundleguard.probe.fake import FakePKI, ServedCertificate
-from tests.guard.keyforge import der_tlv
+from tests.guard.keyforge import der_oid_body, der_tlv
 
 _FIRST = ObjectIdentifier("1.3.6.1.4.1.55555.1")
 _SECOND = ObjectIdentifier("1.3.6.1.4.1.55555.2")  # same length: patched into _FIRST
@@ -51,13 +51,4 @@ def with_duplicated_extension(pki: FakePKI, names: list[str]) -> ServedCertifica
 
 
 def _oid_body(oid: ObjectIdentifier) -> bytes:
-    arcs = [int(arc) for arc in oid.dotted_string.split(".")]
-    body = bytearray([40 * arcs[0] + arcs[1]])
-    for arc in arcs[2:]:
-        chunk = [arc & 0x7F]
-        arc >>= 7
-        while arc:
-            chunk.append(0x80 | (arc & 0x7F))
-            arc >>= 7
-        body.extend(reversed(chunk))
-    return bytes(body)
+    return der_oid_body(oid.dotted_string)
