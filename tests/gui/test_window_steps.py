@@ -3,12 +3,14 @@ the Screenshot step, Save As and Recent cases, shortcuts in tooltips."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from PIL import Image
+from PySide6.QtCore import Qt
 
-from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.model import ApplianceEntry, Role, Verification
 from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name
 from tests.gui.test_window import drop, rows, select, wait_rows
@@ -66,3 +68,33 @@ def test_shortcuts_are_in_the_tooltips(window):
     texts = {a.text(): a.toolTip() for a in window.menuBar().actions()[0].menu().actions()}
     assert "Ctrl+B" in texts["&Build bundles"]
     assert "Ctrl+Shift+O" in texts["&Open case…"]
+
+
+def step_words(window) -> list[str]:
+    steps = find_by_name(window, "Steps")
+    model = steps.model()
+    return [
+        model.index(r, 0).data(Qt.ItemDataRole.AccessibleTextRole) for r in range(model.rowCount())
+    ]
+
+
+def test_each_step_says_where_it_stands(window):
+    assert step_words(window) == [
+        "1 Case: needs attention",
+        "2 Certificates: needs attention",
+        "3 Screenshot: needs attention",
+        "4 Bundle & email: not ready",
+        "5 Replicate: not verified",
+    ]
+    window.controller.update(
+        site="support.example.com",
+        appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
+    )
+    case = window.controller.case
+    failed = Verification(checked_at="2026-12-02T01:00:00+00:00", ok=False, summary="Fix first")
+    window.controller.update(replication=replace(case.replication, verification=failed))
+    assert step_words(window)[0] == "1 Case: done"
+    assert step_words(window)[4] == "5 Replicate: verification failed"
+    passed = replace(failed, ok=True, summary="All good")
+    window.controller.update(replication=replace(case.replication, verification=passed))
+    assert step_words(window)[4] == "5 Replicate: verified"

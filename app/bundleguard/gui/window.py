@@ -30,7 +30,8 @@ from bundleguard.gui.widgets import appliance_url, open_url, plain_label
 log = logging.getLogger("bundleguard.gui")
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
-STEPS = ("1 Case", "2 Certificates", "3 Screenshot", "4 Bundle & email")
+STEPS = ("1 Case", "2 Certificates", "3 Screenshot", "4 Bundle & email", "5 Replicate")
+PKCS12_SUFFIXES = {".p12", ".pfx"}
 PEM_MARK = "-----BEGIN "
 
 
@@ -64,10 +65,10 @@ class MainWindow(QMainWindow):
 
         self.case_page = CasePage(controller)
         self.certificates_page = CertificatesPage(controller)
-        # Steps 3 and 4 pull in Pillow, mss and the bundle writer: they are built after the
-        # first paint (or when first used), so the window shows at once.
+        # Steps 3 to 5 pull in Pillow, mss, the bundle writer and the probe: they are built
+        # after the first paint (or when first used), so the window shows at once.
         self._late: dict[int, QWidget] = {}
-        self._holders = [self.case_page, self.certificates_page, QWidget(), QWidget()]
+        self._holders = [self.case_page, self.certificates_page, QWidget(), QWidget(), QWidget()]
         for holder in self._holders[2:]:
             QHBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         for text, page in zip(STEPS, self._holders, strict=True):
@@ -102,17 +103,29 @@ class MainWindow(QMainWindow):
     def bundle_page(self) -> QWidget:
         return self._late_page(3)
 
+    @property
+    def replicate_page(self) -> QWidget:
+        return self._late_page(4)
+
     def _late_page(self, index: int) -> QWidget:
         page = self._late.get(index)
         if page is None:
             if index == 2:
                 page = self._screenshot_page()
-            else:
+            elif index == 3:
                 page = self._optional(
                     "bundleguard.gui.bundle_page",
                     "BundlePage",
                     "The Bundle & email step is not ready.",
                 )
+            else:
+                page = self._optional(
+                    "bundleguard.gui.replicate_page",
+                    "ReplicatePage",
+                    "The Replicate step is not ready.",
+                )
+                if hasattr(page, "bundleStepRequested"):
+                    page.bundleStepRequested.connect(lambda: self.show_step(3))
             self._late[index] = page
             self._holders[index].layout().addWidget(page)
             if index == 2:
@@ -120,8 +133,9 @@ class MainWindow(QMainWindow):
         return page
 
     def build_pages(self) -> None:
-        self._late_page(2)
-        self._late_page(3)
+        # One page per turn of the event loop: the window answers between them.
+        for delay, index in enumerate((2, 3, 4)):
+            QTimer.singleShot(delay, lambda index=index: self._late_page(index))
 
     def _step_changed(self, index: int) -> None:
         if index >= 2:
@@ -235,6 +249,14 @@ class MainWindow(QMainWindow):
             self.open_case(cases[0])
         if not others:
             return
+        if self.steps.currentRow() == 4 and hasattr(self.replicate_page, "add_pkcs12"):
+            exported = [p for p in others if p.suffix.lower() in PKCS12_SUFFIXES]
+            if exported:
+                # The exported PKCS#12 is checked here; it never joins the case's files.
+                self.replicate_page.add_pkcs12(exported[0])
+                others = [p for p in others if p not in exported]
+                if not others:
+                    return
         if self.steps.currentRow() == 2 and hasattr(self.screenshot_page, "use_mime"):
             images = [p for p in others if p.suffix.lower() in IMAGE_SUFFIXES]
             if images:
@@ -342,11 +364,15 @@ class MainWindow(QMainWindow):
         )
         shots_ok = bool(case.appliances) and all(a.screenshot for a in case.appliances)
         states = (case_ok, certs_ok, shots_ok, case_ok and certs_ok and shots_ok)
-        for index, ok in enumerate(states):
+        words = ["done" if ok else "needs attention" for ok in states]
+        words[3] = "ready to build" if states[3] else "not ready"
+        verification = case.replication.verification
+        if verification is None:
+            words.append("not verified")
+        else:
+            words.append("verified" if verification.ok else "verification failed")
+        for index, word in enumerate(words):
             item = self.steps.item(index)
-            word = "done" if ok else ("ready to build" if index == 3 else "needs attention")
-            if index == 3 and not ok:
-                word = "not ready"
             item.setText(f"{STEPS[index]}\n    {word}")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{STEPS[index]}: {word}")
 
