@@ -14,17 +14,27 @@ from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
 
 class PassphraseDialog(QDialog):
-    """Asks for the passphrase of `name`; `take()` hands it over once and clears the field."""
+    """Asks for the passphrase of `name`; `take()` hands it over once and clears the field.
 
-    def __init__(self, name: str, parent: QWidget | None = None, *, problem: str = "") -> None:
+    `purpose` says what it is for ("to extract its certificates", "to check it") and
+    `action` is the OK button's word ("Extract", "Check")."""
+
+    def __init__(
+        self,
+        name: str,
+        parent: QWidget | None = None,
+        *,
+        problem: str = "",
+        purpose: str = "to extract its certificates",
+        action: str = "Extract",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Passphrase")
         self.setAccessibleName("Passphrase")
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
-                f"Type the passphrase of {name} to extract its certificates. "
-                "It is used once and never stored.",
+                f"Type the passphrase of {name} {purpose}. It is used once and never stored.",
                 self,
             )
         )
@@ -38,8 +48,9 @@ class PassphraseDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Extract")
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Extract")
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(action)
+        ok.setAccessibleName(action)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
