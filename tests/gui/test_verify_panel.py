@@ -1,0 +1,379 @@
+"""The Verify panel against real TLS servers on loopback: what a user sees in the grid,
+in "What differs", in the summary, on the clipboard and in the saved case."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+)
+
+from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.replication import Check
+from bundleguard.case.store import CaseStore, load_case
+from bundleguard.certs.summary import CertificateSummary
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.verify_panel import VerifyPanel
+from bundleguard.probe.expected import ExpectedChain
+from bundleguard.probe.fake import Behaviour, FakeAppliance, FakePKI
+from tests.gui.conftest import find_by_name
+
+SITE = "support.example.com"
+PRIMARY = "primary.example.com"
+BACKUP = "backup.example.com"
+COLUMN = {check: index for index, check in enumerate(Check)}
+
+
+@pytest.fixture(scope="module")
+def pki() -> FakePKI:
+    return FakePKI("Verify Test")
+
+
+@pytest.fixture(scope="module")
+def served(pki):
+    return pki.issue([SITE, PRIMARY, BACKUP])
+
+
+def fp(cert) -> str:
+    return CertificateSummary.of(cert).fingerprint_sha256
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def controller(data: Path):
+    controller = CaseController(CaseStore(data), load_anchors=False)
+    yield controller
+    controller.shutdown()
+
+
+@pytest.fixture
+def panel(qtbot, controller):
+    panel = VerifyPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 700)
+    panel.show()
+    yield panel
+    panel.cancel()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
+
+
+def use(controller, *appliances: FakeAppliance | tuple[str, int]) -> None:
+    """The case names the site and these appliances (the first is the primary)."""
+    entries = []
+    for index, appliance in enumerate(appliances):
+        name, port = (
+            (appliance.name, appliance.port) if isinstance(appliance, FakeAppliance) else appliance
+        )
+        role = Role.PRIMARY if index == 0 else Role.BACKUP
+        entries.append(ApplianceEntry(name, role, address=f"127.0.0.1:{port}"))
+    controller.update(site=SITE, appliances=tuple(entries))
+
+
+def click(qtbot, panel, name: str) -> None:
+    button = find_by_name(panel, name)
+    assert isinstance(button, QPushButton)
+    assert button.isEnabled(), f"{name} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def run(qtbot, panel, timeout_ms: int = 30_000):
+    with qtbot.waitSignal(panel.verified, timeout=timeout_ms) as blocker:
+        click(qtbot, panel, "Verify appliances")
+    return blocker.args[0]
+
+
+def table(panel) -> QTableWidget:
+    found = find_by_name(panel, "Verification results")
+    assert isinstance(found, QTableWidget)
+    return found
+
+
+def cell(panel, row: int, check: Check):
+    item = table(panel).item(row, COLUMN[check])
+    assert item is not None
+    return item
+
+
+def accessible(item) -> str:
+    return item.data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def tip(item) -> str:
+    """The tooltip as it is rendered (Qt renders a tooltip as rich text when it looks so)."""
+    text = item.toolTip()
+    if not QtGui.Qt.mightBeRichText(text):
+        return text
+    document = QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()
+
+
+def text_of(panel, name: str) -> str:
+    widget = find_by_name(panel, name)
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    assert isinstance(widget, QLabel)
+    assert widget.textFormat() is Qt.TextFormat.PlainText
+    return widget.text()
+
+
+def set_timeout(panel, seconds: float) -> None:
+    spin = find_by_name(panel, "Timeout (seconds)")
+    assert isinstance(spin, QAbstractSpinBox)
+    spin.setValue(seconds)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_a_consistent_pair_passes_everywhere_is_saved_and_copied(qtbot, panel, controller, served):
+    assert find_by_name(panel, "Timeout (seconds)").value() == 5
+    assert not find_by_name(panel, "Cancel verification").isVisible()
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        run(qtbot, panel)
+    grid = table(panel)
+    assert grid.isVisible()
+    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [PRIMARY, BACKUP]
+    headers = [
+        grid.horizontalHeaderItem(c).data(Qt.ItemDataRole.AccessibleTextRole)
+        for c in range(grid.columnCount())
+    ]
+    assert headers == [check.value for check in Check]
+    for row, host in enumerate((PRIMARY, BACKUP)):
+        for check in Check:
+            item = cell(panel, row, check)
+            assert item.text() in ("pass", "n/a")
+            assert not item.icon().isNull()
+            word = "pass" if item.text() == "pass" else "not applicable"
+            assert accessible(item) == f"{host}: {check.value}: {word}"
+    assert accessible(cell(panel, 1, Check.SAME_AS_PRIMARY)) == (
+        f"{BACKUP}: same leaf as primary: pass"
+    )
+    summary = "All 2 appliances serve the identical, complete certificate for support.example.com."
+    assert text_of(panel, "Verification summary") == summary
+    assert text_of(panel, "What differs") == ""
+    assert not find_by_name(panel, "Verification progress").isVisible()
+    assert find_by_name(panel, "Verify appliances").isEnabled()
+
+    saved = load_case(controller.path).replication.verification
+    assert saved is not None and saved.ok and saved.summary == summary
+    assert "PASS  same leaf as primary" in saved.text
+
+    click(qtbot, panel, "Copy results")
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("Replication check of support.example.com, ")
+    assert copied == saved.text
+    assert text_of(panel, "Copy outcome") == "The results are on the clipboard."
+
+
+def test_a_backup_serving_another_certificate_shows_both_fingerprints(
+    qtbot, panel, controller, pki, served
+):
+    other = pki.issue([SITE, PRIMARY, BACKUP])
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=other) as b:
+        use(controller, a, b)
+        run(qtbot, panel)
+    same = cell(panel, 1, Check.SAME_AS_PRIMARY)
+    assert same.text() == "fail"
+    assert accessible(same) == f"{BACKUP}: same leaf as primary: fail"
+    assert fp(other.leaf) in tip(same) and fp(served.leaf) in tip(same)
+    assert cell(panel, 0, Check.REACHABLE).text() == "pass"
+    differs = text_of(panel, "What differs").splitlines()
+    assert (
+        f"{BACKUP} — same leaf as primary: Serves another certificate than the primary: "
+        f"SHA-256 {fp(other.leaf)} here, {fp(served.leaf)} on the primary."
+    ) in differs
+    assert text_of(panel, "Verification summary").startswith(
+        f"Fix first: {BACKUP}: Serves another certificate"
+    )
+    saved = load_case(controller.path).replication.verification
+    assert saved is not None and not saved.ok
+
+
+def test_an_incomplete_chain_names_the_missing_intermediate(qtbot, panel, controller, served):
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, default=served.leaf_only()) as b,
+    ):
+        use(controller, a, b)
+        run(qtbot, panel)
+    chain = cell(panel, 1, Check.CHAIN)
+    assert accessible(chain) == f"{BACKUP}: chain complete: fail"
+    assert cell(panel, 0, Check.CHAIN).text() == "pass"
+    differs = text_of(panel, "What differs")
+    assert f"{BACKUP} — chain complete: The chain is incomplete" in differs
+    assert "Verify Test Intermediate CA is missing" in differs
+
+
+def test_the_exported_certificate_given_by_the_page_is_compared(
+    qtbot, panel, controller, pki, served
+):
+    exported = pki.issue([SITE, PRIMARY, BACKUP])
+    panel.set_expected(ExpectedChain(exported.chain, "site.p12"))
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        run(qtbot, panel)
+    for row, host in enumerate((PRIMARY, BACKUP)):
+        item = cell(panel, row, Check.MATCHES_EXPORT)
+        assert accessible(item) == f"{host}: matches the exported PKCS#12: fail"
+    assert (
+        f"{PRIMARY} — matches the exported PKCS#12: Does not serve the exported certificate: "
+        f"SHA-256 {fp(served.leaf)} here, {fp(exported.leaf)} in the PKCS#12."
+    ) in text_of(panel, "What differs").splitlines()
+    assert cell(panel, 1, Check.SAME_AS_PRIMARY).text() == "pass"
+
+    panel.set_expected(ExpectedChain(served.chain, "site.p12"))
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        run(qtbot, panel)
+    assert accessible(cell(panel, 1, Check.MATCHES_EXPORT)) == (
+        f"{BACKUP}: matches the exported PKCS#12: pass"
+    )
+
+
+def test_an_unreachable_appliance_fails_in_plain_words(qtbot, panel, controller, served):
+    with FakeAppliance(PRIMARY, default=served) as a:
+        use(controller, a, (BACKUP, closed_port()))
+        run(qtbot, panel)
+    reach = cell(panel, 1, Check.REACHABLE)
+    assert accessible(reach) == f"{BACKUP}: reachable: fail"
+    assert tip(reach).startswith("The appliance could not be reached: ")
+    assert "refused the connection" in tip(reach)
+    assert f"{BACKUP} — reachable: The appliance could not be reached: " in text_of(
+        panel, "What differs"
+    )
+    assert text_of(panel, "Verification summary").startswith(
+        f"Fix first: {BACKUP}: The appliance could not be reached"
+    )
+    assert accessible(cell(panel, 0, Check.REACHABLE)) == f"{PRIMARY}: reachable: pass"
+
+
+# --------------------------------------------------------------------------- a stalled one
+
+
+def test_a_stalled_appliance_can_be_cancelled_and_nothing_is_saved(
+    qtbot, panel, controller, served
+):
+    set_timeout(panel, 60)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, behaviour=Behaviour.STALL) as b,
+    ):
+        use(controller, a, b)
+        click(qtbot, panel, "Verify appliances")
+        assert panel.busy
+        assert not find_by_name(panel, "Verify appliances").isEnabled()
+        progress = find_by_name(panel, "Verification progress")
+        assert isinstance(progress, QProgressBar)
+        qtbot.waitUntil(lambda: progress.text() == f"1 of 2 checked — {PRIMARY}", timeout=20_000)
+        cancel = find_by_name(panel, "Cancel verification")
+        assert cancel.isVisible()
+        click(qtbot, panel, "Cancel verification")
+        # Far sooner than the 60 s the stalled appliance would otherwise cost.
+        status = find_by_name(panel, "Verification status")
+        qtbot.waitUntil(lambda: "Verification cancelled" in status.text(), timeout=10_000)
+    assert status.text() == "Verification cancelled: nothing was saved."
+    assert not panel.busy
+    assert find_by_name(panel, "Verify appliances").isEnabled()
+    assert not cancel.isVisible()
+    assert controller.case.replication.verification is None
+
+
+def test_a_stalled_appliance_costs_its_timeout_and_the_result_comes(
+    qtbot, panel, controller, served
+):
+    set_timeout(panel, 1)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, behaviour=Behaviour.STALL) as b,
+    ):
+        use(controller, a, b)
+        run(qtbot, panel)
+    reach = cell(panel, 1, Check.REACHABLE)
+    assert accessible(reach) == f"{BACKUP}: reachable: fail"
+    assert "within the 1 s time limit" in tip(reach)
+    assert text_of(panel, "Verification summary").startswith(f"Fix first: {BACKUP}: ")
+    assert cell(panel, 0, Check.SITE_NAME).text() == "pass"
+
+
+# --------------------------------------------------------------------------- the case
+
+
+def test_a_case_that_cannot_be_checked_says_why_and_starts_nothing(qtbot, panel, controller):
+    click(qtbot, panel, "Verify appliances")
+    assert not panel.busy
+    assert text_of(panel, "Verification status") == (
+        "Nothing was checked: Give the site hostname that clients connect to."
+    )
+    controller.update(site=SITE)
+    assert panel.verify() is None and not panel.busy
+    assert text_of(panel, "Verification status").startswith("Nothing was checked: ")
+    assert not table(panel).isVisible()
+
+
+def test_the_saved_result_is_shown_after_a_restart(qtbot, panel, controller, data, pki, served):
+    other = pki.issue([SITE, PRIMARY, BACKUP])
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=other) as b:
+        use(controller, a, b)
+        grid = run(qtbot, panel)
+    saved = controller.case.replication.verification
+    assert saved is not None
+    controller.shutdown()
+
+    again = CaseController(CaseStore(data), load_anchors=False)
+    try:
+        restarted = VerifyPanel(again)
+        qtbot.addWidget(restarted)
+        restarted.show()
+        assert text_of(restarted, "Verification summary") == grid.summary
+        assert text_of(restarted, "Verification status").startswith("Last checked at ")
+        shown = text_of(restarted, "Saved verification")
+        assert shown == grid.as_text()
+        assert "FAIL  same leaf as primary: Serves another certificate" in shown
+        assert not table(restarted).isVisible()
+        click(qtbot, restarted, "Copy results")
+        assert QGuiApplication.clipboard().text() == shown
+
+        again.new()  # another case: nothing checked there yet
+        assert text_of(restarted, "Verification summary") == ""
+        assert text_of(restarted, "Verification status") == "Not checked yet."
+        assert not find_by_name(restarted, "Copy results").isEnabled()
+    finally:
+        again.shutdown()
+
+
+def test_text_a_server_sends_stays_plain(qtbot, panel, controller, pki, served):
+    odd = pki.issue([SITE, PRIMARY, "<b>bold</b>.example.com"])
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=odd) as b:
+        use(controller, a, b)
+        run(qtbot, panel)
+    summary = text_of(panel, "Verification summary")  # asserts a plain-text label
+    assert "<b>bold</b>.example.com" in summary
+    # As rendered, the tooltip shows the characters the server sent, tags and all.
+    assert "<b>bold</b>.example.com" in tip(cell(panel, 1, Check.COVERS))
+    assert "(it covers: support.example.com, primary.example.com, <b>bold</b>" in text_of(
+        panel, "What differs"
+    )
