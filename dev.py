@@ -177,8 +177,9 @@ def command_build(args: list[str]) -> int:
         return 2
     onefile = "--onefile" in args
     if is_debian():
-        # binutils: strip(1) and objdump, which PyInstaller uses on Linux.
-        apt_install([*QT_RUNTIME_PACKAGES, "binutils"])
+        # binutils: strip(1) and objdump, which PyInstaller uses on Linux, and as/ld;
+        # icu-devtools: icupkg, which slims Qt's ICU data (packaging/icu_data.py).
+        apt_install([*QT_RUNTIME_PACKAGES, "binutils", "icu-devtools"])
     python = ensure_environment("package")
     kind = "onefile" if onefile else "onefolder"
     dist = ROOT / "dist" / ("onefile" if onefile else "")
