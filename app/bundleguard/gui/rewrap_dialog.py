@@ -1,0 +1,420 @@
+"""The Re-wrap dialog: a new PKCS#12 with the same certificate, key and chain under a new
+passphrase, written next to the original (never into a bundle folder), the original untouched.
+
+The passphrases live in the masked fields only: read when the work starts, handed to the
+worker (which drops them when it has run), cleared after success, on Cancel and on close;
+never kept in attributes, never logged, never in a message. The work itself is the core's
+`rewrap_pkcs12`, read and written through `files` (atomic: nothing half-written).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bundleguard.case.replication import LEGACY_REASON, passphrase_strength
+from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
+from bundleguard.certs.pkcs12 import rewrap_pkcs12
+from bundleguard.files import read_input_file, write_file_atomic
+from bundleguard.gui import workers
+from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+
+SUFFIXES = (".p12", ".pfx")
+NAME_TAIL = "-rewrapped-private-key"
+WRONG_CURRENT = "The current passphrase is wrong."
+NEEDS_CURRENT = "The original is protected by a passphrase: type its current passphrase."
+MISMATCH = "The new passphrases do not match."
+NO_NEW = "Type a new passphrase."
+AGAIN = "Type the new passphrase again."
+NOT_REPLACED = "Nothing was replaced: the existing file is as it was."
+WRITING = "Writing the re-wrapped file…"
+FIX_TARGET = "Choose another place to save (see above)."
+
+
+# ------------------------------------------------------------------ the target's rules
+
+
+def default_target(source: Path) -> Path:
+    """`<stem>-rewrapped-private-key.p12` next to `source`; -2, -3 ... when taken."""
+    folder = source.parent
+    candidate = folder / f"{source.stem}{NAME_TAIL}.p12"
+    number = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = folder / f"{source.stem}{NAME_TAIL}-{number}.p12"
+        number += 1
+    return candidate
+
+
+def target_path(text: str, source: Path) -> Path | None:
+    """What the user typed as a path; a relative one is taken next to the original."""
+    text = text.strip()
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else source.parent / path
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """`path` is in `folder` or below it (links followed; case-blind file systems too)."""
+    try:
+        resolved = path.resolve()
+        if resolved.is_relative_to(folder.resolve()):
+            return True
+        if not folder.is_dir():
+            return False
+        return any(
+            parent.is_dir() and os.path.samefile(parent, folder) for parent in resolved.parents
+        )
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def target_problem(target: Path | None, source: Path, forbidden: Sequence[Path]) -> str:
+    """Why the re-wrapped file may not be written at `target` ("" when it may)."""
+    if target is None:
+        return "Choose where to save the re-wrapped file."
+    if target.suffix.lower() not in SUFFIXES:
+        return (
+            "The name must end in .p12 or .pfx: the file holds the private key, and a "
+            ".crt or .pem name would make it look like a certificate."
+        )
+    if any(_inside(target, Path(folder)) for folder in forbidden):
+        return (
+            "Save it somewhere else: not into the bundle folder — bundles must never "
+            "carry a private key."
+        )
+    if _same_file(target, source):
+        return "That is the original: choose another name (the original stays as it is)."
+    if target.exists() and not target.is_file():
+        return "That is a folder: choose a file name."
+    return ""
+
+
+# ------------------------------------------------------------------ the work (a worker)
+
+
+@dataclass(frozen=True)
+class CurrentRefused:
+    """The current passphrase did not open the original (wrong, or none was given)."""
+
+    message: str
+
+
+def rewrap_file(
+    source: Path,
+    target: Path,
+    current: bytes | None,
+    new: bytes,
+    *,
+    legacy: bool,
+    force: bool,
+    cancel: workers.Cancel,
+) -> Path | CurrentRefused:
+    """Read `source`, re-wrap it under `new`, write `target` atomically; the written path."""
+    data = read_input_file(source)
+    try:
+        result = rewrap_pkcs12(data, current, new, legacy=legacy, name=source.name)
+    except WrongPassphrase:
+        return CurrentRefused(WRONG_CURRENT)
+    except PassphraseNeeded:
+        return CurrentRefused(NEEDS_CURRENT)
+    finally:
+        del current, new
+    cancel.check()  # closed while it ran: write nothing
+    return write_file_atomic(target, result, force=force)
+
+
+# ------------------------------------------------------------------ the dialog
+
+
+def _masked(name: str, parent: QWidget) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    field.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhSensitiveData
+        | Qt.InputMethodHint.ImhNoPredictiveText
+        | Qt.InputMethodHint.ImhNoAutoUppercase
+    )
+    field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return field
+
+
+def _clear(field: QLineEdit) -> None:
+    field.clear()
+    field.setText("")  # setText also drops the undo history
+
+
+class RewrapDialog(QDialog):
+    """Re-wrap `source` under a new passphrase; `written` carries the path written."""
+
+    written = Signal(str)
+
+    def __init__(
+        self,
+        source: Path,
+        *,
+        forbidden: Sequence[Path] = (),
+        pool: QThreadPool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.source = Path(source)
+        self.forbidden = tuple(Path(f) for f in forbidden)
+        self.pool = pool if pool is not None else QThreadPool.globalInstance()
+        self._task: workers.Task | None = None
+        self.setWindowTitle("Re-wrap PKCS#12")
+        self.setAccessibleName("Re-wrap PKCS#12")
+        self.setMinimumWidth(640)
+
+        layout = QVBoxLayout(self)
+        intro = plain_label(
+            f"Writes a new PKCS#12 with the same certificate, key and chain as "
+            f"{self.source.name} under a new passphrase; the original stays as it is.",
+            self,
+        )
+        intro.setAccessibleName("What Re-wrap does")
+        layout.addWidget(intro)
+
+        form = QFormLayout()
+        self.current = _masked("Current passphrase", self)
+        self.current.setPlaceholderText("empty if the original has none")
+        self.new = _masked("New passphrase", self)
+        self.again = _masked("New passphrase again", self)
+        form.addRow("Current passphrase:", self.current)
+        form.addRow("New passphrase:", self.new)
+        form.addRow("New passphrase again:", self.again)
+        self.strength = plain_label("", self)
+        self.strength.setAccessibleName("Passphrase strength")
+        form.addRow("", self.strength)
+        layout.addLayout(form)
+
+        encryption = QGroupBox("Encryption", self)
+        box = QVBoxLayout(encryption)
+        self.aes = QRadioButton("AES-256 (recommended)", encryption)
+        self.aes.setAccessibleName("AES-256 (recommended)")
+        self.aes.setChecked(True)
+        self.legacy = QRadioButton("Legacy 3DES", encryption)
+        self.legacy.setAccessibleName("Legacy 3DES")
+        reason = LEGACY_REASON[:1].upper() + LEGACY_REASON[1:] + "."
+        self.legacy.setAccessibleDescription(reason)
+        self.legacy_reason = plain_label(reason, encryption)
+        self.legacy_reason.setAccessibleName("Why legacy 3DES")
+        group = QButtonGroup(encryption)
+        group.addButton(self.aes)
+        group.addButton(self.legacy)
+        box.addWidget(self.aes)
+        legacy_row = QHBoxLayout()
+        legacy_row.addWidget(self.legacy)
+        legacy_row.addWidget(self.legacy_reason, 1)
+        box.addLayout(legacy_row)
+        layout.addWidget(encryption)
+
+        target_row = QHBoxLayout()
+        self.save_as = QLineEdit(str(default_target(self.source)), self)
+        self.save_as.setAccessibleName("Save as")
+        self.choose_button = QPushButton("Choose where to save…", self)
+        self.choose_button.setAccessibleName("Choose where to save")
+        self.choose_button.setAutoDefault(False)
+        target_row.addWidget(plain_label("Save as:", self, wrap=False))
+        target_row.addWidget(self.save_as, 1)
+        target_row.addWidget(self.choose_button)
+        layout.addLayout(target_row)
+        self.target_problem = problem_label(self)
+        self.target_problem.setAccessibleName("Save as problem")
+        layout.addWidget(self.target_problem)
+
+        self.outcome = problem_label(self)
+        self.outcome.setAccessibleName("Re-wrap result")
+        layout.addWidget(self.outcome)
+
+        buttons = QHBoxLayout()
+        self.why = plain_label("", self)
+        self.why.setAccessibleName("Why the file cannot be written")
+        self.write_button = QPushButton("Write re-wrapped file", self)
+        self.write_button.setAccessibleName("Write re-wrapped file")
+        self.write_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        buttons.addWidget(self.why, 1)
+        buttons.addWidget(self.write_button)
+        buttons.addWidget(self.cancel_button)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+
+        for field in (self.current, self.new, self.again, self.save_as):
+            field.textChanged.connect(self._refresh)
+        self.write_button.clicked.connect(self.write)
+        self.cancel_button.clicked.connect(self.reject)
+        self.choose_button.clicked.connect(self.choose_target)
+        self._refresh()
+        self.current.setFocus()
+
+    # -------------------------------------------------------------- state
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def target(self) -> Path | None:
+        return target_path(self.save_as.text(), self.source)
+
+    def _passphrase_problem(self) -> str:
+        new, again = self.new.text(), self.again.text()
+        if not new:
+            return NO_NEW
+        if not again:
+            return AGAIN
+        if new != again:
+            return MISMATCH
+        return ""
+
+    def _refresh(self) -> None:
+        _score, words = passphrase_strength(self.new.text())
+        self.strength.setText(f"Strength: {words}")
+        where = target_problem(self.target(), self.source, self.forbidden)
+        show_problem(self.target_problem, where)
+        why = self._passphrase_problem() or (FIX_TARGET if where else "")
+        self.why.setText(WRITING if self.busy else why)
+        self.write_button.setEnabled(not why and not self.busy)
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in (
+            self.current,
+            self.new,
+            self.again,
+            self.aes,
+            self.legacy,
+            self.save_as,
+            self.choose_button,
+        ):
+            widget.setEnabled(not busy)
+        self._refresh()
+
+    # -------------------------------------------------------------- actions
+
+    def choose_target(self) -> None:
+        """Pick the file to write, starting next to the original."""
+        current = self.target()
+        name = current.name if current is not None and current.suffix.lower() in SUFFIXES else ""
+        start = self.source.parent / (name or default_target(self.source).name)
+        chosen, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the re-wrapped PKCS#12",
+            str(start),
+            "PKCS#12 with private key (*.p12 *.pfx)",
+            options=QFileDialog.Option.DontConfirmOverwrite,  # asked here, once
+        )
+        if chosen:
+            self.save_as.setText(chosen)
+
+    def _replace(self, target: Path) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Replace the file?",
+            f"Replace this file with the re-wrapped one?\n\n{target}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName("Replace the file?")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        try:
+            return box.exec() == QMessageBox.StandardButton.Yes
+        finally:
+            box.deleteLater()
+
+    def write(self) -> workers.TaskSignals | None:
+        """Check, ask before replacing, then re-wrap in a worker (same as the button)."""
+        if self.busy:
+            return None
+        show_problem(self.outcome, None)
+        self._refresh()  # the file system may have changed since the last keystroke
+        target = self.target()
+        if target is None or not self.write_button.isEnabled():
+            show_problem(self.outcome, "Nothing was written.")
+            return None
+        force = False
+        if target.exists() or target.is_symlink():
+            if not self._replace(target):
+                show_problem(self.outcome, NOT_REPLACED)
+                return None
+            force = True
+        task = workers.Task(
+            rewrap_file,
+            self.source,
+            target,
+            self.current.text().encode("utf-8") or None,
+            self.new.text().encode("utf-8"),
+            legacy=self.legacy.isChecked(),
+            force=force,
+        )
+        task.signals.done.connect(self._done)
+        task.signals.failed.connect(self._failed)
+        task.signals.cancelled.connect(self._ended)
+        self._task = task
+        self._set_busy(True)
+        return workers.start(self.pool, task)
+
+    def _ended(self) -> None:
+        self._task = None
+        self._set_busy(False)
+
+    def _done(self, outcome: object) -> None:
+        self._ended()
+        if isinstance(outcome, CurrentRefused):
+            show_problem(self.outcome, outcome.message)
+            _clear(self.current)
+            self.current.setFocus()
+            return
+        self.clear()
+        self.written.emit(str(outcome))
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        self._ended()
+        show_problem(self.outcome, message)
+
+    def clear(self) -> None:
+        """Empty the three passphrase fields (and their undo history)."""
+        for field in (self.current, self.new, self.again):
+            _clear(field)
+
+    def done(self, result: int) -> None:
+        if result != QDialog.DialogCode.Accepted:
+            if self._task is not None:
+                self._task.cancel.set()  # the worker writes nothing once it sees this
+            self.clear()
+        super().done(result)
+
+
+__all__ = ["RewrapDialog", "default_target", "rewrap_file", "target_problem"]
