@@ -43,6 +43,7 @@ class PassphraseDialog(QDialog):
         self.field.setAccessibleName("Passphrase")
         layout.addWidget(self.field)
         self.problem = problem_label(self)
+        self.problem.setAccessibleName("Passphrase problem")
         show_problem(self.problem, problem)
         layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
@@ -51,6 +52,7 @@ class PassphraseDialog(QDialog):
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(action)
         ok.setAccessibleName(action)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -240,9 +242,13 @@ class RowList(QListWidget):
         return [self.item(row).text() for row in range(self.count())]
 
     def _fit(self) -> None:
+        """As tall as the rows laid out at the list's width now (no inner scrolling)."""
         self.doItemsLayout()
-        height = sum(self.sizeHintForRow(row) + 2 * self.spacing() for row in range(self.count()))
-        self.setFixedHeight(max(height + 2 * self.frameWidth() + 6, self.floor))
+        height = 0
+        if self.count():
+            last = self.visualItemRect(self.item(self.count() - 1))
+            height = last.bottom() + 1 + self.verticalOffset() + self.spacing()
+        self.setFixedHeight(max(height + 2 * self.frameWidth() + 4, self.floor))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -748,6 +754,9 @@ class ReplicatePage(QWidget):
                     item.widget().deleteLater()
             for row, host in enumerate(hosts):
                 self._import_row(row, host)
+            self.import_grid.addItem(
+                QSpacerItem(0, 0, QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum), 0, 3
+            )
             self.import_grid.setColumnStretch(3, 1)
         imported = set(self.controller.case.replication.imported)
         for host, box in self._import_boxes.items():
@@ -769,7 +778,7 @@ class ReplicatePage(QWidget):
         button.clicked.connect(
             lambda _=False, host=host: widgets.open_url(widgets.appliance_url(host))
         )
-        self.import_grid.addWidget(button, row, 1)
+        self.import_grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignLeft)
         box = QCheckBox("Imported", parent)
         box.setAccessibleName(f"{host}: imported")
         box.toggled.connect(lambda checked, host=host: self._imported_toggled(host, checked))
@@ -814,9 +823,14 @@ class ReplicatePage(QWidget):
         installed = self.controller.case.replication.vendor_update_installed
         trust = self.trust
         if trust is not None:
-            text = UPDATE if trust.needs_software_update else NO_UPDATE
-            if trust.summary:
-                text += f"\n{trust.summary}"
+            from bundleguard.certs.trust import INCOMPLETE
+
+            if trust.needs_software_update:
+                text = UPDATE + (f"\n{trust.summary}" if trust.summary else "")
+            elif trust.verdict == INCOMPLETE:
+                text = f"Software update needed: not known — {trust.summary}"
+            else:
+                text = NO_UPDATE + (f"\n{trust.summary}" if trust.summary else "")
         elif not self._source_chain():
             text = (
                 "Software update needed: not known yet — add the certificate files in step 2 "

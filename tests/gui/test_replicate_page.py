@@ -1,0 +1,596 @@
+"""Step 5, Replicate, driven as a user drives it: PKCS#12 files built at run time are
+dropped onto the page, the passphrase is typed into the dialog, and what the page shows
+(rows, labels, checkboxes), what it saves in the case and what it never writes (the
+passphrase) are read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, pkcs12
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListWidget
+
+from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.replication import LEGACY_REASON
+from bundleguard.case.store import CaseStore, load_case
+from bundleguard.certs.anchors import NO_ANCHORS
+from bundleguard.gui import app as gui_app
+from bundleguard.gui import widgets
+from bundleguard.gui.certificates_page import UPDATE
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.replicate_page import NO_LEAF, NO_OTHERS, ReplicatePage
+from bundleguard.probe.fake import FakeAppliance, FakePKI
+from tests.gui.conftest import find_by_name, top_level_by_name
+
+SITE = "support.example.com"
+PRIMARY = "primary.example.com"
+BACKUP = "backup.example.com"
+NODE = "node1.example.com"
+# Planted so that a copy of it anywhere on disk is found by the grep at the end.
+PASS = "Zq7-page-passphrase-never-on-disk-91x"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def pki() -> FakePKI:
+    return FakePKI("Replicate Test")
+
+
+@pytest.fixture(scope="module")
+def served(pki):
+    return pki.issue([SITE, PRIMARY, BACKUP])
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+@pytest.fixture
+def log_file(home: Path):
+    """The app's log file in the test's data folder (removed from the logger afterwards)."""
+    path = gui_app.setup_logging()
+    assert path is not None
+    yield path
+    root = logging.getLogger("bundleguard")
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(path)]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+class Pages:
+    """Builds pages on controllers over the test's store; shuts them all down at the end."""
+
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+        self.controllers: list[CaseController] = []
+        self.pages: list[ReplicatePage] = []
+
+    def controller(self) -> CaseController:
+        controller = CaseController(CaseStore(), load_anchors=False)
+        self.controllers.append(controller)
+        return controller
+
+    def page(self, controller: CaseController | None = None) -> ReplicatePage:
+        page = ReplicatePage(controller or self.controller())
+        self.qtbot.addWidget(page)
+        page.resize(1000, 900)
+        page.show()
+        self.pages.append(page)
+        return page
+
+    def close(self) -> None:
+        for page in self.pages:
+            panel = page.verify_panel
+            if panel is not None:
+                panel.cancel()
+                self.qtbot.waitUntil(lambda panel=panel: not panel.busy, timeout=10_000)
+        for controller in self.controllers:
+            controller.shutdown()
+
+
+@pytest.fixture
+def pages(qtbot, home):
+    made = Pages(qtbot)
+    yield made
+    made.close()
+
+
+def with_case(controller: CaseController, *, node: bool = False, primary: str = PRIMARY) -> None:
+    entries = [ApplianceEntry(primary, Role.PRIMARY), ApplianceEntry(BACKUP, Role.BACKUP)]
+    if node:
+        entries.append(ApplianceEntry(NODE, Role.NODE))
+    controller.update(site=SITE, appliances=tuple(entries))
+
+
+def write_p12(
+    path: Path,
+    served,
+    pki: FakePKI,
+    *,
+    legacy: bool = False,
+    chain: bool = True,
+    root: bool = False,
+    key=None,
+    passphrase: str = PASS,
+) -> Path:
+    """An exported PKCS#12 as an appliance writes one (AES-256 or legacy 3DES). With `key`,
+    that key goes in beside the certificates instead of the certificate's own."""
+    builder = PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+    if legacy:
+        builder = builder.key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(
+            hashes.SHA1()
+        )
+    else:
+        builder = builder.key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(
+            hashes.SHA256()
+        )
+    cas = [pki.intermediate] if chain else []
+    if root:
+        cas.append(pki.root)
+    if key is None:
+        cert = served.leaf
+        key = served.key
+    else:  # the library refuses to pair a key with another's certificate: bag them apart
+        cert = None
+        cas.insert(0, served.leaf)
+    data = pkcs12.serialize_key_and_certificates(
+        b"exported", key, cert, cas or None, builder.build(passphrase.encode())
+    )
+    path.write_bytes(data)
+    return path
+
+
+def fingerprint(cert) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
+def drop(widget: QListWidget, paths: list[Path]) -> None:
+    """A real drag and drop of file URLs onto the list (its viewport is what is under the
+    mouse)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    target = widget.viewport()
+    pos = QPointF(10, 10)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
+    enter = QDragEnterEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, move)
+    assert move.isAccepted()
+    event = QDropEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, event)
+    assert event.isAccepted()
+
+
+def exported_list(page) -> QListWidget:
+    found = find_by_name(page, "Exported PKCS#12")
+    assert isinstance(found, QListWidget)
+    return found
+
+
+def rows(widget: QListWidget) -> list[str]:
+    return [widget.item(r).data(Qt.ItemDataRole.AccessibleTextRole) for r in range(widget.count())]
+
+
+def row(widget: QListWidget, label: str) -> str:
+    found = [text for text in rows(widget) if text.startswith(f"{label}: ")]
+    assert len(found) == 1, rows(widget)
+    return found[0]
+
+
+def label_text(page, name: str) -> str:
+    widget = find_by_name(page, name)
+    assert isinstance(widget, QLabel)
+    assert widget.textFormat() == Qt.TextFormat.PlainText
+    return widget.text()
+
+
+def passphrase_dialog(qtbot):
+    qtbot.waitUntil(lambda: top_level_by_name("Passphrase") is not None, timeout=20_000)
+    return top_level_by_name("Passphrase")
+
+
+def passphrase_field(dialog) -> QLineEdit:
+    fields = [f for f in dialog.findChildren(QLineEdit) if f.accessibleName() == "Passphrase"]
+    assert len(fields) == 1
+    return fields[0]
+
+
+def answer(qtbot, text: str) -> tuple[str, QLineEdit]:
+    """Type `text` into the passphrase dialog and press Check; what its problem line said."""
+    dialog = passphrase_dialog(qtbot)
+    problem = find_by_name(dialog, "Passphrase problem")
+    said = problem.text() if problem.isVisibleTo(dialog) else ""
+    field = passphrase_field(dialog)
+    assert field.echoMode() == QLineEdit.EchoMode.Password
+    qtbot.keyClicks(field, text)
+    qtbot.mouseClick(find_by_name(dialog, "Check"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    return said, field
+
+
+def open_p12(qtbot, page, path: Path, passphrase: str = PASS) -> None:
+    drop(exported_list(page), [path])
+    answer(qtbot, passphrase)
+    wait_opened(qtbot, page, path)
+
+
+def wait_opened(qtbot, page, path: Path) -> None:
+    """The page shows the report of `path` (its name, then the rows)."""
+    qtbot.waitUntil(
+        lambda: label_text(page, "Exported PKCS#12 file").startswith(f"{path.name}: "),
+        timeout=20_000,
+    )
+    assert any(t.startswith("Encryption?: ") for t in rows(exported_list(page)))
+
+
+def files_holding(folder: Path, secret: bytes) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and secret in p.read_bytes()]
+
+
+# --------------------------------------------------------------------------- PKCS#12 rows
+
+
+def test_an_aes_pkcs12_dropped_is_checked_saved_by_fingerprint_and_the_passphrase_kept_nowhere(
+    qtbot, pages, home, log_file, pki, served
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    page = pages.page(controller)
+    exported = write_p12(home / "exported.p12", served, pki)
+
+    drop(exported_list(page), [exported])
+    dialog = passphrase_dialog(qtbot)
+    texts = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "Type the passphrase of exported.p12 to check it." in texts
+    field = answer(qtbot, PASS)[1]
+    assert field.text() == ""
+    listed = exported_list(page)
+    qtbot.waitUntil(lambda: any("Encryption?" in t for t in rows(listed)), timeout=20_000)
+
+    assert row(listed, "Holds the certificate?") == "Holds the certificate?: pass: Yes."
+    assert row(listed, "Holds the private key?") == (
+        "Holds the private key?: pass: Yes, and it matches the certificate."
+    )
+    assert row(listed, "Holds the chain?").startswith("Holds the chain?: pass: ")
+    assert row(listed, "Passphrase set?") == "Passphrase set?: pass: Yes."
+    assert row(listed, "Encryption?").startswith("Encryption?: pass: AES-256")
+    # The word is in the text too, with an icon: never colour alone.
+    item = listed.item(0)
+    assert "pass" in item.text() and not item.icon().isNull()
+    shown = label_text(page, "Exported PKCS#12 file")
+    assert shown.startswith("exported.p12: ")
+    assert fingerprint(served.leaf) in shown
+
+    # The plan now judges the exported certificate.
+    plan = find_by_name(page, "Certificate covers every name?")
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 name(s)."
+    assert "exported.p12" in label_text(page, "Plan source")
+
+    saved = load_case(controller.path)
+    assert saved.replication.exported_pkcs12 == str(exported)
+    assert saved.replication.exported_fingerprint == fingerprint(served.leaf)
+    assert str(exported) not in saved.files and saved.files == ()
+    assert find_by_name(page, "Re-wrap").isEnabled()
+
+    # Nothing the page wrote holds the passphrase: case, recent list, log, settings.
+    for handler in logging.getLogger("bundleguard").handlers:
+        handler.flush()
+    assert log_file.is_file()
+    secret = PASS.encode()
+    written = [p for p in home.rglob("*") if p.is_file()]
+    assert controller.path in written and log_file in written
+    assert [p for p in written if secret in p.read_bytes()] == []
+    assert files_holding(Path(os.environ["BUNDLEGUARD_CONFIG_DIR"]), secret) == []
+    assert not any(secret in str(value).encode() for value in vars(page).values())
+
+
+def test_3des_warns_with_the_legacy_reason(qtbot, pages, home, pki, served) -> None:
+    page = pages.page()
+    open_p12(qtbot, page, write_p12(home / "legacy.pfx", served, pki, legacy=True))
+    text = row(exported_list(page), "Encryption?")
+    assert text.startswith("Encryption?: warn: Legacy (")
+    assert LEGACY_REASON in text
+
+
+def test_no_chain_warns_and_a_key_of_another_certificate_fails(
+    qtbot, pages, home, pki, served
+) -> None:
+    page = pages.page()
+    open_p12(qtbot, page, write_p12(home / "leaf-only.p12", served, pki, chain=False))
+    assert row(exported_list(page), "Holds the chain?").startswith("Holds the chain?: warn: ")
+
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    open_p12(qtbot, page, write_p12(home / "wrong-key.p12", served, pki, key=other_key))
+    assert row(exported_list(page), "Holds the private key?") == (
+        "Holds the private key?: fail: A private key is there, but it does not belong to "
+        "the certificate."
+    )
+    assert "wrong-key.p12" in label_text(page, "Exported PKCS#12 file")
+
+
+def test_a_wrong_passphrase_asks_again_and_cancel_changes_nothing(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    page = pages.page(controller)
+    exported = write_p12(home / "exported.p12", served, pki)
+    drop(exported_list(page), [exported])
+    said, _ = answer(qtbot, PASS + "-typo")
+    assert said == ""  # asked the first time: nothing is wrong yet
+    said, _ = answer(qtbot, PASS)
+    assert "The passphrase given for 'exported.p12' is wrong" in said
+    assert "Try again." in said
+    wait_opened(qtbot, page, exported)
+    before = rows(exported_list(page))
+    case_before = controller.case
+
+    other = write_p12(home / "other.p12", served, pki, legacy=True)
+    drop(exported_list(page), [other])
+    dialog = passphrase_dialog(qtbot)
+    qtbot.keyClicks(passphrase_field(dialog), "half typed")
+    qtbot.mouseClick(find_by_name(dialog, "Cancel"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    assert passphrase_field(dialog).text() == ""
+    qtbot.wait(100)
+    assert rows(exported_list(page)) == before
+    assert controller.case == case_before
+    assert "exported.p12" in label_text(page, "Exported PKCS#12 file")
+
+
+def test_a_file_that_is_no_pkcs12_is_said_in_words(qtbot, pages, home) -> None:
+    page = pages.page()
+    notes = home / "notes.p12"
+    notes.write_text("just notes\n")
+    drop(exported_list(page), [notes])
+    qtbot.waitUntil(lambda: find_by_name(page, "Export problem").isVisible(), timeout=20_000)
+    problem = label_text(page, "Export problem")
+    assert problem.startswith("notes.p12 cannot be checked: ")
+    assert "PKCS#12" in problem
+    assert not find_by_name(page, "Re-wrap").isEnabled()
+
+
+def test_certificate_fields_and_file_names_show_as_plain_characters(
+    qtbot, pages, home, pki
+) -> None:
+    bold = pki.issue([SITE, PRIMARY], common_name="<b>x</b>")
+    page = pages.page()
+    open_p12(qtbot, page, write_p12(home / "<i>export.p12", bold, pki))
+    shown = label_text(page, "Exported PKCS#12 file")
+    assert shown.startswith("<i>export.p12: <b>x</b>")
+
+
+def test_after_a_restart_the_page_says_which_pkcs12_was_checked(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    page = pages.page(controller)
+    exported = write_p12(home / "exported.p12", served, pki)
+    open_p12(qtbot, page, exported)
+
+    again = pages.page(pages.controller())
+    shown = label_text(again, "Exported PKCS#12 file")
+    assert "Checked before: exported.p12" in shown
+    assert f"SHA-256 {fingerprint(served.leaf)}" in shown
+    assert "passphrase is needed to check it again" in shown
+    assert not find_by_name(again, "Re-wrap").isEnabled()
+    assert "Open the exported PKCS#12 first" in find_by_name(again, "Re-wrap").toolTip()
+    qtbot.mouseClick(find_by_name(again, "Check the PKCS#12 again"), Qt.MouseButton.LeftButton)
+    answer(qtbot, PASS)
+    wait_opened(qtbot, again, exported)
+    assert find_by_name(again, "Re-wrap").isEnabled()
+
+
+# --------------------------------------------------------------------------- re-wrap
+
+
+def test_rewrap_writes_a_new_file_that_opens_with_the_new_passphrase(
+    qtbot, pages, home, pki, served
+) -> None:
+    page = pages.page()
+    assert not find_by_name(page, "Re-wrap").isEnabled()
+    exported = write_p12(home / "exported.p12", served, pki, legacy=True)
+    open_p12(qtbot, page, exported)
+    qtbot.mouseClick(find_by_name(page, "Re-wrap"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: top_level_by_name("Re-wrap PKCS#12") is not None, timeout=5_000)
+    dialog = top_level_by_name("Re-wrap PKCS#12")
+    new = PASS + "-new"
+    qtbot.keyClicks(find_by_name(dialog, "Current passphrase"), PASS)
+    qtbot.keyClicks(find_by_name(dialog, "New passphrase"), new)
+    qtbot.keyClicks(find_by_name(dialog, "New passphrase again"), new)
+    qtbot.mouseClick(find_by_name(dialog, "Write re-wrapped file"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: find_by_name(page, "Re-wrapped file").isVisible(), timeout=20_000)
+    written = label_text(page, "Re-wrapped file")
+    assert written.startswith("Written: ")
+    assert "import this file on the other appliances" in written
+    assert "It holds the private key: keep it on your private network." in written
+    path = Path(written.removeprefix("Written: ").split(" — ")[0])
+    assert path.is_file() and path.parent == home
+
+    open_p12(qtbot, page, path, new)
+    assert row(exported_list(page), "Encryption?").startswith("Encryption?: pass: AES-256")
+    for secret in (PASS.encode(), new.encode()):
+        assert files_holding(home, secret) == []
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def test_the_plan_without_a_certificate_says_what_to_do_then_judges_the_case_files(
+    qtbot, pages, home, pki
+) -> None:
+    controller = pages.controller()
+    with_case(controller, node=True)
+    page = pages.page(controller)
+    assert label_text(page, "Plan source") == NO_LEAF
+    served = pki.issue([SITE, PRIMARY])
+    files = []
+    for cert, name in ((served.leaf, "leaf.crt"), (pki.intermediate, "int.crt")):
+        (home / name).write_bytes(cert.public_bytes(Encoding.PEM))
+        files.append(str(home / name))
+    controller.update(files=tuple(files))
+    plan = find_by_name(page, "Certificate covers every name?")
+    qtbot.waitUntil(lambda: plan.count() > 0, timeout=20_000)
+    assert rows(plan)[0] == (
+        f"Certificate covers every name?: fail: No: it does not cover {BACKUP}, {NODE}."
+    )
+    assert f"Covers {SITE} (the site)?: pass: Yes." in rows(plan)
+    backup = next(t for t in rows(plan) if t.startswith(f"Covers {BACKUP}"))
+    assert backup.startswith(f"Covers {BACKUP} (appliance)?: fail: ")
+    assert "must cover each appliance's own hostname and the site" in backup
+    node = next(t for t in rows(plan) if t.startswith(f"Covers {NODE}"))
+    assert "use a wildcard" in node
+    assert label_text(page, "Plan source") == "Checked with the certificate files of step 2."
+
+
+# --------------------------------------------------------------------------- import
+
+
+def test_import_checkboxes_are_saved_and_come_back_after_a_restart(qtbot, pages, home) -> None:
+    controller = pages.controller()
+    page = pages.page(controller)
+    assert find_by_name(page, "No other appliance").isVisible()
+    assert label_text(page, "No other appliance") == NO_OTHERS
+    with_case(controller, node=True)
+    assert not find_by_name(page, "No other appliance").isVisible()
+    with pytest.raises(AssertionError):
+        find_by_name(page, f"{PRIMARY}: imported")  # the primary exports: no row for it
+    box = find_by_name(page, f"{BACKUP}: imported")
+    assert isinstance(box, QCheckBox) and not box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert load_case(controller.path).replication.imported == (BACKUP,)
+    node = find_by_name(page, f"{NODE}: imported")
+    qtbot.mouseClick(node, Qt.MouseButton.LeftButton)
+    assert load_case(controller.path).replication.imported == (BACKUP, NODE)
+    assert "Security :: Other Certificates" in page.import_note.text()
+    assert "no SNI" in label_text(page, "Default certificate")
+
+    again = pages.page(pages.controller())
+    assert find_by_name(again, f"{BACKUP}: imported").isChecked()
+    assert find_by_name(again, f"{NODE}: imported").isChecked()
+    qtbot.mouseClick(find_by_name(again, f"{BACKUP}: imported"), Qt.MouseButton.LeftButton)
+    assert load_case(again.controller.path).replication.imported == (NODE,)
+
+
+def test_open_appliance_buttons_open_each_appliance_page(
+    qtbot, pages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(widgets, "open_url", opened.append)
+    controller = pages.controller()
+    page = pages.page(controller)
+    button = find_by_name(page, "Open /appliance on the primary")
+    assert not button.isEnabled()
+    assert "no primary hostname" in button.toolTip()
+    assert "no primary hostname" in label_text(page, "Primary")
+    with_case(controller, node=True)
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find_by_name(page, f"Open /appliance on {BACKUP}"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(find_by_name(page, f"Open /appliance on {NODE}"), Qt.MouseButton.LeftButton)
+    assert opened == [
+        f"https://{PRIMARY}/appliance",
+        f"https://{BACKUP}/appliance",
+        f"https://{NODE}/appliance",
+    ]
+
+
+# --------------------------------------------------------------------------- software update
+
+
+def test_a_private_ca_needs_the_update_and_the_wait_is_shown(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    page = pages.page(controller)
+    assert label_text(page, "Software update needed").startswith(
+        "Software update needed: not known yet"
+    )
+    assert not find_by_name(page, "Vendor update installed").isVisible()
+    open_p12(qtbot, page, write_p12(home / "no-root.p12", served, pki))
+    assert label_text(page, "Software update needed") == (
+        "Software update needed: checking the trusted roots…"
+    )
+    controller._anchors_loaded(NO_ANCHORS)
+    # Without its root (and no trusted root here) the core cannot tell who issued it.
+    qtbot.waitUntil(
+        lambda: label_text(page, "Software update needed").startswith(
+            "Software update needed: not known — cannot tell who issued it"
+        ),
+        timeout=20_000,
+    )
+    assert not find_by_name(page, "Vendor update installed").isVisible()
+    open_p12(qtbot, page, write_p12(home / "exported.p12", served, pki, root=True))
+    qtbot.waitUntil(
+        lambda: label_text(page, "Software update needed").startswith(UPDATE), timeout=20_000
+    )
+    box = find_by_name(page, "Vendor update installed")
+    assert box.isVisible() and not box.isChecked()
+    with qtbot.waitSignal(page.bundleStepRequested, timeout=1_000):
+        qtbot.mouseClick(find_by_name(page, "Go to Bundle & email"), Qt.MouseButton.LeftButton)
+
+    before = dt.datetime.now(dt.UTC)
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    stored = load_case(controller.path).replication.vendor_update_installed
+    when = dt.datetime.fromisoformat(stored)
+    assert when.tzinfo is not None and before <= when <= dt.datetime.now(dt.UTC)
+    wait = label_text(page, "Update wait")
+    assert wait.startswith("The vendor update was installed 0 minute(s) ago.")
+    assert "24 to 48 hours" in wait
+
+    long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=50)).isoformat()
+    replication = controller.case.replication
+    controller.update(replication=replace(replication, vendor_update_installed=long_ago))
+    assert "more than 48 hours ago: clients have had time" in label_text(page, "Update wait")
+
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert load_case(controller.path).replication.vendor_update_installed == ""
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def test_the_verify_panel_compares_with_the_opened_pkcs12(qtbot, pages, home, pki, served) -> None:
+    controller = pages.controller()
+    page = pages.page(controller)
+    if page.verify_panel is None:
+        pytest.fail("the verify panel is missing")
+    other = pki.issue([SITE, PRIMARY, BACKUP])
+    with (
+        FakeAppliance(PRIMARY, default=served) as primary,
+        FakeAppliance(BACKUP, default=other) as backup,
+    ):
+        controller.update(
+            site=SITE,
+            appliances=(
+                ApplianceEntry(PRIMARY, Role.PRIMARY, f"127.0.0.1:{primary.port}"),
+                ApplianceEntry(BACKUP, Role.BACKUP, f"127.0.0.1:{backup.port}"),
+            ),
+        )
+        open_p12(qtbot, page, write_p12(home / "exported.p12", served, pki))
+        with qtbot.waitSignal(page.verify_panel.verified, timeout=30_000):
+            qtbot.mouseClick(find_by_name(page, "Verify appliances"), Qt.MouseButton.LeftButton)
+    grid = find_by_name(page, "Verification results")
+    texts = {
+        grid.item(r, c).data(Qt.ItemDataRole.AccessibleTextRole)
+        for r in range(grid.rowCount())
+        for c in range(grid.columnCount())
+    }
+    assert f"{PRIMARY}: matches the exported PKCS#12: pass" in texts
+    assert f"{BACKUP}: matches the exported PKCS#12: fail" in texts
