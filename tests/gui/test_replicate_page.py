@@ -594,3 +594,23 @@ def test_the_verify_panel_compares_with_the_opened_pkcs12(qtbot, pages, home, pk
     }
     assert f"{PRIMARY}: matches the exported PKCS#12: pass" in texts
     assert f"{BACKUP}: matches the exported PKCS#12: fail" in texts
+
+
+def test_choose_offers_pkcs12_files_first_and_opens_the_one_chosen(
+    qtbot, pages, home, pki, served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bundleguard.gui import replicate_page
+
+    exported = write_p12(home / "chosen.pfx", served, pki)
+    asked: list[str] = []
+
+    def chosen(_parent, _title, _start, filters):
+        asked.append(filters)
+        return str(exported), filters.split(";;")[0]
+
+    monkeypatch.setattr(replicate_page.QFileDialog, "getOpenFileName", staticmethod(chosen))
+    page = pages.page()
+    qtbot.mouseClick(find_by_name(page, "Choose exported PKCS#12"), Qt.MouseButton.LeftButton)
+    answer(qtbot, PASS)
+    wait_opened(qtbot, page, exported)
+    assert asked == ["PKCS#12 files (*.p12 *.pfx);;All files (*)"]
