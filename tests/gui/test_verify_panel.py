@@ -377,3 +377,42 @@ def test_text_a_server_sends_stays_plain(qtbot, panel, controller, pki, served):
     assert "(it covers: support.example.com, primary.example.com, <b>bold</b>" in text_of(
         panel, "What differs"
     )
+
+
+def test_a_cancelled_second_check_keeps_the_first_result(qtbot, panel, controller, served):
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        first = run(qtbot, panel)
+    saved = controller.case.replication.verification
+    set_timeout(panel, 60)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, behaviour=Behaviour.STALL) as b,
+    ):
+        use(controller, a, b)
+        click(qtbot, panel, "Verify appliances")
+        click(qtbot, panel, "Cancel verification")
+        status = find_by_name(panel, "Verification status")
+        qtbot.waitUntil(lambda: "Verification cancelled" in status.text(), timeout=10_000)
+    assert status.text().startswith("Verification cancelled: nothing was saved. Below: the check")
+    assert text_of(panel, "Verification summary") == first.summary
+    assert accessible(cell(panel, 1, Check.REACHABLE)) == f"{BACKUP}: reachable: pass"
+    assert controller.case.replication.verification == saved
+
+
+def test_a_result_for_a_case_no_longer_open_is_not_saved_into_another(
+    qtbot, panel, controller, served
+):
+    set_timeout(panel, 1)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, behaviour=Behaviour.STALL) as b,
+    ):
+        use(controller, a, b)
+        click(qtbot, panel, "Verify appliances")
+        controller.new()  # the user starts another case while the check runs
+        status = find_by_name(panel, "Verification status")
+        qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
+    assert status.text() == "The case changed while checking: nothing was saved."
+    assert controller.case.replication.verification is None
+    assert not table(panel).isVisible()
