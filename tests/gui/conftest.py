@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 
 def find_by_name(widget: QWidget, name: str) -> QWidget:
@@ -27,6 +28,20 @@ def top_level_by_name(name: str) -> QWidget | None:
         if window.isVisible() and window.accessibleName() == name:
             return window
     return None
+
+
+def answer_next_question(answer: QMessageBox.StandardButton, seen: list[str]) -> None:
+    """Click `answer` in the next message box that opens (a real modal dialog)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        seen.append(box.text())
+        box.button(answer).click()
+
+    QTimer.singleShot(20, click)
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QMessageBox, QPlainTextEdit, QPushButton
 
 from bundleguard.bundle import mailer
 from bundleguard.bundle.mailer import OpenOutcome
@@ -29,7 +29,7 @@ from bundleguard.case.store import CaseStore
 from bundleguard.gui.bundle_page import BundlePage
 from bundleguard.gui.controller import CaseController
 from tests.certs import pki
-from tests.gui.conftest import find_by_name
+from tests.gui.conftest import answer_next_question, find_by_name
 
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
@@ -122,20 +122,6 @@ def build(qtbot, page) -> None:
     wait_ready(qtbot, page)
     qtbot.mouseClick(button(page, "Build bundles"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: find_by_name(page, "Build result").text() != "", timeout=20_000)
-
-
-def answer_next_question(answer: QMessageBox.StandardButton, seen: list[str]) -> None:
-    """Click `answer` in the next message box that opens (a real modal dialog)."""
-
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, click)
-            return
-        seen.append(box.text())
-        box.button(answer).click()
-
-    QTimer.singleShot(20, click)
 
 
 def test_build_bundles_writes_one_verified_zip_and_draft_per_appliance(qtbot, make_page, case):

@@ -28,8 +28,7 @@ from bundleguard.gui import rewrap_dialog
 from bundleguard.gui.rewrap_dialog import RewrapDialog
 from bundleguard.gui.workers import UNEXPECTED
 from bundleguard.probe.fake import FakePKI
-from tests.gui.conftest import find_by_name
-from tests.gui.test_bundle_page import answer_next_question
+from tests.gui.conftest import answer_next_question, find_by_name
 
 OLD = "old-Export-pass-4711"
 NEW = "New-Rewrap-pass-0815!"

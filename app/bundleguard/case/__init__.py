@@ -17,4 +17,8 @@ No Qt here. Public API:
 - `bundleguard.case.probing`: `probe_case(case, timeout=, expected=, cancel=, progress=)
   -> ProbeReport`, `case_targets(case)`, `case_site(case)`, `with_probe_overrides(case,
   site=, appliances=, traffic_nodes=)`, `entry_from_spec(spec, role)`, `NoSiteError`.
+- `bundleguard.case.replication`: the Replicate step as facts (`pkcs12_rows`, `coverage_rows`,
+  `verification_grid`, `update_wait`, `passphrase_strength`).
+- `bundleguard.case.rewrap`: where a re-wrapped PKCS#12 may go (`default_target(source)`,
+  `target_problem(target, source, forbidden)`).
 """

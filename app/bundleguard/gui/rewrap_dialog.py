@@ -9,7 +9,6 @@ never kept in attributes, never logged, never in a message. The work itself is t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.case.replication import LEGACY_REASON, passphrase_strength
+from bundleguard.case.rewrap import SUFFIXES, default_target, target_path, target_problem
 from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
 from bundleguard.certs.pkcs12 import rewrap_pkcs12
 from bundleguard.files import read_input_file, write_file_atomic
 from bundleguard.gui import workers
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
-SUFFIXES = (".p12", ".pfx")
-NAME_TAIL = "-rewrapped-private-key"
 WRONG_CURRENT = "The current passphrase is wrong."
 NEEDS_CURRENT = "The original is protected by a passphrase: type its current passphrase."
 MISMATCH = "The new passphrases do not match."
@@ -47,74 +45,6 @@ AGAIN = "Type the new passphrase again."
 NOT_REPLACED = "Nothing was replaced: the existing file is as it was."
 WRITING = "Writing the re-wrapped file…"
 FIX_TARGET = "Choose another place to save (see above)."
-
-
-# ------------------------------------------------------------------ the target's rules
-
-
-def default_target(source: Path) -> Path:
-    """`<stem>-rewrapped-private-key.p12` next to `source`; -2, -3 ... when taken."""
-    folder = source.parent
-    candidate = folder / f"{source.stem}{NAME_TAIL}.p12"
-    number = 2
-    while candidate.exists() or candidate.is_symlink():
-        candidate = folder / f"{source.stem}{NAME_TAIL}-{number}.p12"
-        number += 1
-    return candidate
-
-
-def target_path(text: str, source: Path) -> Path | None:
-    """What the user typed as a path; a relative one is taken next to the original."""
-    text = text.strip()
-    if not text:
-        return None
-    path = Path(text).expanduser()
-    return path if path.is_absolute() else source.parent / path
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """`path` is in `folder` or below it (links followed; case-blind file systems too)."""
-    try:
-        resolved = path.resolve()
-        if resolved.is_relative_to(folder.resolve()):
-            return True
-        if not folder.is_dir():
-            return False
-        return any(
-            parent.is_dir() and os.path.samefile(parent, folder) for parent in resolved.parents
-        )
-    except (OSError, RuntimeError, ValueError):
-        return False
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-        return a.resolve() == b.resolve()
-    except (OSError, RuntimeError, ValueError):
-        return False
-
-
-def target_problem(target: Path | None, source: Path, forbidden: Sequence[Path]) -> str:
-    """Why the re-wrapped file may not be written at `target` ("" when it may)."""
-    if target is None:
-        return "Choose where to save the re-wrapped file."
-    if target.suffix.lower() not in SUFFIXES:
-        return (
-            "The name must end in .p12 or .pfx: the file holds the private key, and a "
-            ".crt or .pem name would make it look like a certificate."
-        )
-    if any(_inside(target, Path(folder)) for folder in forbidden):
-        return (
-            "Save it somewhere else: not into the bundle folder — bundles must never "
-            "carry a private key."
-        )
-    if _same_file(target, source):
-        return "That is the original: choose another name (the original stays as it is)."
-    if target.exists() and not target.is_file():
-        return "That is a folder: choose a file name."
-    return ""
 
 
 # ------------------------------------------------------------------ the work (a worker)
