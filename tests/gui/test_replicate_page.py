@@ -540,6 +540,7 @@ def test_a_private_ca_needs_the_update_and_the_wait_is_shown(
     qtbot.waitUntil(
         lambda: label_text(page, "Software update needed").startswith(UPDATE), timeout=20_000
     )
+    assert label_text(page, "Software update needed") == UPDATE  # said once, not twice
     box = find_by_name(page, "Vendor update installed")
     assert box.isVisible() and not box.isChecked()
     with qtbot.waitSignal(page.bundleStepRequested, timeout=1_000):

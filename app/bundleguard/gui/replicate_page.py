@@ -825,12 +825,13 @@ class ReplicatePage(QWidget):
         if trust is not None:
             from bundleguard.certs.trust import INCOMPLETE
 
+            # The yes/no sentence says what the core's summary says: shown once.
             if trust.needs_software_update:
-                text = UPDATE + (f"\n{trust.summary}" if trust.summary else "")
+                text = UPDATE
             elif trust.verdict == INCOMPLETE:
                 text = f"Software update needed: not known — {trust.summary}"
             else:
-                text = NO_UPDATE + (f"\n{trust.summary}" if trust.summary else "")
+                text = NO_UPDATE
         elif not self._source_chain():
             text = (
                 "Software update needed: not known yet — add the certificate files in step 2 "
