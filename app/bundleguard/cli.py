@@ -8,7 +8,6 @@ must be fixed, 2 usage or I/O error).
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import re
 import sys
@@ -65,8 +64,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A frozen (PyInstaller) build starts scan workers by running itself: let it serve them.
-    multiprocessing.freeze_support()
+    if getattr(sys, "frozen", False):
+        # A frozen (PyInstaller) build starts scan workers by running itself: let it serve
+        # them. Only then: multiprocessing costs the window's start milliseconds.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
     if first not in COMMANDS and all(a == "--demo" or not a.startswith("-") for a in arguments):

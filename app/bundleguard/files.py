@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -125,6 +124,8 @@ class WriteFailedError(BundleGuardError):
 
 def open_temp(directory: Path, stem: str) -> BinaryIO:
     """A new, empty temporary file in `directory` (same file system as the final name)."""
+    import tempfile  # here: most starts (the window's, `--version`) write nothing
+
     return tempfile.NamedTemporaryFile(
         dir=directory, prefix=f"{TEMP_PREFIX}{stem}.", suffix=TEMP_SUFFIX, delete=False
     )

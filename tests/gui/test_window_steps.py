@@ -64,6 +64,7 @@ def test_save_as_and_recent_cases(qtbot, window, tmp_path, monkeypatch):
 
 
 def test_shortcuts_are_in_the_tooltips(window):
+    window.show_step(1)  # step 2 is built after the first paint, or when it is shown
     assert "Ctrl+O" in find_by_name(window, "Add files").toolTip()
     texts = {a.text(): a.toolTip() for a in window.menuBar().actions()[0].menu().actions()}
     assert "Ctrl+B" in texts["&Build bundles"]

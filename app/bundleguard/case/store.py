@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +85,8 @@ class CaseStore:
         return self.root / "recent.json"
 
     def new_case_path(self) -> Path:
-        return self.cases_dir / f"case-{uuid.uuid4().hex[:12]}{SUFFIX}"
+        # 48 random bits, as uuid4().hex[:12] gave (uuid imports `platform`: slow to start).
+        return self.cases_dir / f"case-{os.urandom(6).hex()}{SUFFIX}"
 
     def files_dir(self, case_path: Path) -> Path:
         """The folder for the files the app writes for this case (created on demand)."""
@@ -129,8 +129,11 @@ class CaseStore:
         return [Path(item) for item in raw if isinstance(item, str) and item][:MAX_RECENT]
 
     def remember(self, path: Path) -> None:
+        known = [str(p) for p in self.recent()]
         entries = [str(path.resolve())]
-        entries += [str(p) for p in self.recent() if str(p) != entries[0]]
+        entries += [p for p in known if p != entries[0]]
+        if entries[:MAX_RECENT] == known:
+            return  # already first (every start and save of the same case): no write, no fsync
         data = (json.dumps(entries[:MAX_RECENT], indent=2) + "\n").encode()
         try:
             self.root.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -163,6 +162,8 @@ class CasePage(QWidget):
         show_problem(self.table_problem, " ".join(problems))
 
     def _browse(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its enums cost the first paint time
+
         folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
         if folder:
             self.output.setText(folder)

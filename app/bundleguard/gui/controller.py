@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 
 from bundleguard.case.model import Case
 from bundleguard.case.store import CaseStore, load_case
@@ -168,8 +168,14 @@ class CaseController(QObject):
         self.caseChanged.emit()
 
     def shutdown(self) -> None:
-        """Wait for background work to end (before the app quits or a test tears down)."""
-        self._pool.waitForDone(5000)
+        """Wait for background work to end (before the app quits or a test tears down),
+        and deliver what it reported while the pages that asked for it still exist (a
+        result may start more work: that is waited for too, a few rounds at most)."""
+        for _ in range(5):
+            self._pool.waitForDone(5000)
+            QCoreApplication.sendPostedEvents()
+            if self._pool.activeThreadCount() == 0:
+                break
 
 
 __all__ = ["CaseController"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QPalette
-from PySide6.QtWidgets import QLabel, QStyle, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
 
 # Each verdict: the word shown (never colour alone), a standard icon and a palette role.
 VERDICT_WORDS = {
@@ -15,14 +15,26 @@ VERDICT_WORDS = {
     "error": "cannot be read",
     "scanning": "checking…",
 }
-VERDICT_ICONS = {
-    "certificate": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "image": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "secret": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "refused": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "error": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "scanning": QStyle.StandardPixmap.SP_BrowserReload,
+_VERDICT_PIXMAPS = {
+    "certificate": "SP_DialogApplyButton",
+    "image": "SP_DialogApplyButton",
+    "secret": "SP_MessageBoxCritical",
+    "refused": "SP_MessageBoxWarning",
+    "error": "SP_MessageBoxWarning",
+    "scanning": "SP_BrowserReload",
 }
+
+
+def __getattr__(name: str):
+    # `VERDICT_ICONS` (verdict -> QStyle.StandardPixmap) is made on first use: QStyle and
+    # its enums cost milliseconds the window's first paint does not need.
+    if name == "VERDICT_ICONS":
+        from PySide6.QtWidgets import QStyle
+
+        icons = {k: getattr(QStyle.StandardPixmap, v) for k, v in _VERDICT_PIXMAPS.items()}
+        globals()["VERDICT_ICONS"] = icons
+        return icons
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
@@ -59,6 +71,9 @@ def show_problem(label: QLabel, text: str | None) -> None:
 
 def open_url(url: str) -> None:
     """Open `url` in the user's browser (tests replace this function)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
     QDesktopServices.openUrl(QUrl(url))
 
 

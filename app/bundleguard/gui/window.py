@@ -6,16 +6,14 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
@@ -23,9 +21,13 @@ from PySide6.QtWidgets import (
 from bundleguard.case.model import SUFFIX
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.case_page import CasePage, hostname_problem
-from bundleguard.gui.certificates_page import CertificatesPage
 from bundleguard.gui.controller import CaseController
 from bundleguard.gui.widgets import appliance_url, open_url, plain_label
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    from bundleguard.gui.certificates_page import CertificatesPage
 
 log = logging.getLogger("bundleguard.gui")
 
@@ -64,15 +66,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.case_page = CasePage(controller)
-        self.certificates_page = CertificatesPage(controller)
-        # Steps 3 to 5 pull in Pillow, mss, the bundle writer and the probe: they are built
-        # after the first paint (or when first used), so the window shows at once.
+        # Steps 2 to 5 are built after the first paint (or when first used), so the window
+        # shows at once: 3 to 5 pull in Pillow, mss, the bundle writer and the probe, and
+        # step 2 would scan the case's files and create most of Qt's enums before it.
         self._late: dict[int, QWidget] = {}
-        self._holders = [self.case_page, self.certificates_page, QWidget(), QWidget(), QWidget()]
-        for holder in self._holders[2:]:
+        self._holders = [self.case_page, QWidget(), QWidget(), QWidget(), QWidget()]
+        for holder in self._holders[1:]:
             QHBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-        for text, page in zip(STEPS, self._holders, strict=True):
-            self.steps.addItem(QListWidgetItem(text))
+        self.steps.addItems(STEPS)
+        for page in self._holders:
             self.pages.addWidget(page)
         self.steps.currentRowChanged.connect(self._step_changed)
         self.steps.setCurrentRow(0)
@@ -80,7 +82,6 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.steps, self.case_page.site)
         controller.caseChanged.connect(self._case_changed)
         controller.saveFailed.connect(lambda message: self.statusBar().showMessage(message))
-        self.certificates_page.filesScanned.connect(self._update_steps)
         self._case_changed()
         self._restore()
         if controller.warning:
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
             log.info("%s is not available yet", module)
             return _placeholder(missing)
         return cls(*args) if args else cls(self.controller)
+
+    @property
+    def certificates_page(self) -> CertificatesPage:
+        return self._late_page(1)  # type: ignore[return-value]
 
     @property
     def screenshot_page(self) -> QWidget:
@@ -110,7 +115,9 @@ class MainWindow(QMainWindow):
     def _late_page(self, index: int) -> QWidget:
         page = self._late.get(index)
         if page is None:
-            if index == 2:
+            if index == 1:
+                page = self._certificates_page()
+            elif index == 2:
                 page = self._screenshot_page()
             elif index == 3:
                 page = self._optional(
@@ -134,13 +141,22 @@ class MainWindow(QMainWindow):
 
     def build_pages(self) -> None:
         # One page per turn of the event loop: the window answers between them.
-        for delay, index in enumerate((2, 3, 4)):
-            QTimer.singleShot(delay, lambda index=index: self._late_page(index))
+        for delay, index in enumerate((1, 2, 3, 4)):
+            # The window as context: a window closed (and deleted) first builds nothing.
+            QTimer.singleShot(delay, self, lambda index=index: self._late_page(index))
 
     def _step_changed(self, index: int) -> None:
-        if index >= 2:
+        if index >= 1:
             self._late_page(index)
         self.pages.setCurrentIndex(index)
+
+    def _certificates_page(self) -> CertificatesPage:
+        from bundleguard.gui.certificates_page import CertificatesPage
+
+        page = CertificatesPage(self.controller)
+        page.add_button.setToolTip("Add certificate files and folders (Ctrl+O)")
+        page.filesScanned.connect(self._update_steps)
+        return page
 
     def _screenshot_page(self) -> QWidget:
         page = self._optional(
@@ -187,12 +203,13 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("&Recent cases")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addSeparator()
-        self._action(file_menu, "Add &files…", self.certificates_page.choose_files, "Ctrl+O")
+        self._action(
+            file_menu, "Add &files…", lambda: self.certificates_page.choose_files(), "Ctrl+O"
+        )
         self._action(file_menu, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
         self._action(file_menu, "&Build bundles", self.build_bundles, "Ctrl+B")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.certificates_page.add_button.setToolTip("Add certificate files and folders (Ctrl+O)")
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -203,10 +220,13 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- case files
     def new_case(self) -> None:
         self.controller.new()
-        self.certificates_page.set_hint("")
+        if 1 in self._late:  # a page not built yet has no hint to take away
+            self.certificates_page.set_hint("")
         self.show_step(0)
 
     def open_case_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(self, "Open case", "", f"Cases (*{SUFFIX})")
         if name:
             self.open_case(Path(name))
@@ -220,6 +240,8 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getSaveFileName(self, "Save case as", "", f"Cases (*{SUFFIX})")
         if name:
             path = Path(name)
@@ -234,6 +256,8 @@ class MainWindow(QMainWindow):
 
     def message(self, text: str) -> None:
         """A plain message box (its text never interpreted)."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, "bundleguard", text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         self.last_message = box
@@ -292,6 +316,8 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def paste(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             return
@@ -354,7 +380,9 @@ class MainWindow(QMainWindow):
 
     def _update_steps(self) -> None:
         case = self.controller.case
-        reports = self.certificates_page.reports
+        # Before step 2 exists nothing is scanned yet: its files still need attention.
+        page = self._late.get(1)
+        reports = page.reports if page is not None else {}
         case_ok = bool(case.site and case.appliances) and all(
             a.hostname and not hostname_problem(a.hostname) for a in case.appliances
         )
