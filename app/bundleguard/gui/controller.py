@@ -17,10 +17,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 from bundleguard.case.model import Case
 from bundleguard.case.store import CaseStore, load_case
 from bundleguard.errors import BundleGuardError
-from bundleguard.gui import workers
 
 if TYPE_CHECKING:
     from bundleguard.certs.anchors import TrustAnchors
+    from bundleguard.gui import workers
 
 log = logging.getLogger("bundleguard.gui")
 
@@ -83,6 +83,8 @@ class CaseController(QObject):
         """Read the trust stores once, in a worker; `anchorsReady` when done."""
         if self._anchors is not None or self._anchor_signals is not None:
             return
+        from bundleguard.gui import workers  # after the first paint, as the pages are
+
         # Connected before the task starts: cached roots load faster than a connect.
         task = workers.Task(_load_anchors)
         task.signals.done.connect(self._anchors_loaded)

@@ -142,8 +142,12 @@ class MainWindow(QMainWindow):
     def build_pages(self) -> None:
         # One page per turn of the event loop: the window answers between them.
         for delay, index in enumerate((1, 2, 3, 4)):
-            # The window as context: a window closed (and deleted) first builds nothing.
-            QTimer.singleShot(delay, self, lambda index=index: self._late_page(index))
+            # The window as context: a window deleted first builds nothing.
+            QTimer.singleShot(delay, self, lambda index=index: self._build_late(index))
+
+    def _build_late(self, index: int) -> None:
+        if self.isVisible():  # a closed window starts no page (nor the work a page starts)
+            self._late_page(index)
 
     def _step_changed(self, index: int) -> None:
         if index >= 1:
