@@ -99,3 +99,19 @@ def test_each_step_says_where_it_stands(window):
     passed = replace(failed, ok=True, summary="All good")
     window.controller.update(replication=replace(case.replication, verification=passed))
     assert step_words(window)[4] == "5 Replicate: verified"
+
+
+def test_add_files_works_before_step_2_is_built(qtbot, window, tmp_path, monkeypatch):
+    # Step 2 is built after the first paint; Ctrl+O pressed before that must still work.
+    from PySide6.QtWidgets import QFileDialog
+
+    served = FakePKI("Early").issue(["support.example.com"])
+    path = tmp_path / "early.crt"
+    path.write_bytes(served.leaf.public_bytes(Encoding.PEM))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(path)], ""))
+    menu = window.menuBar().actions()[0].menu()
+    add = next(a for a in menu.actions() if a.text() == "Add &files…")
+    assert add.shortcut().toString() == "Ctrl+O"
+    add.trigger()
+    wait_rows(qtbot, window, 1)
+    assert rows(window) == ["early.crt — accepted (certificate)"]

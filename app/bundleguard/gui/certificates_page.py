@@ -58,6 +58,9 @@ UPDATE = (
 # ------------------------------------------------------------------ work (no Qt)
 def scan_paths(paths: Sequence[Path], *, progress: Callable, cancel: workers.Cancel) -> dict:
     """Expand folders and give every file the guard's verdict, reporting in batches."""
+    # What the page needs to show a refused file's fix, imported here in the worker: the
+    # GUI thread would otherwise pay for cryptography's x509 import when the scan ends.
+    import bundleguard.certs.load  # noqa: F401
     from bundleguard.guard.scan import scan_file
 
     todo: list[Path] = []

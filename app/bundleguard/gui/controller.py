@@ -50,6 +50,7 @@ class CaseController(QObject):
         self._pool = QThreadPool(self)
         self._anchors: TrustAnchors | None = None
         self._anchor_signals: workers.TaskSignals | None = None
+        self.shut_down = False  # set by `shutdown()`: nothing should start work after it
         opened = store.open_last()
         self._case = opened.case
         self._path = opened.path
@@ -173,6 +174,7 @@ class CaseController(QObject):
         """Wait for background work to end (before the app quits or a test tears down),
         and deliver what it reported while the pages that asked for it still exist (a
         result may start more work: that is waited for too, a few rounds at most)."""
+        self.shut_down = True
         for _ in range(5):
             self._pool.waitForDone(5000)
             QCoreApplication.sendPostedEvents()

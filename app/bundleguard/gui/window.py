@@ -146,7 +146,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(delay, self, lambda index=index: self._build_late(index))
 
     def _build_late(self, index: int) -> None:
-        if self.isVisible():  # a closed window starts no page (nor the work a page starts)
+        # A closed window, or one whose controller has shut down, builds no page ahead of
+        # use (a page starts work of its own); a page asked for is still built then.
+        if self.isVisible() and not self.controller.shut_down:
             self._late_page(index)
 
     def _step_changed(self, index: int) -> None:
