@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 from cryptography.x509.oid import NameOID
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from bundleguard.case.store import CaseStore
 from bundleguard.gui import app as gui_app
@@ -292,4 +292,25 @@ def test_an_unexpected_error_logs_no_passphrase(qtbot, home, files):
     box = gui_app.excepthook.last_box
     assert box.isVisible()
     box.close()
+    window.controller.shutdown()
+
+
+def test_the_numbers_set_before_the_first_paint_are_qts_own():
+    # widgets.py sets these as numbers (the Qt namespace's enums cost the first paint time).
+    from bundleguard.gui import widgets
+
+    assert Qt.TextFormat.PlainText.value == widgets.PLAIN_TEXT
+    assert Qt.TextInteractionFlag.TextSelectableByMouse.value == widgets.SELECTABLE_BY_MOUSE
+    assert Qt.ItemDataRole.AccessibleTextRole.value == widgets.ACCESSIBLE_TEXT_ROLE
+
+
+def test_every_label_of_the_case_page_is_plain_text_and_selectable(qtbot, home):
+    window = make_window(qtbot)
+    labels = [
+        w for w in window.case_page.findChildren(QLabel) if w.textFormat() != Qt.TextFormat.AutoText
+    ]
+    assert labels  # the intro and the problem rows are plain_label()s
+    for label in labels:
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert label.textInteractionFlags() == Qt.TextInteractionFlag.TextSelectableByMouse
     window.controller.shutdown()

@@ -6,7 +6,6 @@ core's (`normalize_hostname`, `check_incident`, `check_address`), its message sh
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -268,6 +267,5 @@ class CasePage(QWidget):
             else "Type the hostname first"
         )
         opener.setEnabled(bool(entry.hostname) and not hostname_problem(entry.hostname))
-        self.table.item(row, HOST).setFlags(
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
-        )
+        # The hostname cell is enabled, selectable and editable as every new QTableWidgetItem
+        # is (setting its flags again touched `Qt` before the first paint: see widgets.py).

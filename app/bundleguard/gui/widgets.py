@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
+
+# Qt's own numbers for Qt::PlainText, Qt::TextSelectableByMouse and Qt::AccessibleTextRole.
+# The window's first paint sets them through Qt's property system and item data, not through
+# `PySide6.QtCore.Qt`: its first use creates the Python enums of the whole Qt namespace (94
+# of them, ~15 ms), which the first paint then does not wait for. tests/gui/test_window.py
+# checks each number against its enum.
+PLAIN_TEXT = 0
+SELECTABLE_BY_MOUSE = 1
+ACCESSIBLE_TEXT_ROLE = 11
 
 # Each verdict: the word shown (never colour alone), a standard icon and a palette role.
 VERDICT_WORDS = {
@@ -40,9 +48,9 @@ def __getattr__(name: str):
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
     """A QLabel that never interprets its text (untrusted text shows its characters)."""
     label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setProperty("textFormat", PLAIN_TEXT)  # Qt.TextFormat.PlainText (see above)
     label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setProperty("textInteractionFlags", SELECTABLE_BY_MOUSE)
     label.setText(text)
     return label
 

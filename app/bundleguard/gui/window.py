@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +22,7 @@ from bundleguard.case.model import SUFFIX
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.case_page import CasePage, hostname_problem
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.widgets import appliance_url, open_url, plain_label
+from bundleguard.gui.widgets import ACCESSIBLE_TEXT_ROLE, appliance_url, open_url, plain_label
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -194,7 +194,9 @@ class MainWindow(QMainWindow):
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts([one]) is setShortcut(one) without the overloads that create the
+            # Qt namespace's enums before the first paint (see widgets.py).
+            action.setShortcuts([QKeySequence(shortcut)])
             seq = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{tip or text} ({seq})")
         action.triggered.connect(slot)
@@ -262,6 +264,7 @@ class MainWindow(QMainWindow):
 
     def message(self, text: str) -> None:
         """A plain message box (its text never interpreted)."""
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Icon.Warning, "bundleguard", text, parent=self)
@@ -408,7 +411,7 @@ class MainWindow(QMainWindow):
         for index, word in enumerate(words):
             item = self.steps.item(index)
             item.setText(f"{STEPS[index]}\n    {word}")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{STEPS[index]}: {word}")
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{STEPS[index]}: {word}")
 
     # ---------------------------------------------------------------- settings
     def _settings(self) -> QSettings:
