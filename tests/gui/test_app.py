@@ -75,7 +75,7 @@ def test_a_case_path_opens_it_in_the_existing_application(qtbot, env: Path) -> N
 
 def test_the_demo_case_shows_a_refusal_and_its_fix(qtbot, env: Path) -> None:
     case = build_demo(env / "demo")
-    assert len(case.appliances) >= 2 and all(Path(a.screenshot).is_file() for a in case.appliances)
+    assert len(case.appliances) == 3 and all(Path(a.screenshot).is_file() for a in case.appliances)
     controller, window = gui_app.create_window(demo=True, store=CaseStore())
     qtbot.addWidget(window)
     window.show()

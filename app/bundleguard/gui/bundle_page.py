@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.errors import InputError
 from bundleguard.files import TargetExistsError
-from bundleguard.gui.workers import Cancel, Task, start
+from bundleguard.gui.workers import Cancel, Task, alive, start
 
 if TYPE_CHECKING:
     # The core's bundle code pulls in cryptography and Pillow: imported when first used
@@ -346,9 +346,9 @@ class BundlePage(QWidget):
         generation = self._generation
         task = Task(plan_for_page, self.controller.case, anchors)
         signals = task.signals
-        signals.done.connect(lambda outcome: self._planned(generation, outcome))
-        signals.failed.connect(lambda message: self._plan_failed(generation, message))
-        signals.cancelled.connect(lambda: self._plan_finished())
+        signals.done.connect(alive(self, lambda outcome: self._planned(generation, outcome)))
+        signals.failed.connect(alive(self, lambda message: self._plan_failed(generation, message)))
+        signals.cancelled.connect(alive(self, lambda: self._plan_finished()))
         self._plan_signals = self._start(task)
 
     def _plan_finished(self) -> bool:

@@ -468,8 +468,12 @@ class CertificatesPage(QWidget):
             extract_to, path, passphrase, self.controller.files_dir, self.controller.anchors
         )
         passphrase = None
-        task.signals.done.connect(lambda written: self._extracted(path, written))
-        task.signals.failed.connect(lambda message: self._extract_failed(path, message, task))
+        task.signals.done.connect(
+            workers.alive(self, lambda written: self._extracted(path, written))
+        )
+        task.signals.failed.connect(
+            workers.alive(self, lambda message: self._extract_failed(path, message, task))
+        )
         workers.start(self.controller.pool, task)
 
     def _extract_failed(self, path: Path, message: str, task: workers.Task) -> None:
@@ -504,9 +508,16 @@ class CertificatesPage(QWidget):
         names = [a.hostname for a in case.appliances]
         task = workers.Task(inspect_case, accepted, case.site, names, self.controller.anchors)
         task.signals.done.connect(
-            lambda report: self._show_inspection(report) if serial == self._inspect_serial else None
+            workers.alive(
+                self,
+                lambda report: (
+                    self._show_inspection(report) if serial == self._inspect_serial else None
+                ),
+            )
         )
-        task.signals.failed.connect(lambda message: show_problem(self.findings, message))
+        task.signals.failed.connect(
+            workers.alive(self, lambda message: show_problem(self.findings, message))
+        )
         workers.start(self.controller.pool, task)
 
     def _show_inspection(self, report) -> None:

@@ -494,10 +494,20 @@ class ReplicatePage(QWidget):
             return
         task = workers.Task(case_chain, list(case.files), anchors)
         task.signals.done.connect(
-            lambda facts: self._case_chain_read(facts) if serial == self._chain_serial else None
+            workers.alive(
+                self,
+                lambda facts: (
+                    self._case_chain_read(facts) if serial == self._chain_serial else None
+                ),
+            )
         )
         task.signals.failed.connect(
-            lambda message: self._plan_failed(message) if serial == self._chain_serial else None
+            workers.alive(
+                self,
+                lambda message: (
+                    self._plan_failed(message) if serial == self._chain_serial else None
+                ),
+            )
         )
         workers.start(self.controller.pool, task)
 
@@ -598,11 +608,17 @@ class ReplicatePage(QWidget):
         task = workers.Task(open_export, path, passphrase, self.controller.anchors)
         passphrase = None
         task.signals.done.connect(
-            lambda result: self._opened(path, result) if serial == self._open_serial else None
+            workers.alive(
+                self,
+                lambda result: self._opened(path, result) if serial == self._open_serial else None,
+            )
         )
         task.signals.failed.connect(
-            lambda message: (
-                self._open_failed(path, message) if serial == self._open_serial else None
+            workers.alive(
+                self,
+                lambda message: (
+                    self._open_failed(path, message) if serial == self._open_serial else None
+                ),
             )
         )
         return workers.start(self.controller.pool, task)
@@ -810,9 +826,14 @@ class ReplicatePage(QWidget):
             return
         task = workers.Task(judge_trust, chain, anchors)
         task.signals.done.connect(
-            lambda trust: self._trust_judged(trust) if serial == self._trust_serial else None
+            workers.alive(
+                self,
+                lambda trust: self._trust_judged(trust) if serial == self._trust_serial else None,
+            )
         )
-        task.signals.failed.connect(lambda message: self.trust_label.setText(message))
+        task.signals.failed.connect(
+            workers.alive(self, lambda message: self.trust_label.setText(message))
+        )
         workers.start(self.controller.pool, task)
 
     def _trust_judged(self, trust: TrustReport) -> None:

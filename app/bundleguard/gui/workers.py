@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from bundleguard.errors import BundleGuardError
 
@@ -123,6 +124,18 @@ class Task(QRunnable):
             signals.done.emit(result)
 
 
+def alive(owner: QObject, slot: Callable[..., Any]) -> Callable[..., None]:
+    """`slot`, called only while `owner` still exists: a report queued by a worker may
+    arrive after the page that started it was closed (a lambda is not disconnected then,
+    as a bound method is)."""
+
+    def call(*args: Any) -> None:
+        if isValid(owner):
+            slot(*args)
+
+    return call
+
+
 _running: set[Task] = set()
 
 
@@ -136,4 +149,4 @@ def start(pool: QThreadPool, task: Task) -> TaskSignals:
     return task.signals
 
 
-__all__ = ["UNEXPECTED", "Cancel", "Cancelled", "Task", "TaskSignals", "start"]
+__all__ = ["UNEXPECTED", "Cancel", "Cancelled", "Task", "TaskSignals", "alive", "start"]
