@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from bundleguard.case.model import Case
 from bundleguard.case.store import CaseStore, save_case
 from bundleguard.demo import build_demo
 from bundleguard.gui import app as gui_app
+from bundleguard.gui.app import DEMO_HINT
 from tests.gui.conftest import find_by_name
 
 
@@ -90,4 +92,37 @@ def test_the_demo_case_shows_a_refusal_and_its_fix(qtbot, env: Path) -> None:
     )
     assert files.currentIndex().data() == "exported-cert.crt — refused — holds a private key"
     assert find_by_name(window, "Extract the certificates").isVisibleTo(window)
+    controller.shutdown()
+
+
+def test_the_demo_verifies_its_fake_appliances_until_the_window_closes(qtbot, env: Path) -> None:
+    import socket
+
+    controller, window = gui_app.create_window(demo=True, store=CaseStore())
+    qtbot.addWidget(window)
+    window.show()
+    window.show_step(4)
+    assert "Step 5 verifies the demo's three appliances" in DEMO_HINT
+    ports = [int(a.address.rsplit(":", 1)[1]) for a in controller.case.appliances]
+    assert len(ports) == 3 and all(
+        a.address.startswith("127.0.0.1:") for a in controller.case.appliances
+    )
+    qtbot.waitUntil(lambda: controller.anchors is not None, timeout=20000)
+    panel = window.replicate_page.verify_panel
+    with qtbot.waitSignal(panel.verified, timeout=30000):
+        find_by_name(window, "Verify appliances").click()
+    grid = find_by_name(window, "Verification results")
+    cells = {
+        grid.item(r, c).data(Qt.ItemDataRole.AccessibleTextRole)
+        for r in range(grid.rowCount())
+        for c in range(grid.columnCount())
+    }
+    assert "backup.example.com: same leaf as primary: pass" in cells
+    assert "node1.example.com: same leaf as primary: fail" in cells
+    assert "primary.example.com: chain complete: pass" in cells
+    window.close()
+    for port in ports:  # the fake appliances stopped with the window
+        with socket.socket() as client:
+            client.settimeout(1)
+            assert client.connect_ex(("127.0.0.1", port)) != 0
     controller.shutdown()

@@ -30,7 +30,9 @@ log = logging.getLogger("bundleguard.gui")
 ENV_EXIT_AFTER_PAINT = "BUNDLEGUARD_EXIT_AFTER_PAINT"
 DEMO_HINT = (
     "Demo case: 'exported-cert.crt' is really a PKCS#12 with its private key, so it is "
-    'refused. Select it and press "Extract the certificates" — the demo passphrase is demo.'
+    'refused. Select it and press "Extract the certificates" — the demo passphrase is demo. '
+    "Step 5 verifies the demo's three appliances, served on this computer until you close "
+    "the window."
 )
 
 
@@ -125,10 +127,15 @@ def create_window(paths=(), *, demo: bool = False, store=None):
     if demo:
         import tempfile
 
-        from bundleguard.demo import build_demo
+        from bundleguard.demo import build_demo, start_demo_appliances
 
         folder = Path(tempfile.mkdtemp(prefix="bundleguard-demo-"))
-        case = build_demo(folder)
+        # Fake appliances on loopback, so step 5 can verify something real; they stop
+        # when the window closes (or the app quits without closing it).
+        running = start_demo_appliances(build_demo(folder))
+        window.demo_appliances = running
+        window.when_closed(running.stop)
+        case = running.case
         controller.new()
         controller.update(**{f: getattr(case, f) for f in case.__dataclass_fields__})
         window.certificates_page.set_hint(DEMO_HINT)
@@ -153,5 +160,6 @@ def run(paths=(), *, demo: bool = False) -> int:
         window.firstPainted.connect(painted)
     window.show()
     code = app.exec()
+    window.run_close_hooks()
     controller.shutdown()
     return int(code)

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.controller = controller
         self._painted = False
+        self._close_hooks: list = []
         self.setWindowTitle("bundleguard")
         self.setAccessibleName("bundleguard")
         self.setAcceptDrops(True)
@@ -426,9 +427,22 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1000, 720)
 
+    def when_closed(self, hook) -> None:
+        """Call `hook()` once when the window closes (the demo's fake appliances stop)."""
+        self._close_hooks.append(hook)
+
+    def run_close_hooks(self) -> None:
+        hooks, self._close_hooks = self._close_hooks, []
+        for hook in hooks:
+            try:
+                hook()
+            except Exception as error:  # closing goes on whatever a hook does
+                log.error("A close hook failed: %s", type(error).__name__)
+
     def closeEvent(self, event) -> None:
         self._settings().setValue("window/geometry", self.saveGeometry())
         self.controller.save()
+        self.run_close_hooks()
         super().closeEvent(event)
 
     def paintEvent(self, event) -> None:
