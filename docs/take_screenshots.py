@@ -7,7 +7,8 @@ the user's cases are never touched), opens the window (under Xvfb when it is ins
 else offscreen), visits each step and saves
 `QWidget.grab()` of the whole window as PNG: case, certificates, screenshot, bundle (the
 demo's refused file stops the build and says why), and bundle-built (after the refused
-file is taken out of the case and the bundles are built).
+file is taken out of the case and the bundles are built), replicate and
+replicate-verified (the demo's fake appliances checked over live TLS).
 """
 
 from __future__ import annotations
@@ -85,6 +86,21 @@ def main() -> int:
     page.build()
     settle(app, 20, until=lambda: page.open_folder_button.isEnabled())
     shoot(3, "bundle-built", 0.5)
+
+    # Step 5: the demo's fake appliances answer on loopback; Verify shows passes and a fail.
+    replicate = window.replicate_page
+    shoot(4, "replicate", 3.0)
+    panel = replicate.verify_panel
+    signals = panel.verify()
+    finished: list[object] = []
+    if signals is not None:
+        panel.verified.connect(finished.append)
+        signals.failed.connect(finished.append)
+        signals.cancelled.connect(lambda: finished.append(None))
+    settle(app, 30, until=lambda: bool(finished))
+    replicate.scroll.ensureWidgetVisible(panel, 0, 0)
+    shoot(4, "replicate-verified", 0.5)
+    window.close()  # the demo's fake appliances stop with the window
     controller.shutdown()
     return 0
 

@@ -95,7 +95,7 @@ def test_chain_coverage_expiry_and_trust_in_words(qtbot, window, tmp_path) -> No
         "backup.example.com": "not covered",
     }
     assert find_by_name(window, "Expiry").text().startswith("Expires: ")
-    assert find_by_name(window, "Trust").text().startswith(UPDATE)
+    assert find_by_name(window, "Trust").text() == UPDATE  # said once, not twice
 
 
 def test_a_dark_palette_gives_a_light_red_that_reads_on_it(qtbot, window, tmp_path) -> None:
@@ -129,3 +129,14 @@ def test_a_dark_palette_gives_a_light_red_that_reads_on_it(qtbot, window, tmp_pa
             files.model().index(0, 0).data(Qt.ItemDataRole.ForegroundRole).color().lightness() < 128
         )
     )
+
+
+def test_a_chain_without_its_issuers_is_not_called_publicly_trusted(qtbot, window, tmp_path):
+    served = FakePKI("Lone Leaf").issue(["support.example.com"])
+    (tmp_path / "leaf.crt").write_bytes(served.leaf.public_bytes(Encoding.PEM))
+    window.controller.update(site="support.example.com")
+    window.controller._anchors_loaded(NO_ANCHORS)
+    window.add_paths([tmp_path / "leaf.crt"])
+    trust = find_by_name(window, "Trust")
+    qtbot.waitUntil(lambda: trust.text().startswith("Software update needed: not"), timeout=20000)
+    assert trust.text().startswith("Software update needed: not known — cannot tell who issued it")

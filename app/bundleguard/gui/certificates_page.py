@@ -53,6 +53,25 @@ NO_UPDATE = "Software update needed: no — publicly trusted"
 UPDATE = (
     "Software update needed: yes — issued by a private CA that BeyondTrust clients do not trust"
 )
+SELF_SIGNED_UPDATE = (
+    "Software update needed: yes — self-signed, so BeyondTrust clients do not trust it"
+)
+
+
+def trust_answer(trust) -> str:
+    """The trust answer in one sentence, from the core's verdict (its summary is not
+    repeated where the sentence already says it)."""
+    from bundleguard.certs.trust import INCOMPLETE, PUBLIC_BUT_INVALID, SELF_SIGNED
+
+    if trust.verdict == SELF_SIGNED:
+        return SELF_SIGNED_UPDATE
+    if trust.needs_software_update:
+        return UPDATE
+    if trust.verdict == INCOMPLETE:
+        return f"Software update needed: not known — {trust.summary}"
+    if trust.verdict == PUBLIC_BUT_INVALID:
+        return f"Software update needed: no — {trust.summary}"
+    return NO_UPDATE
 
 
 # ------------------------------------------------------------------ work (no Qt)
@@ -557,6 +576,11 @@ class CertificatesPage(QWidget):
                 icon = VERDICT_ICONS["certificate" if covered else "refused"]
                 word.setIcon(self.style().standardIcon(icon))
                 self.coverage.setItem(row, 1, word)
+            # Every name in sight without scrolling (up to eight; more scroll).
+            shown = min(len(rows), 8)
+            height = self.coverage.horizontalHeader().sizeHint().height()
+            height += sum(self.coverage.rowHeight(r) for r in range(shown))
+            self.coverage.setMinimumHeight(height + 2 * self.coverage.frameWidth())
         validity = report.validity
         if validity.expires is not None:
             self.expiry.setText(
@@ -566,8 +590,5 @@ class CertificatesPage(QWidget):
         if self.controller.anchors is None:
             self.trust.setText("Software update needed: checking the trusted roots…")
         else:
-            self.trust.setText(
-                (UPDATE if trust.needs_software_update else NO_UPDATE)
-                + (f"\n{trust.summary}" if trust.summary else "")
-            )
+            self.trust.setText(trust_answer(trust))
         self.findings.setText("\n".join((*report.problems, *report.warnings)))

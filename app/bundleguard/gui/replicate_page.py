@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 from bundleguard.errors import PassphraseError
 from bundleguard.gui import widgets, workers
 from bundleguard.gui.case_page import hostname_problem
-from bundleguard.gui.certificates_page import NO_UPDATE, UPDATE
+from bundleguard.gui.certificates_page import trust_answer
 from bundleguard.gui.controller import CaseController
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
@@ -844,15 +844,7 @@ class ReplicatePage(QWidget):
         installed = self.controller.case.replication.vendor_update_installed
         trust = self.trust
         if trust is not None:
-            from bundleguard.certs.trust import INCOMPLETE
-
-            # The yes/no sentence says what the core's summary says: shown once.
-            if trust.needs_software_update:
-                text = UPDATE
-            elif trust.verdict == INCOMPLETE:
-                text = f"Software update needed: not known — {trust.summary}"
-            else:
-                text = NO_UPDATE
+            text = trust_answer(trust)
         elif not self._source_chain():
             text = (
                 "Software update needed: not known yet — add the certificate files in step 2 "
