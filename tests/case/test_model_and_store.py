@@ -73,6 +73,14 @@ def test_a_path_outside_the_case_folder_is_stored_absolute(folder, tmp_path):
     assert document["files"] == [str(elsewhere)]
 
 
+def test_a_sibling_folder_with_the_same_prefix_is_not_inside(folder):
+    sibling = Path(str(folder) + "-old") / "root.pem"
+    nested = folder / "sub" / "int.pem"
+    case = Case(files=(str(sibling), str(nested)))
+    document = case_to_json(case, folder / "site.bgcase")
+    assert document["files"] == [str(sibling), "sub/int.pem"]
+
+
 def test_the_document_holds_exactly_the_schema_fields(folder):
     document = case_to_json(a_case(folder), folder / "site.bgcase")
     assert document["format"] == "bundleguard-case" and document["version"] == 1

