@@ -1,26 +1,22 @@
 """The user's settings: the support address and the last output folder, as JSON.
 
-Stored in the platform's user config folder, as `platformdirs` names it (Windows
-`%APPDATA%\\bundleguard`, macOS `~/Library/Application Support/bundleguard`, elsewhere
-`$XDG_CONFIG_HOME/bundleguard` or `~/.config/bundleguard`), or in
-`$BUNDLEGUARD_CONFIG_DIR` when set (tests). Only the named fields are ever written: never a
-passphrase or key bytes. A corrupt or unreadable file gives the defaults and a warning,
-never a crash; reading goes through the one reader, saving through the one atomic writer.
+Stored in the user config folder (`bundleguard.folders.config_dir`). Only the named fields
+are ever written: never a passphrase or key bytes. A corrupt or unreadable file gives the
+defaults and a warning, never a crash; reading goes through the one reader, saving through
+the one atomic writer.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from bundleguard.errors import InputError
 from bundleguard.files import read_input_file, write_file_atomic
+from bundleguard.folders import config_dir
 
-APP_NAME = "bundleguard"
-ENV_CONFIG_DIR = "BUNDLEGUARD_CONFIG_DIR"
 FILE_NAME = "settings.json"
 MAX_FIELD = 4096
 MAX_SETTINGS_BYTES = 1 << 20
@@ -42,16 +38,6 @@ class LoadedSettings:
     settings: Settings
     path: Path
     warning: str | None = None  # set when the file was unusable and defaults were used
-
-
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The folder holding bundleguard's settings (`$BUNDLEGUARD_CONFIG_DIR` wins)."""
-    env = os.environ if env is None else env
-    if env.get(ENV_CONFIG_DIR):
-        return Path(env[ENV_CONFIG_DIR])
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
 
 
 def settings_path(env: Mapping[str, str] | None = None) -> Path:

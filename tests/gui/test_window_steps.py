@@ -115,3 +115,25 @@ def test_add_files_works_before_step_2_is_built(qtbot, window, tmp_path, monkeyp
     add.trigger()
     wait_rows(qtbot, window, 1)
     assert rows(window) == ["early.crt — accepted (certificate)"]
+
+
+def test_the_window_comes_back_where_and_as_large_as_it_was(qtbot, tmp_path):
+    from bundleguard.case.store import CaseStore
+    from bundleguard.gui.controller import CaseController
+    from bundleguard.gui.window import MainWindow
+
+    def open_window() -> MainWindow:
+        window = MainWindow(CaseController(CaseStore(tmp_path / "data"), load_anchors=False))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    first = open_window()
+    assert (first.width(), first.height()) == (1000, 720)  # nothing saved yet: the default
+    first.resize(640, 480)  # inside the offscreen screen (800 x 600): Qt keeps it on screen
+    first.close()
+    again = open_window()
+    assert (again.width(), again.height()) == (640, 480)
+    again.controller.shutdown()
+    first.controller.shutdown()

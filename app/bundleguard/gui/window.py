@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,6 +35,8 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 STEPS = ("1 Case", "2 Certificates", "3 Screenshot", "4 Bundle & email", "5 Replicate")
 PKCS12_SUFFIXES = {".p12", ".pfx"}
 PEM_MARK = "-----BEGIN "
+GEOMETRY_FILE = "window-geometry"
+GEOMETRY_LIMIT = 64 * 1024
 
 
 def _placeholder(text: str) -> QWidget:
@@ -415,17 +417,32 @@ class MainWindow(QMainWindow):
             item.setData(ACCESSIBLE_TEXT_ROLE, f"{STEPS[index]}: {word}")
 
     # ---------------------------------------------------------------- settings
-    def _settings(self) -> QSettings:
-        from bundleguard.settings import config_dir
+    def _geometry_path(self) -> Path:
+        from bundleguard.folders import config_dir
 
-        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+        return config_dir() / GEOMETRY_FILE
 
     def _restore(self) -> None:
-        geometry = self._settings().value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        """The size and place the window had when it last closed (QSettings would cost
+        the first paint a few milliseconds: this is one small file of Qt's own bytes)."""
+        from bundleguard.files import read_input_file
+
+        try:
+            saved = read_input_file(self._geometry_path(), limit=GEOMETRY_LIMIT)
+        except (OSError, BundleGuardError):
+            saved = b""
+        if not saved or not self.restoreGeometry(QByteArray(saved)):
             self.resize(1000, 720)
+
+    def _remember_geometry(self) -> None:
+        from bundleguard.files import write_file_atomic
+
+        path = self._geometry_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_file_atomic(path, bytes(self.saveGeometry().data()), force=True)
+        except (OSError, BundleGuardError) as error:
+            log.warning("The window's size could not be saved: %s", type(error).__name__)
 
     def when_closed(self, hook) -> None:
         """Call `hook()` once when the window closes (the demo's fake appliances stop)."""
@@ -440,7 +457,7 @@ class MainWindow(QMainWindow):
                 log.error("A close hook failed: %s", type(error).__name__)
 
     def closeEvent(self, event) -> None:
-        self._settings().setValue("window/geometry", self.saveGeometry())
+        self._remember_geometry()
         self.controller.save()
         self.run_close_hooks()
         super().closeEvent(event)
