@@ -27,7 +27,7 @@ from bundleguard.case.replication import (
 from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.pkcs12 import inspect_pkcs12
 from bundleguard.certs.summary import CertificateSummary
-from bundleguard.probe.fake import FakeAppliance, FakePKI
+from bundleguard.probe.fake import FakeAppliance, FakePKI, ServedCertificate
 
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
@@ -281,3 +281,64 @@ def test_another_default_for_clients_without_sni_is_shown(served, fake_pki):
         f"than {SITE} (SHA-256 {fp(served.leaf)}): make this certificate the default."
     )
     assert grid.rows[0].cell(Check.SITE_NAME).status is Status.PASS
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def test_an_expired_certificate_for_the_appliances_own_name_is_not_a_pass(served, fake_pki):
+    # The backup serves the new certificate for the site and without SNI, but an old one
+    # from another CA for its own hostname: the grid must not say "all pass".
+    old = FakePKI("Old CA").issue([BACKUP], expired=True)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, default=served, certificates={BACKUP: old}) as b,
+    ):
+        grid = grid_of(fake_pki, a, b)
+    assert not grid.ok
+    own = grid.rows[1].cell(Check.OWN_NAME)
+    assert own.accessible_text == f"{BACKUP}: own name served: fail"
+    assert fp(old.leaf) in own.detail and fp(served.leaf) in own.detail
+    dates = grid.rows[1].cell(Check.DATES)
+    assert dates.status is Status.FAIL
+    assert dates.detail.startswith(f"The certificate served for {BACKUP} expired on ")
+    assert not grid.summary.startswith("All ")
+
+
+def test_a_certificate_with_hundreds_of_names_keeps_the_case_file_readable(fake_pki, tmp_path):
+    from bundleguard.case.store import load_case, save_case
+
+    many = fake_pki.issue([SITE, *(f"host{n}.other.example" for n in range(300))])
+    with FakeAppliance(PRIMARY, default=many) as a:
+        grid = grid_of(fake_pki, a)
+    detail = grid.rows[0].cell(Check.COVERS).detail
+    assert "and 291 more" in detail and len(detail) < 1000
+    case = case_for(a).with_changes(replication=Replication(verification=grid.to_verification()))
+    path = save_case(case, tmp_path / "many.bgcase")
+    assert load_case(path).replication.verification.summary == grid.summary
+
+
+def test_a_hostname_still_being_typed_is_a_failed_row_not_an_error(served):
+    for site in ("my-", "bad host", "*.example.com"):
+        rows = coverage_rows(Case(site=site), served.leaf)
+        assert rows[0].status is Status.FAIL
+        assert rows[1].label == f"Covers {site} (the site)?"
+        assert rows[1].detail.startswith(f"No: '{site}' is not a valid host name")
+
+
+def test_a_problem_only_the_probe_sees_is_never_summed_up_as_all_pass(served, fake_pki):
+    # Same leaf everywhere, but the backup sends the root as well: the chains differ, which
+    # the probe reports and no single cell shows.
+    with_root = ServedCertificate(chain=(*served.chain, fake_pki.root), key=served.key)
+    anchors = TrustAnchors(public=(), system=(fake_pki.root,))
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, default=with_root) as b,
+    ):
+        case = case_for(a, b)
+        report = probe_case(case, timeout=3.0, anchors=anchors)
+    grid = verification_grid(report, case, None, now=NOW)
+    assert all(row.ok for row in grid.rows)  # every cell passes...
+    assert not report.ok and not grid.ok  # ...but the live check is the judge
+    assert grid.summary.startswith("Fix first: The appliances do not all serve the same")
+    assert "The live check also found:" in grid.as_text()

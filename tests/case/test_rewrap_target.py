@@ -54,3 +54,13 @@ def test_a_relative_name_is_taken_next_to_the_original(tmp_path: Path) -> None:
     source = tmp_path / "sub" / "in.p12"
     assert target_path("  new.p12 ", source) == tmp_path / "sub" / "new.p12"
     assert target_path("   ", source) is None
+
+
+def test_names_the_file_system_cannot_take_are_said_not_raised(tmp_path: Path) -> None:
+    long_source = tmp_path / ("b" * 240 + ".p12")  # the default name would pass 255 bytes
+    target = default_target(long_source)
+    assert len(target.name) <= 255 and target.name.endswith("-rewrapped-private-key.p12")
+    too_long = tmp_path / ("a" * 300 + ".p12")
+    assert "cannot be used here" in target_problem(too_long, tmp_path / "in.p12", ())
+    nobody = target_path("~no-such-user-here/new.p12", tmp_path / "in.p12")
+    assert nobody == tmp_path / "~no-such-user-here" / "new.p12"

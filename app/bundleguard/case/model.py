@@ -292,7 +292,7 @@ def _replication(read: _Reader, raw: object, base: Path) -> Replication:
         verification = Verification(
             checked_at=read.text(item, "checked_at", "replication.verification.checked_at"),
             ok=ok,
-            summary=read.text(item, "summary", "replication.verification.summary"),
+            summary=_long_text(read, item, "summary", "replication.verification.summary"),
             text=_long_text(read, item, "text", "replication.verification.text"),
         )
     return Replication(

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
 
 from bundleguard.case.model import Case, Role, Verification
-from bundleguard.certs.names import covers
+from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
 from bundleguard.probe.report import ApplianceReport, NameCheck, ProbeReport
 
@@ -169,7 +170,13 @@ def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
             "the site" if role is None else ("traffic node" if role is Role.NODE else "appliance")
         )
         label = f"Covers {name} ({what})?"
-        if covers(leaf, name):
+        try:
+            covered = covers(leaf, name)
+        except HostnameError as error:  # typed while the user edits: said, never raised
+            uncovered.append(name)
+            rows.append(CheckRow(label, Status.FAIL, f"No: {error}"))
+            continue
+        if covered:
             rows.append(CheckRow(label, Status.PASS, "Yes."))
         else:
             uncovered.append(name)
@@ -231,10 +238,14 @@ class VerificationGrid:
     site: str
     rows: tuple[GridRow, ...]
     checked_at: dt.datetime
+    # What the live check found that no cell shows (the probe is the judge: the grid never
+    # says "all pass" while it reports a problem).
+    other_problems: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return bool(self.rows) and all(row.ok for row in self.rows)
+        cells_ok = bool(self.rows) and all(row.ok for row in self.rows)
+        return cells_ok and not self.other_problems
 
     @property
     def failures(self) -> tuple[Cell, ...]:
@@ -251,8 +262,12 @@ class VerificationGrid:
             return (
                 f"All {count} appliances serve the identical, complete certificate for {self.site}."
             )
+        if not self.failures:
+            more = len(self.other_problems) - 1
+            tail = f" ({more} more to fix.)" if more else ""
+            return f"Fix first: {self.other_problems[0]}{tail}"
         first = self.failures[0]
-        more = len(self.failures) - 1
+        more = len(self.failures) + len(self.other_problems) - 1
         tail = f" ({more} more to fix.)" if more else ""
         return f"Fix first: {first.host}: {first.detail}{tail}"
 
@@ -267,6 +282,9 @@ class VerificationGrid:
                 if cell.status is Status.FAIL and cell.detail:
                     line += f": {cell.detail}"
                 lines.append(line)
+        if self.other_problems:
+            lines += ["", "The live check also found:"]
+            lines += [f"  {problem}" for problem in self.other_problems]
         lines += ["", self.summary]
         return "\n".join(lines)
 
@@ -290,6 +308,30 @@ def _fail_reason(check: NameCheck | None, name: str) -> str:
         return f"{name} was not asked for."
     message = check.handshake.message or "no certificate was served"
     return f"Nothing served for {name}: {message}."
+
+
+MAX_NAMES_SHOWN = 10
+MAX_FIELD_SHOWN = 200
+
+
+def _some(names: Sequence[str]) -> str:
+    """At most MAX_NAMES_SHOWN names: a certificate may carry hundreds, and every detail
+    must stay short enough to read (and to keep in the case file)."""
+    shown = ", ".join(_short(n) for n in names[:MAX_NAMES_SHOWN])
+    more = len(names) - MAX_NAMES_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_FIELD_SHOWN else text[: MAX_FIELD_SHOWN - 1] + "…"
+
+
+def _to(check: NameCheck) -> str:
+    return f"for {check.sni}" if check.sni is not None else "to clients that send no name"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def _norm(fingerprint: str) -> str:
@@ -318,7 +360,21 @@ def verification_grid(
         _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment)
         for index, appliance in enumerate(report.appliances)
     )
-    return VerificationGrid(site=site, rows=rows, checked_at=moment)
+    other: tuple[str, ...] = ()
+    if all(row.ok for row in rows) and not report.ok:
+        found = [*report.problems]
+        for appliance in report.appliances:
+            found += [f"{appliance.target.name}: {p}" for p in appliance.problems]
+        if report.cancelled:
+            found.append("The check was cancelled before every appliance answered.")
+        other = tuple(_short_problem(p) for p in dict.fromkeys(found)) or (
+            "The live check reported a problem.",
+        )
+    return VerificationGrid(site=site, rows=rows, checked_at=moment, other_problems=other)
+
+
+def _short_problem(text: str) -> str:
+    return text if len(text) <= 1000 else text[:999] + "…"
 
 
 def _row(
@@ -352,12 +408,20 @@ def _row(
     else:
         add(Check.SITE_NAME, Status.FAIL, _fail_reason(site_check, site))
 
+    own_fp = _leaf_fp(own_check)
     if host == site:
         add(Check.OWN_NAME, None)
-    elif _served(own_check):
-        add(Check.OWN_NAME, Status.PASS)
-    else:
+    elif not _served(own_check):
         add(Check.OWN_NAME, Status.FAIL, _fail_reason(own_check, host))
+    elif site_fp is not None and own_fp != site_fp:
+        add(
+            Check.OWN_NAME,
+            Status.FAIL,
+            f"For its own name {host} it serves another certificate (SHA-256 {own_fp}) "
+            f"than for {site} (SHA-256 {site_fp}): replace that one as well.",
+        )
+    else:
+        add(Check.OWN_NAME, Status.PASS)
 
     default_fp = _leaf_fp(default_check)
     if default_fp is None:
@@ -378,19 +442,22 @@ def _row(
     else:
         add(Check.NO_SNI, Status.PASS)
 
+    served = [c for c in (site_check, own_check, default_check) if _served(c)]
+    broken = [c for c in served if c.chain_complete is False]
     if site_check is None or site_check.chain_complete is None:
         add(Check.CHAIN, Status.FAIL if not _served(site_check) else None, "No chain to judge.")
-    elif site_check.chain_complete:
-        add(Check.CHAIN, Status.PASS)
-    else:
-        leaf = site_check.leaf
-        issuer = leaf.issuer if leaf is not None else "its issuer"
+    elif broken:
+        check = broken[0]
+        where = "" if check is site_check else f" served {_to(check)}"
+        issuer = _short(check.leaf.issuer) if check.leaf is not None else "its issuer"
         add(
             Check.CHAIN,
             Status.FAIL,
-            f"The chain is incomplete: the intermediate certificate {issuer} is missing. "
-            "Import the certificate again with its intermediates.",
+            f"The chain{where} is incomplete: the intermediate certificate "
+            f"{issuer} is missing. Import the certificate again with its intermediates.",
         )
+    else:
+        add(Check.CHAIN, Status.PASS)
 
     uncovered = [
         name
@@ -400,7 +467,7 @@ def _row(
     if not _served(site_check):
         add(Check.COVERS, Status.FAIL, "No certificate to judge.")
     elif uncovered:
-        names = ", ".join(site_check.leaf.names) if site_check.leaf else ""
+        names = _some(site_check.leaf.names) if site_check.leaf else ""
         add(
             Check.COVERS,
             Status.FAIL,
@@ -410,12 +477,22 @@ def _row(
         add(Check.COVERS, Status.PASS)
 
     leaf = site_check.leaf if site_check is not None else None
+    dated = []
+    for check in served:
+        cert = check.leaf
+        if cert is not None and now < cert.not_before:
+            dated.append(
+                f"the certificate served {_to(check)} is not valid before "
+                f"{cert.not_before.isoformat()}"
+            )
+        elif cert is not None and now > cert.not_after:
+            dated.append(
+                f"the certificate served for {check.label} expired on {cert.not_after.isoformat()}"
+            )
     if leaf is None:
         add(Check.DATES, Status.FAIL, "No certificate to judge.")
-    elif now < leaf.not_before:
-        add(Check.DATES, Status.FAIL, f"Not valid before {leaf.not_before.isoformat()}.")
-    elif now > leaf.not_after:
-        add(Check.DATES, Status.FAIL, f"Expired on {leaf.not_after.isoformat()}.")
+    elif dated:
+        add(Check.DATES, Status.FAIL, _sentence("; ".join(dict.fromkeys(dated))))
     else:
         add(Check.DATES, Status.PASS)
 

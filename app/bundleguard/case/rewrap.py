@@ -7,23 +7,34 @@ No Qt here. `default_target(source)`, `target_path(text, source)`,
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 SUFFIXES = (".p12", ".pfx")
 NAME_TAIL = "-rewrapped-private-key"
+MAX_STEM = 200  # file systems take 255 bytes a name: room for the tail, "-NN.p12", UTF-8
 
 
 def default_target(source: Path) -> Path:
     """`<stem>-rewrapped-private-key.p12` next to `source`; -2, -3 ... when taken."""
     folder = source.parent
-    candidate = folder / f"{source.stem}{NAME_TAIL}.p12"
+    # A name the file system cannot take (too long) is cut: the user may still change it.
+    stem = source.stem[: MAX_STEM - len(NAME_TAIL)]
+    candidate = folder / f"{stem}{NAME_TAIL}.p12"
     number = 2
-    while candidate.exists() or candidate.is_symlink():
-        candidate = folder / f"{source.stem}{NAME_TAIL}-{number}.p12"
+    while _taken(candidate):
+        candidate = folder / f"{stem}{NAME_TAIL}-{number}.p12"
         number += 1
     return candidate
+
+
+def _taken(path: Path) -> bool:
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):  # a name too long for the file system: say it is free
+        return False
 
 
 def target_path(text: str, source: Path) -> Path | None:
@@ -31,7 +42,9 @@ def target_path(text: str, source: Path) -> Path | None:
     text = text.strip()
     if not text:
         return None
-    path = Path(text).expanduser()
+    path = Path(text)
+    with contextlib.suppress(RuntimeError):  # "~someone" not a user here: taken as typed
+        path = path.expanduser()
     return path if path.is_absolute() else source.parent / path
 
 
@@ -75,6 +88,9 @@ def target_problem(target: Path | None, source: Path, forbidden: Sequence[Path])
         )
     if _same_file(target, source):
         return "That is the original: choose another name (the original stays as it is)."
-    if target.exists() and not target.is_file():
-        return "That is a folder: choose a file name."
+    try:
+        if target.exists() and not target.is_file():
+            return "That is a folder: choose a file name."
+    except (OSError, ValueError):
+        return "That name cannot be used here (too long, or characters this system refuses)."
     return ""

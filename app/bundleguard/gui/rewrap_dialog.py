@@ -294,7 +294,12 @@ class RewrapDialog(QDialog):
             show_problem(self.outcome, "Nothing was written.")
             return None
         force = False
-        if target.exists() or target.is_symlink():
+        try:
+            exists = target.exists() or target.is_symlink()
+        except (OSError, ValueError):
+            show_problem(self.outcome, "Nothing was written: that name cannot be used here.")
+            return None
+        if exists:
             if not self._replace(target):
                 show_problem(self.outcome, NOT_REPLACED)
                 return None
