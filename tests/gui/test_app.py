@@ -126,3 +126,20 @@ def test_the_demo_verifies_its_fake_appliances_until_the_window_closes(qtbot, en
             client.settimeout(1)
             assert client.connect_ex(("127.0.0.1", port)) != 0
     controller.shutdown()
+
+
+def test_the_demo_leaves_the_users_cases_alone_and_cleans_up(qtbot, env: Path) -> None:
+    mine = CaseStore()
+    mine.save(Case(site="mine.example.com"), mine.new_case_path())
+    before = mine.recent()
+    controller, window = gui_app.create_window(demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    demo_folder = next(p for p in controller.path.parents if p.name.startswith("bundleguard-demo-"))
+    assert demo_folder.name.startswith("bundleguard-demo-")
+    assert controller.case.site == "support.example.com"
+    window.close()
+    controller.shutdown()
+    assert not demo_folder.exists()  # the demo's files went with the window
+    assert CaseStore().recent() == before  # the user's last case is still theirs
+    assert CaseStore().open_last().case.site == "mine.example.com"

@@ -32,7 +32,7 @@ DEMO_HINT = (
     "Demo case: 'exported-cert.crt' is really a PKCS#12 with its private key, so it is "
     'refused. Select it and press "Extract the certificates" — the demo passphrase is demo. '
     "Step 5 verifies the demo's three appliances, served on this computer until you close "
-    "the window."
+    "the window (the demo's files go then too)."
 )
 
 
@@ -119,22 +119,30 @@ def create_window(paths=(), *, demo: bool = False, store=None):
     from bundleguard.gui.controller import CaseController
     from bundleguard.gui.window import MainWindow
 
+    folder = None
+    if demo:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="bundleguard-demo-"))
+        if store is None:
+            # The demo keeps its case in its own folder: it never becomes the user's last
+            # case, nor joins their recent cases, and it goes when the window closes.
+            store = CaseStore(folder / "cases")
     # The trust stores are read after the first paint: a worker parsing them while the
     # window is built would hold the interpreter lock the window needs.
     controller = CaseController(store or CaseStore(), load_anchors=False)
     window = MainWindow(controller)
     window.firstPainted.connect(lambda: QTimer.singleShot(0, controller.load_anchors))
-    if demo:
-        import tempfile
-
+    if folder is not None:
         from bundleguard.demo import build_demo, start_demo_appliances
 
-        folder = Path(tempfile.mkdtemp(prefix="bundleguard-demo-"))
         # Fake appliances on loopback, so step 5 can verify something real; they stop
-        # when the window closes (or the app quits without closing it).
-        running = start_demo_appliances(build_demo(folder))
+        # when the window closes (or the app quits without closing it), and the demo's
+        # files go with them.
+        running = start_demo_appliances(build_demo(folder / "files"))
         window.demo_appliances = running
         window.when_closed(running.stop)
+        window.when_closed(lambda: _remove_demo(folder))
         case = running.case
         controller.new()
         controller.update(**{f: getattr(case, f) for f in case.__dataclass_fields__})
@@ -143,6 +151,12 @@ def create_window(paths=(), *, demo: bool = False, store=None):
     elif paths:
         window.add_paths([Path(p) for p in paths])
     return controller, window
+
+
+def _remove_demo(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def run(paths=(), *, demo: bool = False) -> int:

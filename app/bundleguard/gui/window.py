@@ -457,6 +457,10 @@ class MainWindow(QMainWindow):
                 log.error("A close hook failed: %s", type(error).__name__)
 
     def closeEvent(self, event) -> None:
+        # A live check in flight would hold the app open until its timeout: cancel it.
+        panel = getattr(self._late.get(4), "verify_panel", None)
+        if panel is not None and hasattr(panel, "cancel"):
+            panel.cancel()
         self._remember_geometry()
         self.controller.save()
         self.run_close_hooks()
