@@ -3,6 +3,7 @@ in "What differs", in the summary, on the clipboard and in the saved case."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from tests.gui.conftest import find_by_name
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
 BACKUP = "backup.example.com"
-COLUMN = {check: index for index, check in enumerate(Check)}
+ADDRESS = 0  # the first column: where each appliance was reached
+COLUMN = {check: index for index, check in enumerate(Check, start=1)}
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +163,14 @@ def test_a_consistent_pair_passes_everywhere_is_saved_and_copied(qtbot, panel, c
         grid.horizontalHeaderItem(c).data(Qt.ItemDataRole.AccessibleTextRole)
         for c in range(grid.columnCount())
     ]
-    assert headers == [check.value for check in Check]
-    for row, host in enumerate((PRIMARY, BACKUP)):
+    assert headers == ["address"] + [check.value for check in Check]
+    for row, (host, port) in enumerate(((PRIMARY, a.port), (BACKUP, b.port))):
+        where = grid.item(row, ADDRESS)
+        assert where.text() == f"127.0.0.1:{port}"
+        assert accessible(where) == f"{host}: address: 127.0.0.1:{port}"
+        assert tip(grid.verticalHeaderItem(row)) == (
+            f"{host}: Reached at 127.0.0.1:{port}: the Address of step 1."
+        )
         for check in Check:
             item = cell(panel, row, check)
             assert item.text() in ("pass", "n/a")
@@ -416,3 +424,154 @@ def test_a_result_for_a_case_no_longer_open_is_not_saved_into_another(
     assert status.text() == "The case changed while checking: nothing was saved."
     assert controller.case.replication.verification is None
     assert not table(panel).isVisible()
+
+
+# --------------------------------------------------------------------------- where, and when
+
+
+def test_the_grid_shows_where_each_appliance_was_reached(qtbot, panel, controller, served):
+    assert text_of(panel, "Where appliances are reached") == (
+        "Each appliance is reached at the address in step 1's Address column (an override "
+        "for an appliance not reachable by its name), else by its name in DNS."
+    )
+    set_timeout(panel, 2)
+    with FakeAppliance(PRIMARY, default=served) as a:
+        controller.update(
+            site=SITE,
+            appliances=(
+                ApplianceEntry(PRIMARY, Role.PRIMARY, address=f"127.0.0.1:{a.port}"),
+                ApplianceEntry("localhost", Role.BACKUP),  # no address: its name, in DNS
+            ),
+        )
+        run(qtbot, panel)
+    grid = table(panel)
+    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [
+        PRIMARY,
+        "localhost",
+    ]
+    assert grid.item(0, ADDRESS).text() == f"127.0.0.1:{a.port}"
+    dns = grid.item(1, ADDRESS)
+    assert dns.text() == "DNS"
+    assert accessible(dns) == "localhost: address: DNS"
+    assert tip(dns) == "Reached by its name, looked up in DNS, on port 443."
+    # The checks' cells say the hostname only, never where it was reached.
+    for row, host in enumerate((PRIMARY, "localhost")):
+        for check in Check:
+            word = {"pass": "pass", "fail": "fail", "n/a": "not applicable"}[
+                cell(panel, row, check).text()
+            ]
+            assert accessible(cell(panel, row, check)) == f"{host}: {check.value}: {word}"
+    assert accessible(cell(panel, 1, Check.REACHABLE)) == "localhost: reachable: fail"
+
+
+def _site(case):
+    return {"site": "www.example.com"}
+
+
+def _hostname(case):
+    first, second = case.appliances
+    return {"appliances": (first, dataclasses.replace(second, hostname="standby.example.com"))}
+
+
+def _role(case):
+    first, second = case.appliances
+    return {"appliances": (first, dataclasses.replace(second, role=Role.NODE))}
+
+
+def _address(case):
+    first, second = case.appliances
+    return {"appliances": (first, dataclasses.replace(second, address="127.0.0.1:9"))}
+
+
+@pytest.mark.parametrize("change", [_site, _hostname, _role, _address])
+def test_a_result_for_the_case_as_it_was_is_shown_marked_and_not_saved(
+    qtbot, panel, controller, served, change
+):
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        with qtbot.waitSignal(panel.verified, timeout=30_000) as blocker:
+            click(qtbot, panel, "Verify appliances")
+            # The user edits step 1 while the check runs (before its result can arrive:
+            # the result is delivered by this thread's event loop).
+            controller.update(**change(controller.case))
+    assert text_of(panel, "Verification status") == (
+        "These results are for the case as it was when the check started; verify again. "
+        "They were not saved in the case."
+    )
+    # What was checked is shown: the appliances and addresses as they were.
+    grid = table(panel)
+    assert grid.isVisible()
+    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [PRIMARY, BACKUP]
+    assert grid.item(1, ADDRESS).text() == f"127.0.0.1:{b.port}"
+    assert text_of(panel, "Verification summary") == blocker.args[0].summary
+    assert controller.case.replication.verification is None
+    assert load_case(controller.path).replication.verification is None
+
+
+def test_save_case_as_during_a_check_keeps_its_result(qtbot, panel, controller, served, tmp_path):
+    moved = tmp_path / "moved.bgcase"
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        with qtbot.waitSignal(panel.verified, timeout=30_000):
+            click(qtbot, panel, "Verify appliances")
+            controller.save_as(moved)  # the same case, at a new path
+    assert text_of(panel, "Verification status").endswith("(saved in the case).")
+    assert controller.path == moved
+    saved = load_case(moved).replication.verification
+    assert saved is not None and saved.ok
+    assert saved == controller.case.replication.verification
+
+
+def test_a_result_is_not_saved_into_another_case_naming_the_same_appliances(
+    qtbot, panel, controller, served, data
+):
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        use(controller, a, b)
+        first = controller.path
+        other = data / "other.bgcase"
+        controller.store.save(controller.case.with_changes(incident="INC-2"), other)
+        click(qtbot, panel, "Verify appliances")
+        controller.open(other)  # same site and appliances, another case
+        qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
+    assert text_of(panel, "Verification status") == (
+        "The case changed while checking: nothing was saved."
+    )
+    assert load_case(other).replication.verification is None
+    assert load_case(first).replication.verification is None
+    assert not table(panel).isVisible()
+
+
+# --------------------------------------------------------------------------- closing
+
+
+def test_cancel_when_idle_changes_nothing(qtbot, panel):
+    before = text_of(panel, "Verification status")
+    panel.cancel()
+    panel.cancel()
+    assert text_of(panel, "Verification status") == before == "Not checked yet."
+    assert find_by_name(panel, "Verify appliances").isEnabled()
+    assert not find_by_name(panel, "Cancel verification").isVisible()
+
+
+def test_closing_during_a_check_of_a_stalled_appliance_ends_its_worker(
+    qtbot, panel, controller, served
+):
+    set_timeout(panel, 30)
+    with (
+        FakeAppliance(PRIMARY, default=served) as a,
+        FakeAppliance(BACKUP, behaviour=Behaviour.STALL) as b,
+    ):
+        use(controller, a, b)
+        click(qtbot, panel, "Verify appliances")
+        progress = find_by_name(panel, "Verification progress")
+        qtbot.waitUntil(lambda: progress.text() == f"1 of 2 checked — {PRIMARY}", timeout=20_000)
+        assert controller.pool.activeThreadCount() == 1  # waiting on the stalled backup
+        # What the window does when it closes: cancel the panel, then shut the controller.
+        panel.cancel()
+        controller.shutdown()
+        assert controller.pool.activeThreadCount() == 0
+    assert not panel.busy
+    assert text_of(panel, "Verification status") == "Verification cancelled: nothing was saved."
+    assert controller.case.replication.verification is None
+    assert panel.verify() is None  # nothing new starts once the controller shut down
+    assert controller.pool.activeThreadCount() == 0

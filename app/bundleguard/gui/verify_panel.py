@@ -3,12 +3,22 @@
 "Verify appliances" runs the core's `probe_case` in a worker (per-appliance timeout from
 the spin box, the controller's trust anchors, the exported PKCS#12's certificates when the
 page gave them) and turns the report into the core's `verification_grid` there too: the
-GUI only renders it. Progress counts appliances; "Cancel verification" stops every check
-within a fraction of a second. The table shows appliances x checks, each cell an icon and
-a word (never colour alone) with the cell's accessible text and the failure as tooltip;
-"What differs" lists every failure in plain words. The result is saved into the case;
-when there is no fresh result, the last saved one is shown with when it was checked.
-Everything an appliance sent is shown as plain text.
+GUI only renders it. Progress counts appliances; "Cancel verification" (and `cancel()`,
+which the window calls when it closes) stops every check within a fraction of a second.
+The table shows appliances x checks, each cell an icon and a word (never colour alone)
+with the cell's accessible text and the failure as tooltip, after a first column with
+where each appliance was reached (step 1's Address, or "DNS"); "What differs" lists every
+failure in plain words.
+
+The result is saved into the case it was made for. What it depends on (the site, each
+appliance's hostname, role and address, the certificate to compare with) is noted when
+the check starts: when any of it changed meanwhile, the result is still shown, marked as
+being for the case as it was, and not saved (the user waited for it and may learn from
+it, but the case must not claim a check of appliances it no longer names). "Save case
+as" during a check moves the same case, and the result goes into it at its new path;
+when another case was opened meanwhile, the result is dropped. When there is no fresh
+result, the last saved one is shown with when it was checked. Everything an appliance
+sent is shown as plain text.
 """
 
 from __future__ import annotations
@@ -57,6 +67,12 @@ ICONS = {
     Status.WARN: QStyle.StandardPixmap.SP_MessageBoxWarning,
 }  # "n/a" has no icon: it is neither good nor bad news
 DIFFERS_LINES = 8
+ADDRESS = "address"  # the first column: where each appliance was reached
+STALE = (
+    "These results are for the case as it was when the check started; verify again. "
+    "They were not saved in the case."
+)
+DROPPED = "The case changed while checking: nothing was saved."
 
 
 # --------------------------------------------------------------------------- worker side
@@ -127,12 +143,51 @@ def plain_tooltip(text: str) -> str:
 
 
 def _header(check: Check) -> str:
-    """A column title on two lines (the words are long; the grid has nine columns)."""
+    """A column title on two lines (the words are long; the grid has ten columns)."""
     words = check.value.split(" ")
     if len(words) < 2:
         return check.value
     half = (len(words) + 1) // 2
     return " ".join(words[:half]) + "\n" + " ".join(words[half:])
+
+
+# --------------------------------------------------------------------------- a run
+# Noted in the GUI thread when a check starts, compared when its result arrives.
+
+
+def check_inputs(case: Case, expected: ExpectedChain | None) -> tuple:
+    """What the result of checking `case` depends on: the site, each appliance's hostname,
+    role and address (in order: the first primary is the one the others are compared
+    with), and the certificate the appliances are compared with (the exported PKCS#12's
+    when the page gave it, else the fingerprint recorded in the case)."""
+    appliances = tuple((a.hostname, a.role, a.address) for a in case.appliances)
+    compared = expected if expected is not None else case.replication.exported_fingerprint
+    return (case.site, appliances, compared)
+
+
+def reached_at(case: Case) -> dict[str, tuple[str, str]]:
+    """For each appliance the probe names (its normalised hostname): the address column's
+    word ("HOST:PORT" of step 1's Address, or "DNS") and a sentence for its tooltip."""
+    from bundleguard.case.probing import case_targets
+
+    reached = {}
+    for target in case_targets(case):
+        if target.address:
+            words = (target.endpoint, f"Reached at {target.endpoint}: the Address of step 1.")
+        else:
+            words = ("DNS", f"Reached by its name, looked up in DNS, on port {target.port}.")
+        reached[target.name] = words
+    return reached
+
+
+@dataclasses.dataclass
+class _Run:
+    """A check under way: the case it is for (its path, followed through "Save case as"),
+    what its result depends on, and where each appliance is reached."""
+
+    path: object
+    inputs: tuple
+    reached: dict[str, tuple[str, str]]
 
 
 # --------------------------------------------------------------------------- the panel
@@ -141,7 +196,9 @@ def _header(check: Check) -> str:
 class VerifyPanel(QWidget):
     """Verify appliances: run the live check, show the grid and what differs, save it."""
 
-    verified = Signal(object)  # the VerificationGrid of a finished run
+    # The VerificationGrid of a finished run, once shown (saved into the case too unless
+    # the case changed meanwhile: see the module's docstring).
+    verified = Signal(object)
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,13 +208,23 @@ class VerifyPanel(QWidget):
         self._saved: Verification | None = None
         self._cancel: Cancel | None = None
         self._signals: TaskSignals | None = None
-        self._started_path = None
+        self._run: _Run | None = None
+        self._reached: dict[str, tuple[str, str]] = {}  # of the grid shown
+        # The case and its path as the last `caseChanged` left them (to tell a "Save case
+        # as" — the same case at a new path — from another case opened).
+        self._seen_path = controller.path
+        self._seen_case = controller.case
 
         intro = plain_label(
             "Checks what every appliance of the case really serves, over live TLS: the site "
             "name, its own name and clients without a name (SNI), the chain, the names, the "
             "dates, and whether all serve the same certificate as the primary."
         )
+        addresses = plain_label(
+            "Each appliance is reached at the address in step 1's Address column (an "
+            "override for an appliance not reachable by its name), else by its name in DNS."
+        )
+        addresses.setAccessibleName("Where appliances are reached")
         self.timeout = QDoubleSpinBox()
         self.timeout.setAccessibleName("Timeout (seconds)")
         self.timeout.setToolTip("How long one appliance may take for all its checks")
@@ -195,7 +262,7 @@ class VerifyPanel(QWidget):
         font.setBold(True)
         self.summary.setFont(font)
 
-        self.table = QTableWidget(0, len(Check))
+        self.table = QTableWidget(0, 1 + len(Check))
         self.table.setAccessibleName("Verification results")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -203,7 +270,11 @@ class VerifyPanel(QWidget):
         self.table.setWordWrap(False)
         # As tall and wide as its rows and columns, no more (the page scrolls, not the grid).
         self.table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
-        for column, check in enumerate(Check):
+        header = QTableWidgetItem(ADDRESS)
+        header.setToolTip("Where the appliance was reached: the Address of step 1, or DNS")
+        header.setData(Qt.ItemDataRole.AccessibleTextRole, ADDRESS)
+        self.table.setHorizontalHeaderItem(0, header)
+        for column, check in enumerate(Check, start=1):
             header = QTableWidgetItem(_header(check))
             header.setToolTip(check.value)
             header.setData(Qt.ItemDataRole.AccessibleTextRole, check.value)
@@ -252,6 +323,7 @@ class VerifyPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(intro)
+        layout.addWidget(addresses)
         layout.addLayout(controls)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -285,11 +357,12 @@ class VerifyPanel(QWidget):
     def verify(self) -> TaskSignals | None:
         """Start checking every appliance of the case (as the button does); the task's
         signals, or None when it did not start (already running, or the case says why)."""
-        if self.busy:
-            return None
+        if self.busy or getattr(self.controller, "shut_down", False):
+            return None  # (after shutdown the window is closing: nothing new starts)
         case = self.controller.case
         try:
             total = appliance_count(case)
+            reached = reached_at(case)
         except InputError as error:
             self.status.setText(f"Nothing was checked: {error}")
             return None
@@ -303,7 +376,7 @@ class VerifyPanel(QWidget):
         self.verify_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
-        self._started_path = self.controller.path
+        self._run = _Run(self.controller.path, check_inputs(case, self._expected), reached)
         task = Task(
             verify_case, case, float(self.timeout.value()), self._expected, self.controller.anchors
         )
@@ -317,7 +390,8 @@ class VerifyPanel(QWidget):
         return self._signals
 
     def cancel(self) -> None:
-        """Stop the running check (every appliance within a fraction of a second)."""
+        """Stop the running check (every appliance within a fraction of a second); nothing
+        happens when none runs. The window calls it when it closes."""
         if self._cancel is not None:
             self._cancel.set()
             self.cancel_button.setEnabled(False)
@@ -333,17 +407,24 @@ class VerifyPanel(QWidget):
 
     def _end(self) -> None:
         self._cancel = None
+        self._run = None
         self.progress.hide()
         self.cancel_button.hide()
         self.verify_button.setEnabled(True)
 
     def _verified(self, grid: VerificationGrid) -> None:
+        run = self._run
         self._end()
-        if self.controller.path != self._started_path:
-            self.status.setText("The case changed while checking: nothing was saved.")
+        if run is None or self.controller.path != run.path:
+            self.status.setText(DROPPED)  # another case is open: not this result's place
             return
         self._grid = grid
+        self._reached = run.reached
         self._show_grid(grid)
+        if check_inputs(self.controller.case, self._expected) != run.inputs:
+            self.status.setText(STALE)
+            self.verified.emit(grid)
+            return
         saved = grid.to_verification()
         self._saved = saved
         self.controller.update(
@@ -366,7 +447,13 @@ class VerifyPanel(QWidget):
     # ----------------------------------------------------------------- showing
 
     def _case_changed(self) -> None:
-        saved = self.controller.case.replication.verification
+        path, case = self.controller.path, self.controller.case
+        run = self._run
+        moved = path != self._seen_path and case == self._seen_case  # "Save case as"
+        if moved and run is not None and run.path == self._seen_path:
+            run.path = path  # the same case, now there: its result goes there
+        self._seen_path, self._seen_case = path, case
+        saved = case.replication.verification
         if self._grid is not None and saved == self._saved:
             return  # another part of the case changed: the fresh grid still stands
         self._grid = None
@@ -380,12 +467,19 @@ class VerifyPanel(QWidget):
         table.setUpdatesEnabled(False)
         table.clearContents()
         table.setRowCount(len(grid.rows))
-        table.setVerticalHeaderLabels([grid_row.host for grid_row in grid.rows])
         style = self.style()
         icons = {status: style.standardIcon(pixmap) for status, pixmap in ICONS.items()}
         fail_brush = QBrush(problem_colour(table.palette()))
         for row, grid_row in enumerate(grid.rows):
-            for column, check in enumerate(Check):
+            word, sentence = self._reached.get(grid_row.host, ("", ""))
+            header = QTableWidgetItem(grid_row.host)
+            header.setToolTip(plain_tooltip(f"{grid_row.host}: {sentence}".rstrip(": ")))
+            table.setVerticalHeaderItem(row, header)
+            item = QTableWidgetItem(word)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{grid_row.host}: {ADDRESS}: {word}")
+            item.setToolTip(plain_tooltip(sentence or word))
+            table.setItem(row, 0, item)
+            for column, check in enumerate(Check, start=1):
                 cell = grid_row.cell(check)
                 item = QTableWidgetItem(WORDS[cell.status])
                 if cell.status in icons:
