@@ -494,7 +494,7 @@ def test_open_appliance_buttons_open_each_appliance_page(
     monkeypatch.setattr(widgets, "open_url", opened.append)
     controller = pages.controller()
     page = pages.page(controller)
-    button = find_by_name(page, "Open /appliance on the primary")
+    button = find_by_name(page, "Open /appliance on the primary for step 1")
     assert not button.isEnabled()
     assert "no primary hostname" in button.toolTip()
     assert "no primary hostname" in label_text(page, "Primary")
@@ -615,3 +615,244 @@ def test_choose_offers_pkcs12_files_first_and_opens_the_one_chosen(
     answer(qtbot, PASS)
     wait_opened(qtbot, page, exported)
     assert asked == ["PKCS#12 files (*.p12 *.pfx);;All files (*)"]
+
+
+# ------------------------------------------------------------------ the export checklist
+
+
+def test_the_export_steps_are_a_checklist_each_with_its_button_to_the_primary(
+    qtbot, pages, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bundleguard.gui.replicate_page import EXPORT_STEPS
+
+    opened: list[str] = []
+    monkeypatch.setattr(widgets, "open_url", opened.append)
+    controller = pages.controller()
+    page = pages.page(controller)
+    assert len(EXPORT_STEPS) == 4
+    buttons = [
+        find_by_name(page, f"Open /appliance on the primary for step {n}")
+        for n in range(1, len(EXPORT_STEPS) + 1)
+    ]
+    for button in buttons:  # no primary yet: disabled, and the tooltip says why
+        assert not button.isEnabled() and button.text() == "Open /appliance"
+        assert "no primary hostname yet" in button.toolTip()
+
+    with_case(controller)
+    for number, (words, button) in enumerate(zip(EXPORT_STEPS, buttons, strict=True), 1):
+        box = find_by_name(page, words)
+        assert isinstance(box, QCheckBox) and box.isVisible() and not box.isChecked()
+        assert button.isEnabled() and button.isVisible()
+        assert f"https://{PRIMARY}/appliance" in button.toolTip()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert opened == [f"https://{PRIMARY}/appliance"] * number
+        # The words are shown beside the box, and a click on them ticks it.
+        shown = [
+            w
+            for w in page.findChildren(QLabel)
+            if w.text() == words and w.isVisible() and w.textFormat() == Qt.TextFormat.PlainText
+        ]
+        assert len(shown) == 1
+        qtbot.mouseClick(shown[0], Qt.MouseButton.LeftButton)
+        assert box.isChecked()
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert not box.isChecked()
+    box = find_by_name(page, EXPORT_STEPS[0])
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked()
+    assert controller.case.replication == load_case(controller.path).replication  # not saved
+
+    controller.new()  # another case: its own checklist, nothing ticked, no primary yet
+    assert not box.isChecked()
+    assert not any(b.isEnabled() for b in buttons)
+
+
+# ------------------------------------------------------------------ untrusted text
+
+
+def test_tooltips_show_hostnames_and_details_as_plain_characters(qtbot, pages, home, pki) -> None:
+    from bundleguard.case.replication import CheckRow, Status
+    from bundleguard.gui.replicate_page import RowList
+
+    controller = pages.controller()
+    page = pages.page(controller)
+    controller.update(
+        site=SITE,
+        appliances=(
+            ApplianceEntry("<b>x</b>", Role.PRIMARY),
+            ApplianceEntry("<i>y</i>", Role.BACKUP),
+        ),
+    )
+    tip = find_by_name(page, "Open /appliance on the primary for step 1").toolTip()
+    assert "&lt;b&gt;x&lt;/b&gt;" in tip and "<b>" not in tip
+    assert "is not a valid host name" in tip
+    assert not find_by_name(page, "Open /appliance on the primary for step 1").isEnabled()
+    tip = find_by_name(page, "Open /appliance on <i>y</i>").toolTip()
+    assert "&lt;i&gt;y&lt;/i&gt;" in tip and "<i>" not in tip
+
+    # The plan's rows quote the names too (the core says the name is not valid).
+    served = pki.issue([SITE])
+    (home / "leaf.crt").write_bytes(served.leaf.public_bytes(Encoding.PEM))
+    controller.update(files=(str(home / "leaf.crt"),))
+    plan = find_by_name(page, "Certificate covers every name?")
+    qtbot.waitUntil(lambda: plan.count() > 2, timeout=20_000)
+    tips = [plan.item(r).toolTip() for r in range(plan.count())]
+    assert any("&lt;b&gt;x&lt;/b&gt;" in t for t in tips), tips
+    assert not any("<b>" in t or "<i>" in t for t in tips), tips
+
+    rows_list = RowList("Rows")
+    qtbot.addWidget(rows_list)
+    rows_list.show_rows([CheckRow("Served?", Status.FAIL, "No: <b>x</b> & <i>y</i>.")])
+    tip = rows_list.item(0).toolTip()
+    assert "No: &lt;b&gt;x&lt;/b&gt; &amp; &lt;i&gt;y&lt;/i&gt;." in tip and "<b>" not in tip
+
+
+# ------------------------------------------------------------------ names being typed
+
+
+def case_files(home: Path, pki: FakePKI, names: list[str]) -> tuple[str, ...]:
+    """The certificate files of step 2 (leaf and intermediate, PEM) for `names`."""
+    home.mkdir(exist_ok=True)
+    served = pki.issue(names)
+    files = []
+    for cert, name in ((served.leaf, "leaf.crt"), (pki.intermediate, "int.crt")):
+        (home / name).write_bytes(cert.public_bytes(Encoding.PEM))
+        files.append(str(home / name))
+    return tuple(files)
+
+
+def test_a_site_being_typed_is_a_failed_plan_row_never_an_exception(
+    qtbot, pages, home, pki
+) -> None:
+    controller = pages.controller()
+    with_case(controller, node=True)
+    controller.update(files=case_files(home, pki, [SITE, PRIMARY, BACKUP, NODE]))
+    page = pages.page(controller)
+    plan = find_by_name(page, "Certificate covers every name?")
+    qtbot.waitUntil(lambda: plan.count() > 0, timeout=20_000)
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 4 name(s)."
+    for typed in ("my-", "bad host"):
+        controller.update(site=typed)  # pytest-qt fails the test on an exception in a slot
+        assert rows(plan)[0].startswith("Certificate covers every name?: fail: ")
+        said = [t for t in rows(plan) if f"'{typed}' is not a valid host name" in t]
+        assert said, rows(plan)
+        assert plan.isVisible()
+
+
+def test_a_core_error_in_the_plan_is_said_in_the_plan(
+    qtbot, pages, home, pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bundleguard.case import replication
+    from bundleguard.errors import InputError
+
+    controller = pages.controller()
+    with_case(controller)
+    controller.update(files=case_files(home, pki, [SITE, PRIMARY, BACKUP]))
+    page = pages.page(controller)
+    plan = find_by_name(page, "Certificate covers every name?")
+    qtbot.waitUntil(lambda: plan.count() > 0, timeout=20_000)
+
+    def refuses(_case, _leaf):  # a name the core cannot judge (injected: none does today)
+        raise InputError("'<b>odd</b>' cannot be judged.")
+
+    monkeypatch.setattr(replication, "coverage_rows", refuses)
+    controller.update(site="odd.example.com")
+    assert rows(plan) == ["The names cannot be checked yet: '<b>odd</b>' cannot be judged."]
+    assert "&lt;b&gt;odd&lt;/b&gt;" in plan.item(0).toolTip()
+
+
+# ------------------------------------------------------------------ results of another case
+
+
+def test_a_pkcs12_checked_after_a_new_case_was_started_lands_in_neither_case(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    page = pages.page(controller)
+    first = controller.path
+    drop(exported_list(page), [write_p12(home / "exported.p12", served, pki)])
+    dialog = passphrase_dialog(qtbot)
+    qtbot.keyClicks(passphrase_field(dialog), PASS)
+    qtbot.mouseClick(find_by_name(dialog, "Check"), Qt.MouseButton.LeftButton)
+    # The check runs in a worker; its result can only arrive once events are processed:
+    # the user starts another case before that.
+    controller.new()
+    controller.shutdown()  # waits for the worker and delivers its result
+    assert controller.path != first
+    assert controller.case.replication.exported_pkcs12 == ""
+    assert load_case(controller.path).replication.exported_pkcs12 == ""
+    assert load_case(first).replication.exported_pkcs12 == ""
+    assert label_text(page, "Exported PKCS#12 file") == "No exported PKCS#12 yet."
+    assert not find_by_name(page, "Re-wrap").isEnabled()
+    assert label_text(page, "Plan source") == NO_LEAF
+
+
+def test_a_passphrase_asked_for_another_case_opens_nothing_into_this_one(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    controller.update(site="other.example.com")
+    other = controller.path
+    controller.new()
+    with_case(controller)
+    page = pages.page(controller)
+    first = controller.path
+    drop(exported_list(page), [write_p12(home / "exported.p12", served, pki)])
+    passphrase_dialog(qtbot)
+    controller.open(other)  # while the dialog asks for the first case's file
+    answer(qtbot, PASS)
+    controller.shutdown()
+    assert controller.case.site == "other.example.com"
+    assert controller.case.replication.exported_pkcs12 == ""
+    assert load_case(other).replication.exported_pkcs12 == ""
+    assert load_case(first).replication.exported_pkcs12 == ""
+    assert label_text(page, "Exported PKCS#12 file") == "No exported PKCS#12 yet."
+
+
+def test_a_pkcs12_checked_while_the_case_is_saved_elsewhere_still_lands_in_it(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    page = pages.page(controller)
+    exported = write_p12(home / "exported.p12", served, pki)
+    drop(exported_list(page), [exported])
+    dialog = passphrase_dialog(qtbot)
+    qtbot.keyClicks(passphrase_field(dialog), PASS)
+    qtbot.mouseClick(find_by_name(dialog, "Check"), Qt.MouseButton.LeftButton)
+    moved = home / "moved.bgcase"
+    controller.save_as(moved)  # the same case under another name
+    wait_opened(qtbot, page, exported)
+    assert load_case(moved).replication.exported_pkcs12 == str(exported)
+
+
+def test_the_plan_of_a_new_case_never_shows_the_last_case_s_certificate(
+    qtbot, pages, home, pki
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    controller.update(files=case_files(home, pki, [SITE, PRIMARY, BACKUP]))
+    first = controller.path
+    page = pages.page(controller)  # starts reading the files in a worker
+    controller.new()  # before that read reports
+    controller.shutdown()
+    assert label_text(page, "Plan source") == NO_LEAF
+    plan = find_by_name(page, "Certificate covers every name?")
+    assert not plan.isVisible()
+
+    other = pages.controller()
+    other.new()
+    with_case(other, node=True)
+    other.update(files=case_files(home / "other", pki, [SITE]))
+    second = other.path
+    other.shutdown()
+    controller.open(first)
+    qtbot.waitUntil(lambda: plan.isVisible(), timeout=20_000)
+    controller.open(second)  # its files are being read: the first case's plan is gone
+    assert label_text(page, "Plan source") == "Reading the certificate files…"
+    assert not plan.isVisible()
+    qtbot.waitUntil(lambda: plan.isVisible(), timeout=20_000)
+    assert rows(plan)[0] == (
+        f"Certificate covers every name?: fail: No: it does not cover {PRIMARY}, {BACKUP}, {NODE}."
+    )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -44,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.errors import PassphraseError
+from bundleguard.errors import BundleGuardError, PassphraseError
 from bundleguard.gui import widgets, workers
 from bundleguard.gui.case_page import hostname_problem
 from bundleguard.gui.certificates_page import trust_answer
@@ -190,6 +191,15 @@ def judge_trust(chain: Sequence[x509.Certificate], anchors: TrustAnchors) -> Tru
 
 
 # ------------------------------------------------------------------ small widgets
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as it is (as the verify panel's): Qt takes a tooltip
+    that looks like HTML for rich text, and hostnames, certificate fields and the core's
+    sentences quoting them are untrusted."""
+    if not text:
+        return ""
+    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = plain_label(text, parent, wrap=False)
     font = label.font()
@@ -227,7 +237,7 @@ class RowList(QListWidget):
             text = f"{row.label} — {word}: {row.detail}" if row.detail else f"{row.label} — {word}"
             item = QListWidgetItem(self.style().standardIcon(STATUS_ICONS[word]), text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{row.label}: {word}: {row.detail}")
-            item.setToolTip(row.detail)
+            item.setToolTip(plain_tooltip(row.detail))
             self.addItem(item)
         self._fit()
 
@@ -235,6 +245,7 @@ class RowList(QListWidget):
         self.clear()
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+        item.setToolTip(plain_tooltip(text))
         self.addItem(item)
         self._fit()
 
@@ -254,6 +265,24 @@ class RowList(QListWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             QTimer.singleShot(0, self._fit)
+
+
+class StepLabel(QLabel):
+    """A step's words beside its checkbox (plain text, wrapping): a click ticks the box."""
+
+    clicked = Signal()
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setText(text)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        inside = self.rect().contains(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton and inside:
+            self.clicked.emit()
 
 
 class DropList(RowList):
@@ -311,6 +340,12 @@ class ReplicatePage(QWidget):
         self._trust_key: tuple | None = None
         self._import_hosts: tuple[str, ...] | None = None
         self._import_boxes: dict[str, QCheckBox] = {}
+        # Which case the page shows: `_case_serial` moves on when another case is opened or
+        # started (not when this one is edited or saved under another name). A worker's
+        # result carries the serial it started under and is dropped if it moved on.
+        self._case_serial = 0
+        self._case_path = controller.path
+        self._case_seen = controller.case
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -358,18 +393,36 @@ class ReplicatePage(QWidget):
 
     def _build_export(self, body: QWidget, layout: QVBoxLayout) -> None:
         layout.addWidget(_heading("2. Export on the primary", body))
-        self.export_steps = plain_label("\n".join(EXPORT_STEPS), body)
-        self.export_steps.setAccessibleName("Export steps")
-        layout.addWidget(self.export_steps)
-        row = QHBoxLayout()
-        self.open_primary = QPushButton("Open /appliance on the primary", body)
-        self.open_primary.setAccessibleName("Open /appliance on the primary")
-        self.open_primary.clicked.connect(self._open_primary)
-        row.addWidget(self.open_primary)
         self.primary_reason = plain_label("", body)
         self.primary_reason.setAccessibleName("Primary")
-        row.addWidget(self.primary_reason, 1)
-        layout.addLayout(row)
+        layout.addWidget(self.primary_reason)
+        # The vendor's steps as a checklist: each step's words on a checkbox (ticks are
+        # the user's notes, not saved), each with its button to the primary's /appliance.
+        self.export_steps = QWidget(body)
+        self.export_steps.setAccessibleName("Export steps")
+        grid = QGridLayout(self.export_steps)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.step_boxes: list[QCheckBox] = []
+        self.step_buttons: list[QPushButton] = []
+        for index, words in enumerate(EXPORT_STEPS):
+            # The button first (one column of them, as in step 3), then the box and its
+            # words in a label, so that they wrap in a narrow window (a checkbox's own text
+            # does not); a click on the words ticks the box all the same.
+            button = QPushButton("Open /appliance", self.export_steps)
+            button.setAccessibleName(f"Open /appliance on the primary for step {index + 1}")
+            button.clicked.connect(self._open_primary)
+            grid.addWidget(button, index, 0)
+            box = QCheckBox(self.export_steps)
+            box.setAccessibleName(words)
+            grid.addWidget(box, index, 1)
+            label = StepLabel(words, self.export_steps)
+            label.setBuddy(box)
+            label.clicked.connect(box.click)
+            grid.addWidget(label, index, 2)
+            self.step_boxes.append(box)
+            self.step_buttons.append(button)
+        grid.setColumnStretch(2, 1)
+        layout.addWidget(self.export_steps)
 
         self.export_name = plain_label("", body)
         self.export_name.setAccessibleName("Exported PKCS#12 file")
@@ -387,7 +440,9 @@ class ReplicatePage(QWidget):
         self.choose_button.clicked.connect(self.choose_pkcs12)
         self.again_button = QPushButton("Check it again…", body)
         self.again_button.setAccessibleName("Check the PKCS#12 again")
-        self.again_button.setToolTip("Open the PKCS#12 checked before (its passphrase is needed)")
+        self.again_button.setToolTip(
+            plain_tooltip("Open the PKCS#12 checked before (its passphrase is needed)")
+        )
         self.again_button.clicked.connect(self._check_again)
         self.again_button.hide()
         self.rewrap_button = QPushButton("Re-wrap…", body)
@@ -461,9 +516,23 @@ class ReplicatePage(QWidget):
         layout.addWidget(self.update_box)
 
     # ------------------------------------------------------------ the case
+    def _another_case(self) -> bool:
+        """Whether the controller now holds another case than the page last saw: another
+        file opened or a new case started. An edit keeps the path; "save as" keeps the
+        very case object under a new path; both are still this case."""
+        case, path = self.controller.case, self.controller.path
+        another = path != self._case_path and case is not self._case_seen
+        self._case_path, self._case_seen = path, case
+        return another
+
     def _case_changed(self) -> None:
         case = self.controller.case
         replication = case.replication
+        another = self._another_case()
+        if another:
+            self._case_serial += 1  # what workers started for the last case is dropped
+            for box in self.step_boxes:
+                box.setChecked(False)
         if self.export is not None and not _same_path(
             replication.exported_pkcs12, self.export.path
         ):
@@ -472,7 +541,12 @@ class ReplicatePage(QWidget):
         self._show_export()
         self._show_imports()
         key = (tuple(case.files), id(self.controller.anchors))
-        if key != self._chain_key:
+        if another:
+            self.case_chain = None  # the last case's certificate: not this one's
+            self._read_case_chain()
+            self._check_trust()
+        elif key != self._chain_key:
+            self._chain_serial += 1  # a read of the files before the change is dropped
             self._plan_timer.start()
         self._show_plan()
         self._show_update()
@@ -553,7 +627,12 @@ class ReplicatePage(QWidget):
             self.plan.hide()
             return
         self.plan_source.setText(source)
-        self.plan.show_rows(coverage_rows(self.controller.case, leaf))
+        try:
+            rows = coverage_rows(self.controller.case, leaf)
+        except BundleGuardError as error:  # a name still being typed, say
+            self.plan.show_text(f"The names cannot be checked yet: {error}")
+        else:
+            self.plan.show_rows(rows)
         self.plan.show()
 
     # ------------------------------------------------------------ 2. export
@@ -567,14 +646,17 @@ class ReplicatePage(QWidget):
             reason = f"The primary's hostname cannot be opened: {problem}"
         else:
             reason = ""
-        self.open_primary.setEnabled(not reason)
-        self.open_primary.setToolTip(reason or widgets.appliance_url(host))
+        tip = plain_tooltip(reason or f"Opens {widgets.appliance_url(host)} in the browser.")
+        for button in self.step_buttons:
+            button.setEnabled(not reason)
+            button.setToolTip(tip)
         self.primary_reason.setText(reason or f"The primary is {host}.")
 
     def _open_primary(self) -> None:
         primary = self.controller.case.primary
-        if primary is not None and primary.hostname.strip():
-            widgets.open_url(widgets.appliance_url(primary.hostname.strip()))
+        host = primary.hostname.strip() if primary is not None else ""
+        if host and hostname_problem(host) is None:
+            widgets.open_url(widgets.appliance_url(host))
 
     def choose_pkcs12(self) -> None:
         start = ""
@@ -598,9 +680,14 @@ class ReplicatePage(QWidget):
 
     def add_pkcs12(self, path: Path) -> workers.TaskSignals:
         """Open the exported PKCS#12 at `path`: first without a passphrase, then asking."""
-        return self._open(Path(path), None)
+        return self._open(Path(path), None, self._case_serial)
 
-    def _open(self, path: Path, passphrase: bytes | None) -> workers.TaskSignals:
+    def _current(self, serial: int, case: int) -> bool:
+        """Whether a check started as `serial` for the case `case` still is the page's:
+        the last one started, and no other case opened or started since."""
+        return serial == self._open_serial and case == self._case_serial
+
+    def _open(self, path: Path, passphrase: bytes | None, case: int) -> workers.TaskSignals:
         self._open_serial += 1
         serial = self._open_serial
         show_problem(self.export_problem, None)
@@ -610,14 +697,16 @@ class ReplicatePage(QWidget):
         task.signals.done.connect(
             workers.alive(
                 self,
-                lambda result: self._opened(path, result) if serial == self._open_serial else None,
+                lambda result: (
+                    self._opened(path, result, case) if self._current(serial, case) else None
+                ),
             )
         )
         task.signals.failed.connect(
             workers.alive(
                 self,
                 lambda message: (
-                    self._open_failed(path, message) if serial == self._open_serial else None
+                    self._open_failed(path, message) if self._current(serial, case) else None
                 ),
             )
         )
@@ -627,11 +716,11 @@ class ReplicatePage(QWidget):
         self._show_export()
         show_problem(self.export_problem, f"{path.name} cannot be checked: {message}")
 
-    def _opened(self, path: Path, result: ExportFacts | NeedsPassphrase) -> None:
+    def _opened(self, path: Path, result: ExportFacts | NeedsPassphrase, case: int) -> None:
         if isinstance(result, NeedsPassphrase):
             self._show_export()
             problem = f"{result.message} Try again." if result.wrong else ""
-            self._ask_passphrase(path, problem)
+            self._ask_passphrase(path, problem, case)
             return
         self.export = result
         replication = dataclasses.replace(
@@ -645,23 +734,27 @@ class ReplicatePage(QWidget):
         self._show_plan()
         self._check_trust()
 
-    def _ask_passphrase(self, path: Path, problem: str) -> None:
+    def _ask_passphrase(self, path: Path, problem: str, case: int) -> None:
         from bundleguard.gui.passphrase import PassphraseDialog
 
         dialog = PassphraseDialog(
             path.name, self, problem=problem, purpose="to check it", action="Check"
         )
         self.passphrase_dialog = dialog
-        dialog.finished.connect(lambda result: self._passphrase_answered(dialog, path, result))
+        dialog.finished.connect(
+            lambda result: self._passphrase_answered(dialog, path, result, case)
+        )
         dialog.open()
 
-    def _passphrase_answered(self, dialog, path: Path, result: int) -> None:
+    def _passphrase_answered(self, dialog, path: Path, result: int, case: int) -> None:
         from bundleguard.gui.passphrase import PassphraseDialog
 
         self.passphrase_dialog = None
         try:
-            if result == PassphraseDialog.DialogCode.Accepted:
-                self._open(path, dialog.take())
+            # Asked for the case of then: if another case was opened since, it is not
+            # opened into this one.
+            if result == PassphraseDialog.DialogCode.Accepted and case == self._case_serial:
+                self._open(path, dialog.take(), case)
         finally:
             dialog.clear()
             dialog.deleteLater()
@@ -713,10 +806,12 @@ class ReplicatePage(QWidget):
         opened = export is not None
         self.rewrap_button.setEnabled(opened)
         self.rewrap_button.setToolTip(
-            "Write a new PKCS#12 under a new passphrase (AES-256 by default)"
-            if opened
-            else "Open the exported PKCS#12 first (drop it above or choose it): "
-            "re-wrapping needs its passphrase."
+            plain_tooltip(
+                "Write a new PKCS#12 under a new passphrase (AES-256 by default)"
+                if opened
+                else "Open the exported PKCS#12 first (drop it above or choose it): "
+                "re-wrapping needs its passphrase."
+            )
         )
 
     def rewrap(self) -> None:
@@ -790,7 +885,7 @@ class ReplicatePage(QWidget):
         button.setAccessibleName(f"Open /appliance on {host}")
         problem = hostname_problem(host)
         button.setEnabled(problem is None)
-        button.setToolTip(problem or widgets.appliance_url(host))
+        button.setToolTip(plain_tooltip(problem or widgets.appliance_url(host)))
         button.clicked.connect(
             lambda _=False, host=host: widgets.open_url(widgets.appliance_url(host))
         )
@@ -832,7 +927,12 @@ class ReplicatePage(QWidget):
             )
         )
         task.signals.failed.connect(
-            workers.alive(self, lambda message: self.trust_label.setText(message))
+            workers.alive(
+                self,
+                lambda message: (
+                    self.trust_label.setText(message) if serial == self._trust_serial else None
+                ),
+            )
         )
         workers.start(self.controller.pool, task)
 
