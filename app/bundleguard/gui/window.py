@@ -39,6 +39,27 @@ GEOMETRY_FILE = "window-geometry"
 GEOMETRY_LIMIT = 64 * 1024
 
 
+LATE_MODULES = (
+    "bundleguard.gui.certificates_page",
+    "bundleguard.gui.screenshot",
+    "bundleguard.gui.bundle_page",
+    "bundleguard.gui.replicate_page",
+    "bundleguard.gui.verify_panel",
+    "bundleguard.gui.rewrap_dialog",
+    "bundleguard.gui.passphrase",
+    "bundleguard.guard.scan",
+)
+
+
+def _import_pages() -> None:
+    """Import what steps 2-5 need (module code only: no widget is made off the GUI thread)."""
+    for name in LATE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.info("%s is not available", name)
+
+
 def _placeholder(text: str) -> QWidget:
     page = QWidget()
     layout = QHBoxLayout(page)
@@ -143,7 +164,19 @@ class MainWindow(QMainWindow):
         return page
 
     def build_pages(self) -> None:
-        # One page per turn of the event loop: the window answers between them.
+        """After the first paint: the pages' modules (cryptography, Pillow, the probe) are
+        imported in a worker — building the Replicate page cold held the window ~150 ms —
+        then the pages are built, one per turn of the event loop."""
+        if self.controller.shut_down:
+            return
+        from bundleguard.gui import workers
+
+        task = workers.Task(_import_pages)
+        task.signals.done.connect(workers.alive(self, lambda _: self._build_pages_now()))
+        task.signals.failed.connect(workers.alive(self, lambda _: self._build_pages_now()))
+        workers.start(self.controller.pool, task)
+
+    def _build_pages_now(self) -> None:
         for delay, index in enumerate((1, 2, 3, 4)):
             # The window as context: a window deleted first builds nothing.
             QTimer.singleShot(delay, self, lambda index=index: self._build_late(index))
