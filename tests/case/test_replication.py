@@ -342,3 +342,4 @@ def test_a_problem_only_the_probe_sees_is_never_summed_up_as_all_pass(served, fa
     assert not report.ok and not grid.ok  # ...but the live check is the judge
     assert grid.summary.startswith("Fix first: The appliances do not all serve the same")
     assert "The live check also found:" in grid.as_text()
+    assert f"{BACKUP} (at 127.0.0.1:{b.port})" in grid.as_text()  # where it was reached

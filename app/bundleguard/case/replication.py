@@ -224,6 +224,7 @@ class Cell:
 class GridRow:
     host: str
     cells: tuple[Cell, ...]
+    reached_at: str = ""  # "ADDRESS:PORT" when the case gives an address, else "" (DNS)
 
     @property
     def ok(self) -> bool:
@@ -275,7 +276,7 @@ class VerificationGrid:
         when = self.checked_at.replace(microsecond=0).isoformat()
         lines = [f"Replication check of {self.site}, {when}", ""]
         for row in self.rows:
-            lines.append(row.host)
+            lines.append(f"{row.host} (at {row.reached_at})" if row.reached_at else row.host)
             for cell in row.cells:
                 word = cell.status.value.upper() if cell.status is not None else "n/a"
                 line = f"  {word:4}  {cell.check.value}"
@@ -523,7 +524,9 @@ def _row(
             f"Does not serve the exported certificate: SHA-256 {site_fp} here, "
             f"{exported} in the PKCS#12.",
         )
-    return GridRow(host, tuple(cells))
+    target = appliance.target
+    reached = f"{target.address}:{target.port}" if target.address else ""
+    return GridRow(host, tuple(cells), reached)
 
 
 # --------------------------------------------------------------------------- waiting
