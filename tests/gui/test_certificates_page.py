@@ -140,3 +140,19 @@ def test_a_chain_without_its_issuers_is_not_called_publicly_trusted(qtbot, windo
     trust = find_by_name(window, "Trust")
     qtbot.waitUntil(lambda: trust.text().startswith("Software update needed: not"), timeout=20000)
     assert trust.text().startswith("Software update needed: not known — cannot tell who issued it")
+
+
+def test_tooltips_show_file_names_and_certificate_names_as_text(qtbot, window, tmp_path):
+    served = FakePKI("Tip").issue(["support.example.com", "<b>bold</b>.example.com"])
+    path = tmp_path / "<img src=x>.crt"
+    path.write_bytes(served.leaf.public_bytes(Encoding.PEM))
+    window.controller._anchors_loaded(NO_ANCHORS)
+    window.add_paths([path])
+    files = find_by_name(window, "Files")
+    qtbot.waitUntil(lambda: "accepted" in (files.model().index(0, 0).data() or ""), timeout=20000)
+    tip = files.model().index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;img src=x&gt;.crt" in tip and "<img" not in tip
+    chain = find_by_name(window, "Chain")
+    qtbot.waitUntil(lambda: chain.topLevelItemCount() == 1, timeout=20000)
+    names = chain.topLevelItem(0).toolTip(0)
+    assert "&lt;b&gt;bold&lt;/b&gt;.example.com" in names and "<b>" not in names

@@ -262,7 +262,7 @@ class CasePage(QWidget):
             self.table.setCellWidget(row, REMOVE, remove)
         opener.setAccessibleName(f"Open /appliance of {entry.hostname or f'appliance {row + 1}'}")
         opener.setToolTip(
-            f"Opens {widgets.appliance_url(entry.hostname)} in the browser"
+            widgets.plain_tooltip(f"Opens {widgets.appliance_url(entry.hostname)} in the browser")
             if entry.hostname
             else "Type the hostname first"
         )

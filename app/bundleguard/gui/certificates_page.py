@@ -39,6 +39,7 @@ from bundleguard.gui.widgets import (
     VERDICT_ICONS,
     VERDICT_WORDS,
     plain_label,
+    plain_tooltip,
     problem_colour,
     problem_label,
     show_problem,
@@ -203,7 +204,7 @@ class FileListModel(QAbstractListModel):
                 icon = self._icons[verdict] = self._icon_source(verdict)
             return icon
         if role == _TOOLTIP:
-            return f"{path}\n{reasons}".strip()
+            return plain_tooltip(f"{path}\n{reasons}".strip())
         if role == _FOREGROUND:
             return self._red if verdict in REFUSED else None
         if role == _PATH:
@@ -558,7 +559,7 @@ class CertificatesPage(QWidget):
                 item = QTreeWidgetItem(self.chain, columns)
             else:
                 item = QTreeWidgetItem(parent, columns)
-            item.setToolTip(0, "Names: " + ", ".join(summary.names))
+            item.setToolTip(0, plain_tooltip("Names: " + ", ".join(summary.names)))
             if summary.role != "other":
                 parent = item
         self.chain.expandAll()

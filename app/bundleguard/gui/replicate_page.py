@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6 import QtGui
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -50,7 +49,7 @@ from bundleguard.gui import widgets, workers
 from bundleguard.gui.case_page import hostname_problem
 from bundleguard.gui.certificates_page import trust_answer
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_label, show_problem
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -191,13 +190,6 @@ def judge_trust(chain: Sequence[x509.Certificate], anchors: TrustAnchors) -> Tru
 
 
 # ------------------------------------------------------------------ small widgets
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows `text` as it is (as the verify panel's): Qt takes a tooltip
-    that looks like HTML for rich text, and hostnames, certificate fields and the core's
-    sentences quoting them are untrusted."""
-    if not text:
-        return ""
-    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:

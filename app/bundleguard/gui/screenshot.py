@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.capture.models import Rect, Strategy
+from bundleguard.gui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -411,7 +412,7 @@ class ScreenshotPage(QWidget):
         state = "screenshot saved" if has else "no screenshot yet"
         item.setText(f"{'✔' if has else '○'}  {host}")  # item text is never rich text
         item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{host}: {state}")
-        item.setToolTip(f"{host}: {state}")
+        item.setToolTip(plain_tooltip(f"{host}: {state}"))
 
     def _refresh_item(self, host: str) -> None:
         for row in range(self.appliance_list.count()):

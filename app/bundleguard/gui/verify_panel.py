@@ -28,7 +28,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6 import QtGui
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
@@ -51,7 +50,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.case.replication import Check, Status, VerificationGrid
 from bundleguard.errors import InputError
-from bundleguard.gui.widgets import plain_label, problem_colour
+from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour
 from bundleguard.gui.workers import Cancel, Task, TaskSignals, start
 
 if TYPE_CHECKING:
@@ -134,12 +133,6 @@ def checked_at_words(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
-
-
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows `text` as it is: Qt would take a tooltip that looks like HTML
-    for rich text, and a server's names and messages are untrusted."""
-    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 def _header(check: Check) -> str:

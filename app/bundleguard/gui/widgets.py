@@ -87,3 +87,15 @@ def open_url(url: str) -> None:
 
 def appliance_url(hostname: str) -> str:
     return f"https://{hostname}/appliance"
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows `text` as it is: Qt takes a tooltip that looks like HTML for
+    rich text, and file names, hostnames, certificate fields and a server's words are
+    untrusted."""
+    if not text:
+        return ""
+    from PySide6 import QtGui
+    from PySide6.QtCore import Qt
+
+    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
