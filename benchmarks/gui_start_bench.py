@@ -80,8 +80,16 @@ def main() -> int:
         )
         bare_script = Path(home) / "bare_window.py"
         bare_script.write_text(BARE)
+        # Both as a script run by the interpreter: bundleguard through its installed
+        # `bundleguard` command (what a user starts; `python -m` adds runpy's imports).
+        entry = Path(sys.executable).with_name("bundleguard")
+        ours = (
+            [sys.executable, str(entry)]
+            if entry.is_file()
+            else [sys.executable, "-m", "bundleguard"]
+        )
         commands = {
-            "bundleguard": [sys.executable, "-m", "bundleguard"],
+            "bundleguard": ours,
             "bare QMainWindow": [sys.executable, str(bare_script)],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}

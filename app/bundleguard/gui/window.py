@@ -56,8 +56,8 @@ def _import_pages() -> None:
     for name in LATE_MODULES:
         try:
             importlib.import_module(name)
-        except ImportError:
-            log.info("%s is not available", name)
+        except Exception as error:  # the page says so when it is built; never a crash here
+            log.info("%s could not be imported ahead: %s", name, type(error).__name__)
 
 
 def _placeholder(text: str) -> QWidget:
