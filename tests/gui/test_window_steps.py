@@ -137,3 +137,23 @@ def test_the_window_comes_back_where_and_as_large_as_it_was(qtbot, tmp_path):
     assert (again.width(), again.height()) == (640, 480)
     again.controller.shutdown()
     first.controller.shutdown()
+
+
+def test_a_pkcs12_dropped_on_the_window_at_step_5_is_checked_there_not_added(
+    qtbot, window, tmp_path
+):
+    from tests.gui.test_replicate_page import PASS, answer, wait_opened, write_p12
+
+    pki = FakePKI("Window Drop")
+    served = pki.issue(["support.example.com", "primary.example.com"])
+    path = write_p12(tmp_path / "exported.pfx", served, pki)
+    window.controller.update(
+        site="support.example.com",
+        appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
+    )
+    window.show_step(4)
+    assert drop(window, [path])
+    answer(qtbot, PASS)
+    wait_opened(qtbot, window.replicate_page, path)
+    assert window.controller.case.files == ()  # the key container never joins the case
+    assert window.controller.case.replication.exported_pkcs12 == str(path)
