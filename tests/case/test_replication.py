@@ -343,3 +343,27 @@ def test_a_problem_only_the_probe_sees_is_never_summed_up_as_all_pass(served, fa
     assert grid.summary.startswith("Fix first: The appliances do not all serve the same")
     assert "The live check also found:" in grid.as_text()
     assert f"{BACKUP} (at 127.0.0.1:{b.port})" in grid.as_text()  # where it was reached
+
+
+def test_a_saved_check_knows_which_case_it_was_made_for(served, fake_pki, tmp_path):
+    from dataclasses import replace
+
+    from bundleguard.case.model import verification_is_current
+    from bundleguard.case.store import load_case, save_case
+
+    with FakeAppliance(PRIMARY, default=served) as a:
+        grid = grid_of(fake_pki, a)
+        case = case_for(a)
+    checked = case.with_changes(replication=Replication(verification=grid.to_verification()))
+    assert verification_is_current(checked) is True
+    reopened = load_case(save_case(checked, tmp_path / "c.bgcase"))
+    assert verification_is_current(reopened) is True  # the key travels in the file
+    moved = replace(checked.appliances[0], address="127.0.0.1:1")
+    assert verification_is_current(checked.with_changes(appliances=(moved,))) is False
+    assert verification_is_current(checked.with_changes(site="other.example.com")) is False
+    assert verification_is_current(checked.with_changes(incident="42")) is True
+    older = replace(checked.replication.verification, case_key="")  # saved before keys
+    assert (
+        verification_is_current(checked.with_changes(replication=Replication(verification=older)))
+        is None
+    )

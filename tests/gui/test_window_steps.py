@@ -157,3 +157,23 @@ def test_a_pkcs12_dropped_on_the_window_at_step_5_is_checked_there_not_added(
     wait_opened(qtbot, window.replicate_page, path)
     assert window.controller.case.files == ()  # the key container never joins the case
     assert window.controller.case.replication.exported_pkcs12 == str(path)
+
+
+def test_a_saved_check_of_a_case_that_changed_since_asks_to_verify_again(window):
+    from bundleguard.case.model import case_key
+
+    window.controller.update(
+        site="support.example.com",
+        appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
+    )
+    case = window.controller.case
+    saved = Verification(
+        checked_at="2026-12-02T01:00:00+00:00", ok=True, summary="All good", case_key=case_key(case)
+    )
+    window.controller.update(replication=replace(case.replication, verification=saved))
+    assert step_words(window)[4] == "5 Replicate: verified"
+    window.controller.update(site="new-site.example.com")
+    assert step_words(window)[4] == "5 Replicate: check again: the case changed"
+    panel = window.replicate_page.verify_panel
+    status = find_by_name(panel, "Verification status").text()
+    assert "the site or the appliances have changed since. Verify again." in status

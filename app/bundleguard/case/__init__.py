@@ -5,7 +5,8 @@ No Qt here. Public API:
   `Verification`, `CaseFileError`, `default_role(index)`, `parse_role(text)`,
   `check_screenshots(entries, screenshots)` (`ScreenshotCountError`),
   `case_to_json(case, case_file)`,
-  `case_from_json(document, case_file)`, `case_to_bytes`, `case_from_bytes`, `SUFFIX`.
+  `case_from_json(document, case_file)`, `case_to_bytes`, `case_from_bytes`, `SUFFIX`,
+  `case_key(case)`, `verification_is_current(case)` (is the saved live check about it?).
 - `bundleguard.case.store`: `load_case(path) -> Case`, `save_case(case, path) -> Path`,
   `CaseStore` (the user's cases in the data folder: `open`, `open_last`, `save`,
   `recent`, `files_dir`, `new_case_path`), `Opened`, `data_dir()`, `log_dir()`.

@@ -49,6 +49,9 @@ class Verification:
     ok: bool
     summary: str
     text: str = ""
+    # What the check was made for (`replication.case_key`): the site and each appliance's
+    # name, role and address. Empty in older files: then it cannot tell.
+    case_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,27 @@ class Case:
             if entry.role is Role.PRIMARY:
                 return entry
         return self.appliances[0] if self.appliances else None
+
+
+def case_key(case: Case) -> str:
+    """What a live check depends on, as a short digest: the site and each appliance's
+    name, role and address, in order. Another key: the check was made for another case."""
+    import hashlib
+
+    facts = [
+        case.site.strip().lower(),
+        [[a.hostname.strip().lower(), a.role.value, a.address.strip()] for a in case.appliances],
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+
+
+def verification_is_current(case: Case) -> bool | None:
+    """Is the saved check still about this case? None: no check saved, or saved by an older
+    bundleguard that did not record what it was made for."""
+    saved = case.replication.verification
+    if saved is None or not saved.case_key:
+        return None
+    return saved.case_key == case_key(case)
 
 
 def default_role(index: int) -> Role:
@@ -179,6 +203,7 @@ def case_to_json(case: Case, case_file: Path | None = None) -> dict[str, object]
                 "ok": verification.ok,
                 "summary": verification.summary,
                 "text": verification.text,
+                "case_key": verification.case_key,
             },
         },
     }
@@ -294,6 +319,7 @@ def _replication(read: _Reader, raw: object, base: Path) -> Replication:
             ok=ok,
             summary=_long_text(read, item, "summary", "replication.verification.summary"),
             text=_long_text(read, item, "text", "replication.verification.text"),
+            case_key=read.text(item, "case_key", "replication.verification.case_key"),
         )
     return Replication(
         exported_pkcs12=_loaded_path(

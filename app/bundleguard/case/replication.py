@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from bundleguard.case.model import Case, Role, Verification
+from bundleguard.case.model import Case, Role, Verification, case_key
 from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
 from bundleguard.probe.report import ApplianceReport, NameCheck, ProbeReport
@@ -242,6 +242,7 @@ class VerificationGrid:
     # What the live check found that no cell shows (the probe is the judge: the grid never
     # says "all pass" while it reports a problem).
     other_problems: tuple[str, ...] = ()
+    case_key: str = ""  # `case_key(case)` of the case it was made for
 
     @property
     def ok(self) -> bool:
@@ -292,7 +293,11 @@ class VerificationGrid:
     def to_verification(self, now: dt.datetime | None = None) -> Verification:
         moment = now if now is not None else dt.datetime.now(dt.UTC)
         return Verification(
-            checked_at=moment.isoformat(), ok=self.ok, summary=self.summary, text=self.as_text()
+            checked_at=moment.isoformat(),
+            ok=self.ok,
+            summary=self.summary,
+            text=self.as_text(),
+            case_key=self.case_key,
         )
 
 
@@ -371,7 +376,9 @@ def verification_grid(
         other = tuple(_short_problem(p) for p in dict.fromkeys(found)) or (
             "The live check reported a problem.",
         )
-    return VerificationGrid(site=site, rows=rows, checked_at=moment, other_problems=other)
+    return VerificationGrid(
+        site=site, rows=rows, checked_at=moment, other_problems=other, case_key=case_key(case)
+    )
 
 
 def _short_problem(text: str) -> str:

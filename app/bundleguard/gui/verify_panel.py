@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bundleguard.case.model import verification_is_current
 from bundleguard.case.replication import Check, Status, VerificationGrid
 from bundleguard.errors import InputError
 from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour
@@ -72,6 +73,10 @@ STALE = (
     "They were not saved in the case."
 )
 DROPPED = "The case changed while checking: nothing was saved."
+OUTDATED = (
+    "Checked at {when}, for the case as it was then: the site or the appliances have "
+    "changed since. Verify again."
+)
 
 
 # --------------------------------------------------------------------------- worker side
@@ -448,7 +453,11 @@ class VerifyPanel(QWidget):
         self._seen_path, self._seen_case = path, case
         saved = case.replication.verification
         if self._grid is not None and saved == self._saved:
-            return  # another part of the case changed: the fresh grid still stands
+            # Another part of the case changed: the fresh grid stands, unless it is now
+            # about a case that is no longer what it was checked for.
+            if verification_is_current(case) is False:
+                self.status.setText(OUTDATED.format(when=checked_at_words(saved.checked_at)))
+            return
         self._grid = None
         self._show_saved(saved)
 
@@ -506,9 +515,12 @@ class VerifyPanel(QWidget):
             self.copy_button.setEnabled(False)
             return
         self.summary.setText(saved.summary)
-        self.status.setText(
-            f"Last checked at {checked_at_words(saved.checked_at)} (saved in the case)."
-        )
+        if verification_is_current(self.controller.case) is False:
+            self.status.setText(OUTDATED.format(when=checked_at_words(saved.checked_at)))
+        else:
+            self.status.setText(
+                f"Last checked at {checked_at_words(saved.checked_at)} (saved in the case)."
+            )
         self.saved_text.setPlainText(saved.text)
         self.saved_text.setVisible(bool(saved.text))
         self.copy_button.setEnabled(bool(saved.text))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.model import SUFFIX
+from bundleguard.case.model import SUFFIX, verification_is_current
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.case_page import CasePage, hostname_problem
 from bundleguard.gui.controller import CaseController
@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
         verification = case.replication.verification
         if verification is None:
             words.append("not verified")
+        elif verification_is_current(case) is False:
+            words.append("check again: the case changed")
         else:
             words.append("verified" if verification.ok else "verification failed")
         for index, word in enumerate(words):
