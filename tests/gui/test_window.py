@@ -158,14 +158,21 @@ def test_drop_a_chain_and_a_renamed_pkcs12_then_extract(qtbot, files, home, monk
 
     monkeypatch.setattr(window.certificates_page, "_extract_failed", again)
     extract.click()
-    qtbot.waitUntil(lambda: any("01-leaf" in r for r in rows(window)), timeout=20000)
-    wait_rows(qtbot, window, len(rows(window)))
+    # The chain already holds both certificates of the export: nothing is added twice,
+    # and the key container leaves the case (the fix is complete: the step can be done).
+    qtbot.waitUntil(lambda: rows(window) == ["chain.pem — accepted (certificate)"], timeout=20000)
     assert seen[0] == ""
     assert "wrong" in seen[1].lower()
-    leaf_rows = [r for r in rows(window) if "01-leaf" in r]
-    assert leaf_rows[0].endswith("accepted (certificate)")
-    written = list(window.controller.files_dir.glob("*.crt"))
-    assert written and all(b"PRIVATE KEY" not in p.read_bytes() for p in written)
+    assert (
+        find_by_name(window, "Reason")
+        .text()
+        .startswith(
+            "The 2 certificate(s) in exported-cert.crt were already in the case. The file with "
+            "the private key was taken out of the case"
+        )
+    )
+    assert files["p12"].exists()  # taken out of the case, never deleted from the disk
+    assert not list(window.controller.files_dir.glob("*.crt"))
     window.controller.shutdown()
     # Nothing under the test's home or data holds the passphrase.
     for path in home.rglob("*"):

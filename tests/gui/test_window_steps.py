@@ -30,6 +30,16 @@ def test_a_pem_with_a_plain_key_is_fixed_without_a_passphrase(qtbot, window, tmp
     wait_rows(qtbot, window, len(rows(window)))
     written = [p for p in window.controller.files_dir.iterdir() if p.suffix == ".crt"]
     assert written and all(b"PRIVATE KEY" not in p.read_bytes() for p in written)
+    assert not any(r.startswith("server.pem") for r in rows(window))  # out of the case
+    assert (
+        find_by_name(window, "Reason")
+        .text()
+        .startswith(
+            "Extracted 1 certificate(s) from server.pem. The file with the private key was taken "
+            "out of the case (it is still on your disk)"
+        )
+    )
+    assert path.exists()
 
 
 def test_an_image_dropped_on_the_screenshot_step_goes_to_it(qtbot, window, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, Qt, Signal
@@ -113,21 +114,42 @@ def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anc
     )
 
 
-def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors) -> list[str]:
-    """The certificates of a key container written as separate files into `folder`."""
+@dataclass(frozen=True)
+class Extracted:
+    written: tuple[str, ...]  # the new certificate files
+    already: int  # certificates the case already had (not written again)
+
+
+def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, known=()) -> Extracted:
+    """The certificates of a key container written as separate files into `folder`; those
+    among `known` (certificates the case already holds) are not written a second time."""
+    from cryptography import x509
+
     from bundleguard.certs.extract import extract_chain
     from bundleguard.certs.load import load_certificates
     from bundleguard.files import read_input_file, write_file_atomic
 
     certs = load_certificates(read_input_file(path), path.name, passphrase)
     extraction = extract_chain(certs, anchors.all if anchors is not None else None)
+    have = {cert.fingerprint(cert.signature_hash_algorithm or _sha256()) for cert in known}
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    already = 0
     for item in extraction.files:
         if item.role == "full-chain":
             continue  # the separate files are the bundle's; one copy of each is enough
+        cert = x509.load_pem_x509_certificate(item.data)
+        if cert.fingerprint(cert.signature_hash_algorithm or _sha256()) in have:
+            already += 1
+            continue
         written.append(str(write_file_atomic(folder / item.filename, item.data, force=True)))
-    return written
+    return Extracted(tuple(written), already)
+
+
+def _sha256():
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
 
 
 def needs_passphrase(path: Path) -> bool:
@@ -225,6 +247,7 @@ class CertificatesPage(QWidget):
         self.reports: dict[str, object] = {}
         self.inspection = None
         self._scan_task: workers.Task | None = None
+        self._after_extract = ""  # what the last extraction did, said until the next change
         self._inspect_serial = 0
         self.hint = ""
         layout = QVBoxLayout(self)
@@ -350,6 +373,7 @@ class CertificatesPage(QWidget):
 
     def add_paths(self, paths: Sequence[Path]) -> workers.TaskSignals:
         """Scan `paths` (folders expanded) in a worker; then add them to the case."""
+        self._after_extract = ""
         self.cancel_scan()
         task = workers.Task(scan_paths, [Path(p) for p in paths])
         self._scan_task = task
@@ -391,6 +415,7 @@ class CertificatesPage(QWidget):
 
     def remove_selected(self) -> None:
         paths = [i.data(PATH_ROLE) for i in self.list.selectionModel().selectedIndexes()]
+        self._after_extract = ""
         if paths:
             self.controller.remove_files(paths)
 
@@ -440,13 +465,15 @@ class CertificatesPage(QWidget):
     def _show_reason(self, path: str | None) -> None:
         report = self.reports.get(path) if path else None
         if report is None:
-            self.reason.setText("")
+            self.reason.setText(self._after_extract)
             self.extract_button.hide()
             return
         word = VERDICT_WORDS[report.verdict.value]
         text = f"{Path(path).name}: {word}."
         if report.reasons:
             text += " " + " ".join(report.reasons)
+        if self._after_extract:
+            text = f"{self._after_extract}\n{text}"
         self.reason.setText(text)
         fixable = report.verdict.value in ("secret", "refused") and self._holds_certificates(path)
         self.extract_button.setVisible(fixable)
@@ -484,13 +511,17 @@ class CertificatesPage(QWidget):
                 dialog.clear()
                 self.passphrase_dialog = None
                 dialog.deleteLater()
+        known = [
+            cert
+            for f in self.controller.case.files
+            if (report := self.reports.get(f)) is not None
+            for cert in report.certificates
+        ]
         task = workers.Task(
-            extract_to, path, passphrase, self.controller.files_dir, self.controller.anchors
+            extract_to, path, passphrase, self.controller.files_dir, self.controller.anchors, known
         )
         passphrase = None
-        task.signals.done.connect(
-            workers.alive(self, lambda written: self._extracted(path, written))
-        )
+        task.signals.done.connect(workers.alive(self, lambda result: self._extracted(path, result)))
         task.signals.failed.connect(
             workers.alive(self, lambda message: self._extract_failed(path, message, task))
         )
@@ -502,15 +533,30 @@ class CertificatesPage(QWidget):
         else:
             show_problem(self.problem, message)
 
-    def _extracted(self, source: Path, written: list[str]) -> None:
-        show_problem(
-            self.problem,
-            None,
+    def _extracted(self, source: Path, result: Extracted) -> None:
+        """The fix is complete: the certificates join the case, the key container leaves it
+        (the file itself stays where it is, untouched)."""
+        show_problem(self.problem, None)
+        new, had = len(result.written), result.already
+        if not new:
+            done = f"The {had} certificate(s) in {source.name} were already in the case."
+        elif had:
+            done = (
+                f"Extracted {new} certificate(s) from {source.name} "
+                f"({had} more were already in the case)."
+            )
+        else:
+            done = f"Extracted {new} certificate(s) from {source.name}."
+        message = (
+            f"{done} The file with the private key was taken out of the case (it is still "
+            "on your disk): it never goes into a bundle."
         )
-        self.reason.setText(
-            f"{len(written)} certificate file(s) written from {source.name}, without its key."
-        )
-        self.add_paths([Path(p) for p in written])
+        self.controller.remove_files([os.path.abspath(source)])
+        if result.written:
+            self.add_paths([Path(p) for p in result.written])
+        # Said until the user adds or removes something else (a new selection keeps it).
+        self._after_extract = message
+        self.reason.setText(message)
 
     # ------------------------------------------------------------ inspecting
     def inspect(self) -> None:
