@@ -63,3 +63,12 @@ def test_a_bad_hostname_is_said_and_cannot_be_opened(qtbot, window, monkeypatch)
     assert opened == []
     qtbot.keyClicks(find_by_name(window, "Incident number"), "12/34")
     assert window.case_page.incident_problem.isVisibleTo(window)
+
+
+def test_the_first_appliance_row_shows_its_controls_whole(qtbot, window) -> None:
+    find_by_name(window, "Add appliance").click()
+    table = find_by_name(window, "Appliances")
+    for name in ("Role of appliance 1", "Open /appliance of appliance 1", "Remove appliance 1"):
+        control = find_by_name(window, name)
+        column = table.indexAt(control.pos() + control.rect().center()).column()
+        assert table.columnWidth(column) >= control.sizeHint().width(), name

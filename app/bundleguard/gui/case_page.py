@@ -99,9 +99,9 @@ class CasePage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(HOST, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
         for column in (ROLE, OPEN, REMOVE):
-            self.table.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents
-            )
+            # Sized to their controls by `_fit_columns` (ResizeToContents did not see the
+            # controls of the first row: they showed cut to "p", "/appe", "emov").
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._table_edited)
@@ -230,7 +230,19 @@ class CasePage(QWidget):
                 self._fill_row(row, entry)
         finally:
             self._loading = False
+        self._fit_columns()
         self._check()
+
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in (ROLE, OPEN, REMOVE):
+            widths = [header.sectionSizeHint(column)]
+            for row in range(self.table.rowCount()):
+                control = self.table.cellWidget(row, column)
+                if control is not None:
+                    widths.append(control.sizeHint().width() + 4)
+            if header.sectionSize(column) != max(widths):
+                header.resizeSection(column, max(widths))
 
     def _fill_row(self, row: int, entry: ApplianceEntry) -> None:
         for column, text in ((HOST, entry.hostname), (ADDRESS, entry.address)):
