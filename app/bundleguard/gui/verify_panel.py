@@ -140,6 +140,15 @@ def checked_at_words(iso: str) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable(text: str) -> str:
+    """`text` with a line-break chance after each colon: a label wraps only between words,
+    and a SHA-256 fingerprint is one 95-character word that would widen the whole page."""
+    return text.replace(":", ":" + ZERO_WIDTH_SPACE)
+
+
 def _header(check: Check) -> str:
     """A column title on two lines (the words are long; the grid has ten columns)."""
     words = check.value.split(" ")
@@ -462,7 +471,7 @@ class VerifyPanel(QWidget):
         self._show_saved(saved)
 
     def _show_grid(self, grid: VerificationGrid) -> None:
-        self.summary.setText(grid.summary)
+        self.summary.setText(breakable(grid.summary))
         self.saved_text.hide()
         self.saved_text.clear()
         table = self.table
@@ -514,7 +523,7 @@ class VerifyPanel(QWidget):
             self.saved_text.hide()
             self.copy_button.setEnabled(False)
             return
-        self.summary.setText(saved.summary)
+        self.summary.setText(breakable(saved.summary))
         if verification_is_current(self.controller.case) is False:
             self.status.setText(OUTDATED.format(when=checked_at_words(saved.checked_at)))
         else:
