@@ -856,3 +856,10 @@ def test_the_plan_of_a_new_case_never_shows_the_last_case_s_certificate(
     assert rows(plan)[0] == (
         f"Certificate covers every name?: fail: No: it does not cover {PRIMARY}, {BACKUP}, {NODE}."
     )
+
+
+def test_the_export_step_says_the_key_file_never_goes_to_support(pages):
+    page = pages.page()
+    assert label_text(page, "Where the exported file goes").startswith(
+        "This export holds the private key: it is only for your other appliances."
+    )

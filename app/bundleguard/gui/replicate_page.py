@@ -104,6 +104,12 @@ NOT_INSTALLED = "Tick “Vendor update installed” once support's update is on 
 
 
 # ------------------------------------------------------------------ work (no Qt)
+KEY_STAYS = (
+    "This export holds the private key: it is only for your other appliances. It stays "
+    "on your network and is never sent to support (the bundles of step 4 refuse it)."
+)
+
+
 @dataclass(frozen=True)
 class ChainFacts:
     """The certificate of the case's certificate files (leaf first), as the core orders it."""
@@ -385,6 +391,9 @@ class ReplicatePage(QWidget):
 
     def _build_export(self, body: QWidget, layout: QVBoxLayout) -> None:
         layout.addWidget(_heading("2. Export on the primary", body))
+        note = plain_label(KEY_STAYS, body)
+        note.setAccessibleName("Where the exported file goes")
+        layout.addWidget(note)
         self.primary_reason = plain_label("", body)
         self.primary_reason.setAccessibleName("Primary")
         layout.addWidget(self.primary_reason)
