@@ -75,5 +75,12 @@ def test_demo_case_to_verified_bundles(qtbot, tmp_path, monkeypatch):
                 assert "exported-cert.crt" not in names
             assert path.with_suffix(".eml").is_file()
         assert find_by_name(window, "Open email draft").isEnabled()
+        step = steps.model().index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+        assert step == "4 Bundle & email: built"
+        # A change to what the bundles hold makes them outdated: the step says so.
+        controller.update(incident="99999")
+        assert steps.model().index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole) == (
+            "4 Bundle & email: ready to build"
+        )
     finally:
         controller.shutdown()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -210,8 +210,16 @@ def plain_label(text: str = "") -> QLabel:
 # --------------------------------------------------------------------------- the page
 
 
+def bundle_inputs(case: Case) -> tuple:
+    """What the bundles are made of: when it changes, bundles built before are outdated."""
+    return (case.site, case.incident, case.support_address, case.output, case.appliances,
+            case.files)  # fmt: skip
+
+
 class BundlePage(QWidget):
     """Build bundles, see what was written, open or copy the email to support."""
+
+    bundlesBuilt = Signal()
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +229,7 @@ class BundlePage(QWidget):
         self._plan_pending = False
         self._outcome: PlanOutcome | None = None
         self._result: BatchResult | None = None
+        self.built_for: tuple | None = None  # bundle_inputs of the case last built
         self._build_cancel: Cancel | None = None
         self._build_signals = None
         self._plan_signals = None
@@ -443,6 +452,9 @@ class BundlePage(QWidget):
             self.status.setText("Nothing was written: a file is refused.")
             return
         self._result = result
+        if result.written and not result.cancelled:
+            self.built_for = bundle_inputs(self.controller.case)
+            self.bundlesBuilt.emit()
         self.warnings.setText(describe_warnings(result.plans))
         count = len(result.written)
         if result.cancelled:

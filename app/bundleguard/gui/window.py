@@ -149,6 +149,8 @@ class MainWindow(QMainWindow):
                     "BundlePage",
                     "The Bundle & email step is not ready.",
                 )
+                if hasattr(page, "bundlesBuilt"):
+                    page.bundlesBuilt.connect(self._update_steps)
             else:
                 page = self._optional(
                     "bundleguard.gui.replicate_page",
@@ -439,6 +441,13 @@ class MainWindow(QMainWindow):
         states = (case_ok, certs_ok, shots_ok, case_ok and certs_ok and shots_ok)
         words = ["done" if ok else "needs attention" for ok in states]
         words[3] = "ready to build" if states[3] else "not ready"
+        bundle_page = self._late.get(3)
+        built_for = getattr(bundle_page, "built_for", None)
+        if states[3] and built_for is not None:
+            from bundleguard.gui.bundle_page import bundle_inputs
+
+            if built_for == bundle_inputs(case):
+                words[3] = "built"
         verification = case.replication.verification
         if verification is None:
             words.append("not verified")
