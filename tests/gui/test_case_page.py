@@ -72,3 +72,10 @@ def test_the_first_appliance_row_shows_its_controls_whole(qtbot, window) -> None
         control = find_by_name(window, name)
         column = table.indexAt(control.pos() + control.rect().center()).column()
         assert table.columnWidth(column) >= control.sizeHint().width(), name
+
+
+def test_the_roles_and_the_optional_address_are_explained(window) -> None:
+    table = find_by_name(window, "Appliances")
+    assert table.horizontalHeaderItem(2).text() == "Address (optional)"
+    help_text = find_by_name(window, "What the roles and the address mean").text()
+    assert "node — an Atlas traffic node" in help_text and "leave it empty" in help_text

@@ -59,6 +59,13 @@ def _problem(kind: str, text: str) -> str | None:
     return None
 
 
+ROLES_HELP = (
+    "Role: primary — the appliance the certificate is exported from; backup — its failover "
+    "partner; node — an Atlas traffic node. Address: leave it empty to reach the appliance "
+    "by its hostname; give IP[:PORT] only when this computer cannot resolve that name."
+)
+
+
 class CasePage(QWidget):
     def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,7 +102,7 @@ class CasePage(QWidget):
         layout.addWidget(QLabel("Appliances", self))
         self.table = QTableWidget(0, 5, self)
         self.table.setAccessibleName("Appliances")
-        self.table.setHorizontalHeaderLabels(["Hostname", "Role", "Address", "", ""])
+        self.table.setHorizontalHeaderLabels(["Hostname", "Role", "Address (optional)", "", ""])
         self.table.horizontalHeader().setSectionResizeMode(HOST, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
         for column in (ROLE, OPEN, REMOVE):
@@ -106,6 +113,9 @@ class CasePage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._table_edited)
         layout.addWidget(self.table, 1)
+        roles = plain_label(ROLES_HELP, self)
+        roles.setAccessibleName("What the roles and the address mean")
+        layout.addWidget(roles)
         self.table_problem = problem_label(self)
         layout.addWidget(self.table_problem)
         buttons = QHBoxLayout()
