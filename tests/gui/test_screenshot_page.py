@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.capture.models import StrategyKind
+from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.gui.qtcapture import monitors_from_screens, pillow_to_qimage
 from bundleguard.gui.screenshot import ScreenshotPage
 from tests.capture.fakes import FakeStrategy, desktop_picture, fake_session
@@ -332,3 +333,17 @@ def test_a_black_picture_is_never_saved_silently(qtbot, page, tmp_path, case_fol
         drop_files(screen, [black])
     assert "single flat colour" in find_by_name(screen, "Screenshot status").text()
     assert not case_folder.exists()
+
+
+def test_every_appliance_name_shows_whole_in_the_list(qtbot, window) -> None:
+    names = ["primary.example.com", "backup.example.com", "node1.example.com"]
+    window.controller.update(appliances=tuple(ApplianceEntry(n, Role.PRIMARY) for n in names))
+    window.resize(900, 650)
+    window.show_step(2)
+    listing = find_by_name(window, "Appliances for screenshots")
+    qtbot.waitUntil(lambda: listing.count() == 3, timeout=5000)
+    for row in range(listing.count()):
+        assert listing.visualItemRect(listing.item(row)).right() <= listing.viewport().width()
+        assert listing.fontMetrics().horizontalAdvance(listing.item(row).text()) < (
+            listing.viewport().width()
+        )

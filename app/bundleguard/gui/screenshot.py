@@ -388,6 +388,11 @@ class ScreenshotPage(QWidget):
             self.appliance_list.addItem(item)
             self._label_item(item)
         self.appliance_list.blockSignals(False)
+        # Every hostname whole (similar names must not be told apart by their first letters),
+        # up to the list's maximum width; longer ones scroll.
+        widest = max((self.appliance_list.sizeHintForColumn(0),), default=0)
+        frame = 2 * self.appliance_list.frameWidth() + 8
+        self.appliance_list.setMinimumWidth(min(widest + frame, self.appliance_list.maximumWidth()))
         names = list(hostnames)
         self.appliance_list.setCurrentRow(names.index(current) if current in names else 0)
         self._show_appliance()
