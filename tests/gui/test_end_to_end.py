@@ -74,7 +74,9 @@ def test_demo_case_to_verified_bundles(qtbot, tmp_path, monkeypatch):
                 assert not any(n.endswith((".p12", ".pfx", ".key")) for n in names)
                 assert "exported-cert.crt" not in names
             assert path.with_suffix(".eml").is_file()
-        assert find_by_name(window, "Open email draft").isEnabled()
+        drafts_button = find_by_name(window, "Open email draft")
+        assert drafts_button.isEnabled()
+        assert drafts_button.text() == "Open 3 email drafts"  # one per appliance
         step = steps.model().index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole)
         assert step == "4 Bundle & email: built"
         # A change to what the bundles hold makes them outdated: the step says so.

@@ -470,6 +470,15 @@ class BundlePage(QWidget):
         has = bool(result.written)
         self.open_folder_button.setEnabled(has)
         self.open_draft_button.setEnabled(has)
+        drafts = sum(1 for d in result.drafts if d.attachments)
+        # One email per appliance: the button says how many it opens (its accessible name
+        # stays "Open email draft"; the tooltip says the rest).
+        self.open_draft_button.setText(
+            f"Open {drafts} email drafts" if drafts > 1 else "Open email draft"
+        )
+        self.open_draft_button.setToolTip(
+            "One email per appliance, each with its bundle attached" if drafts > 1 else ""
+        )
         self.copy_button.setEnabled(has)
 
     def _ask_replace(self, paths: Sequence[Path]) -> None:
