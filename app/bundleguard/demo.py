@@ -187,29 +187,28 @@ def start_demo_appliances(case: Case) -> DemoAppliances:
     certificate of another CA (the certificate was not imported there yet). Raises
     `InputError` when the demo's PKCS#12 is gone.
     """
-    from bundleguard.probe.fake import FakeAppliance, FakePKI
+    from bundleguard.probe.fake import FakeAppliance, FakeAppliances, FakePKI
 
     demo = _demo_chain(case)
     old: ServedCertificate | None = None
-    started: list[FakeAppliance] = []
-    entries: list[ApplianceEntry] = []
-    try:
-        for entry in case.appliances:
-            if entry.role is Role.NODE:
-                if old is None:
-                    old = FakePKI("Old Demo").issue([SITE, *(h for h, _ in APPLIANCES)])
-                served = old
-            else:
-                served = demo
-            appliance = FakeAppliance(entry.hostname, default=served).start()
-            started.append(appliance)
-            host, port = appliance.address
-            entries.append(dataclasses.replace(entry, address=f"{host}:{port}"))
-    except BaseException:
-        for appliance in started:
-            appliance.stop()
-        raise
-    return DemoAppliances(case.with_changes(appliances=tuple(entries)), tuple(started))
+
+    def served_to(entry: ApplianceEntry) -> ServedCertificate:
+        nonlocal old
+        if entry.role is not Role.NODE:
+            return demo
+        if old is None:
+            old = FakePKI("Old Demo").issue([SITE, *(h for h, _ in APPLIANCES)])
+        return old
+
+    # FakeAppliances starts them all, or stops the ones started when one cannot start.
+    started = FakeAppliances(
+        FakeAppliance(entry.hostname, default=served_to(entry)) for entry in case.appliances
+    ).__enter__()
+    entries = [
+        dataclasses.replace(entry, address=f"{appliance.address[0]}:{appliance.port}")
+        for entry, appliance in zip(case.appliances, started, strict=True)
+    ]
+    return DemoAppliances(case.with_changes(appliances=tuple(entries)), started)
 
 
 __all__ = [

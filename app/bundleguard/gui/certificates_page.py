@@ -131,25 +131,18 @@ def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, know
 
     certs = load_certificates(read_input_file(path), path.name, passphrase)
     extraction = extract_chain(certs, anchors.all if anchors is not None else None)
-    have = {cert.fingerprint(cert.signature_hash_algorithm or _sha256()) for cert in known}
+    have = set(known)  # a certificate equals another with the same DER bytes
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     already = 0
     for item in extraction.files:
         if item.role == "full-chain":
             continue  # the separate files are the bundle's; one copy of each is enough
-        cert = x509.load_pem_x509_certificate(item.data)
-        if cert.fingerprint(cert.signature_hash_algorithm or _sha256()) in have:
+        if x509.load_pem_x509_certificate(item.data) in have:
             already += 1
             continue
         written.append(str(write_file_atomic(folder / item.filename, item.data, force=True)))
     return Extracted(tuple(written), already)
-
-
-def _sha256():
-    from cryptography.hazmat.primitives import hashes
-
-    return hashes.SHA256()
 
 
 def needs_passphrase(path: Path) -> bool:

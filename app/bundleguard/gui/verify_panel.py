@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.model import verification_is_current
+from bundleguard.case.model import case_key, verification_is_current
 from bundleguard.case.replication import Check, Status, VerificationGrid
 from bundleguard.errors import InputError
 from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour
@@ -163,13 +163,12 @@ def _header(check: Check) -> str:
 
 
 def check_inputs(case: Case, expected: ExpectedChain | None) -> tuple:
-    """What the result of checking `case` depends on: the site, each appliance's hostname,
-    role and address (in order: the first primary is the one the others are compared
-    with), and the certificate the appliances are compared with (the exported PKCS#12's
-    when the page gave it, else the fingerprint recorded in the case)."""
-    appliances = tuple((a.hostname, a.role, a.address) for a in case.appliances)
+    """What the result of checking `case` depends on: the case as `case_key` sees it (the
+    site, each appliance's hostname, role and address, in order), and the certificate the
+    appliances are compared with (the exported PKCS#12's when the page gave it, else the
+    fingerprint recorded in the case)."""
     compared = expected if expected is not None else case.replication.exported_fingerprint
-    return (case.site, appliances, compared)
+    return (case_key(case), compared)
 
 
 def reached_at(case: Case) -> dict[str, tuple[str, str]]:
