@@ -143,3 +143,51 @@ class CaseStore:
 
 
 __all__ = ["CaseFileError", "CaseStore", "Opened", "data_dir", "load_case", "log_dir", "save_case"]
+
+
+class OutsideCaseFolderError(InputError):
+    """A file the app writes for a case would land outside the case's folder."""
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.normcase(path), os.path.normcase(folder)
+    return path == folder or path.startswith(os.path.join(folder, ""))
+
+
+def write_case_file(folder: Path, name: str, data: bytes, *, force: bool = False) -> Path:
+    """Write `data` as `folder/name`, one of the files the app keeps beside a case (a
+    pasted certificate, an extracted one), never through a symbolic link that leads out
+    of the case's folder (`folder`'s parent): the folder and the name are checked before
+    the write and the file's place after it (a file found elsewhere then is removed)."""
+    import contextlib
+
+    from bundleguard.text import shown
+
+    folder = Path(folder)
+    if name in ("", ".", "..") or any(sep in name for sep in (os.sep, os.altsep) if sep):
+        raise OutsideCaseFolderError(
+            f"'{shown(name)}' is not a plain file name: nothing was written."
+        )
+    base = os.path.realpath(folder.parent)
+
+    def check(place: Path, what: str) -> None:
+        real = os.path.realpath(place)
+        if not _inside(real, base):
+            raise OutsideCaseFolderError(
+                f"'{shown(str(place))}' is {what} that leads out of the case's folder (to "
+                f"'{shown(real)}'): nothing was written there."
+            )
+
+    check(folder, "a link")
+    target = folder / name
+    if os.path.islink(target):
+        check(target, "a link")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = write_file_atomic(target, data, force=force)
+    try:
+        check(written, "a file")
+    except OutsideCaseFolderError:
+        with contextlib.suppress(OSError):
+            os.unlink(written)  # the folder was swapped for a link while it was written
+        raise
+    return written
