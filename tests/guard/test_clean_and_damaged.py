@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 
 import pytest
@@ -120,28 +121,39 @@ def test_random_binary_of_many_sizes_has_no_findings(size):
 # --------------------------------------------------------------------------- damaged
 
 
-def test_pem_key_truncated_in_half_is_refused_as_damaged():
+def test_pem_key_truncated_in_half_is_secret_a_key_cut_short():
     pem = kf.pkcs1_pem()
 
     report = scan(pem[: len(pem) // 2], "server.pem")
 
-    assert report.verdict is Verdict.REFUSED
+    assert report.verdict is Verdict.SECRET
     [finding] = report.findings
-    assert finding.damaged and finding.kind == "damaged-private-key"
+    assert not finding.damaged and finding.kind == "truncated-private-key"
     assert finding.offset == 0
-    assert_reason_mentions(report, r"truncat|damag|corrupt|incomplete")
+    assert_reason_mentions(report, r"cut short")
 
 
-def test_pem_key_with_its_body_cut_but_its_end_line_kept_is_refused_as_damaged():
+def test_pem_key_with_its_body_cut_but_its_end_line_kept_is_secret_a_key_cut_short():
     pem = kf.pkcs8_pem()
     lines = pem.splitlines(keepends=True)
     cut = lines[:5] + lines[-1:]
 
     report = scan(b"".join(cut), "server.pem")
 
+    assert report.verdict is Verdict.SECRET
+    assert findings_of(report, "truncated-private-key"), report.findings
+    assert_reason_mentions(report, r"cut short.*body ends before the key does")
+
+
+def test_pem_block_whose_body_is_not_a_key_is_refused_as_damaged():
+    body = base64.encodebytes(bytes(range(256)) * 2)
+    data = b"-----BEGIN RSA PRIVATE KEY-----\n" + body + b"-----END RSA PRIVATE KEY-----\n"
+
+    report = scan(data, "server.pem")
+
     assert report.verdict is Verdict.REFUSED
     assert any(f.damaged for f in report.findings), report.findings
-    assert_reason_mentions(report, r"truncat|damag|corrupt|incomplete")
+    assert_reason_mentions(report, r"damag|corrupt")
 
 
 def test_der_key_truncated_is_refused_as_damaged():
@@ -155,7 +167,8 @@ def test_der_key_truncated_is_refused_as_damaged():
 
 
 def test_damaged_key_next_to_a_good_key_still_makes_the_file_secret():
-    broken = kf.pkcs1_pem()[:300] + b"\n"
+    body = base64.encodebytes(bytes(range(256)))
+    broken = b"-----BEGIN RSA PRIVATE KEY-----\n" + body + b"-----END RSA PRIVATE KEY-----\n"
 
     report = scan(broken + kf.sec1_pem(), "keys.pem")
 

@@ -37,6 +37,12 @@ _UNESCAPED = {
     b"&#61;": b"=",
 }
 _BASE64_LINE_RE = re.compile(rb"^[A-Za-z0-9+/=]+$")
+# What people put before each line of a pasted key: e-mail quoting ("> ", ">> ", "> > ",
+# "| "), list bullets and numbers ("* ", "- ", "\u2022 ", "3. "), comment markers ("# ",
+# "// ", "; ", "-- "). None of these characters starts a base64 line followed by a blank.
+_LINE_PREFIX_RE = re.compile(
+    rb"(?:[>|][ \t]*)+|(?:[*#;+-]|//|--|\xe2\x80\xa2|\xc2\xb7|\d{1,4}[.):])[ \t]+"
+)
 _MARKUP_RE = re.compile(rb"<[^<>]{0,512}>")
 
 
@@ -90,7 +96,11 @@ def _split_body(body: bytes) -> tuple[dict[str, str], list[bytes], list[bytes]]:
     if b"<" in text:  # pasted into HTML or a Word document: markup splits the lines
         text = _MARKUP_RE.sub(b"\n", text)
     for raw in text.splitlines():
-        line = raw.strip().strip(b"\"',\\").strip()
+        line = raw.strip()
+        prefix = _LINE_PREFIX_RE.match(line)
+        if prefix is not None:
+            line = line[prefix.end() :]
+        line = line.strip(b"\"',\\").strip()
         if continued:
             continued = line.endswith(b"\\")
             continue
@@ -205,6 +215,19 @@ def _readable(label: str) -> str:
     return label.replace("PRIVATE KEY", "private key").replace("SECRET KEY", "secret key")
 
 
+_CUT_SHORT_DETAIL = (
+    "it is cut short ({why}), but what is there is the start of a private key, "
+    "and a key cut short is still a key"
+)
+
+
+def _cut_short(key: KeyMatch, complete: bool) -> KeyMatch:
+    """A key block whose body stops early: its decoded start is a key's, so it is a key."""
+    label = key.label.removeprefix("partial ").removesuffix(" (its start)")
+    why = "its body ends before the key does" if complete else "its END line is missing"
+    return KeyMatch("truncated-private-key", label, 0, 0, detail=_CUT_SHORT_DETAIL.format(why=why))
+
+
 def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
     headers, data_lines, other = _split_body(body)
     if "PGP" in label:
@@ -223,6 +246,9 @@ def _classify_block(label: str, body: bytes, complete: bool) -> KeyMatch | None:
         return None  # prose that mentions a key header
     payload = decode_base64(b"".join(data_lines))
     key = _key_in_body(label, headers, payload)
+    encrypted = "ENCRYPTED" in headers.get("proc-type", "").upper()
+    if key is not None and key.damaged and not encrypted:
+        return _cut_short(key, complete)
     if key is not None:
         if not complete and not key.damaged:
             return KeyMatch(

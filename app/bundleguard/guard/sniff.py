@@ -13,7 +13,7 @@ import bisect
 import re
 from dataclasses import replace
 
-from bundleguard.guard import armor, binary, der
+from bundleguard.guard import armor, binary, der, members, rtf
 from bundleguard.guard.der import KeyMatch
 
 MAX_DECODE_DEPTH = 3
@@ -225,6 +225,18 @@ def _text_hits(data: bytes, with_base64: bool) -> list[KeyMatch]:
         hits += armor.find_putty_keys(data)
     hits += armor.find_openssl_text_keys(data)
     hits += armor.find_jwk_private_keys(data)
+    hits += members.find_key_members(data)
+    return hits
+
+
+def _rtf_hits(data: bytes, depth: int) -> list[KeyMatch]:
+    """Keys in the text of an RTF document, at their offsets in the document."""
+    text, where = rtf.rtf_text(data)
+    hits = []
+    for match in find_in_buffer(text, depth + 1):
+        start = where.to_file(match.start)
+        end = max(start + 1, where.to_file(max(match.end - 1, match.start)) + 1)
+        hits.append(replace(match, start=start, end=end, encoding=f"RTF {match.encoding}"))
     return hits
 
 
@@ -250,6 +262,8 @@ def find_in_buffer(
         spans = [(h.start, h.end) for h in hits]
         if may_hold:
             hits += _decoded_hits(data, depth, spans)
+        if rtf.holds_rtf(data):
+            hits += _rtf_hits(data, depth)
         if not text_only:
             for parity, view in _utf16_views(data):
                 for match in find_in_buffer(view, depth + 1, text_only=True):
