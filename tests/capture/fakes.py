@@ -60,3 +60,39 @@ class FakeStrategy:
             raise self.error
         assert self.image is not None
         return self.image
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A valid PNG of `width` × `height` black pixels, one bit each, zlib-packed: 13000 ×
+    13000 is about 20 KB on disk and 169 megapixels (hundreds of MB) once decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    row = bytes(1 + (width + 7) // 8)  # filter byte 0, then the row's bits
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def forbid_decoding(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Make any PNG decode fail the test loudly; returns the sizes that were attempted."""
+    from PIL import PngImagePlugin
+
+    attempts: list[tuple[int, int]] = []
+    original = PngImagePlugin.PngImageFile.load
+
+    def load(self):
+        if self.width * self.height > 4_000_000:
+            attempts.append(self.size)
+            raise AssertionError(f"a {self.size} PNG was decoded")
+        return original(self)
+
+    monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", load)
+    return attempts

@@ -50,29 +50,36 @@ def page(qtbot, case_folder):
     return make
 
 
-def drop_files(widget, paths: list[Path]) -> bool:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+def _event(kind, where: QPointF, mime: QMimeData):
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
+    try:
+        return kind(where, *args, Qt.KeyboardModifier.NoModifier)
+    except TypeError:  # PySide6 before 6.12 takes a QPoint for a drag's position
+        return kind(where.toPoint(), *args, Qt.KeyboardModifier.NoModifier)
+
+
+def drop_mime(widget, mime: QMimeData) -> bool:
     where = QPointF(widget.width() / 2, widget.height() / 2)
-    enter = QDragEnterEvent(
-        where,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    enter = _event(QDragEnterEvent, where, mime)
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(
-        where,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+    drop = _event(QDropEvent, where, mime)
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
+
+
+def drop_files(widget, paths: list[Path]) -> bool:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return drop_mime(widget, mime)
+
+
+def status_says(qtbot, screen, words: str) -> str:
+    """Wait until the status line holds `words` (pictures are read in a worker)."""
+    status = find_by_name(screen, "Screenshot status")
+    qtbot.waitUntil(lambda: words in status.text(), timeout=10_000)
+    return status.text()
 
 
 def saved_image(path: str | Path) -> Image.Image:
@@ -109,9 +116,7 @@ def test_a_dropped_file_that_is_no_image_is_refused_in_words(qtbot, page, tmp_pa
     fake.write_text("just some text, not a picture")
     with qtbot.assertNotEmitted(screen.screenshotSaved):
         drop_files(screen, [fake])
-    assert "notes.png is not an image that can be read" in (
-        find_by_name(screen, "Screenshot status").text()
-    )
+        status_says(qtbot, screen, "notes.png is not an image that can be read")
     assert not case_folder.exists() or not any(case_folder.iterdir())
 
 
@@ -154,7 +159,8 @@ def test_redaction_box_is_burned_into_the_saved_png(qtbot, page, tmp_path):
     screen = page()
     picture = Image.new("RGB", (400, 200), (240, 240, 240))
     picture.paste((200, 30, 30), (0, 0, 400, 20))
-    drop_files(screen, [write_png(tmp_path / "shot.png", picture)])
+    with qtbot.waitSignal(screen.screenshotSaved):
+        drop_files(screen, [write_png(tmp_path / "shot.png", picture)])
     preview = find_by_name(screen, "Screenshot preview")
     area = preview.image_area()
     scale = area.width() / 400
@@ -180,12 +186,10 @@ def test_existing_screenshot_is_shown_and_unreadable_one_explained(qtbot, page, 
     screen = page()
     good = write_png(tmp_path / "earlier.png", desktop_picture(320, 240))
     screen.set_appliances([PRIMARY, BACKUP], {PRIMARY: str(good), BACKUP: str(tmp_path / "x")})
-    assert "Saved as earlier.png (320×240 pixels)" in (
-        find_by_name(screen, "Screenshot status").text()
-    )
+    status_says(qtbot, screen, "Saved as earlier.png (320×240 pixels)")
     assert find_by_name(screen, "Retake screenshot").isEnabled()
     find_by_name(screen, "Appliances for screenshots").setCurrentRow(1)
-    assert "there is no such file" in find_by_name(screen, "Screenshot status").text()
+    status_says(qtbot, screen, "there is no such file")
 
 
 def monitor_sized_picture() -> Image.Image:
@@ -331,7 +335,7 @@ def test_a_black_picture_is_never_saved_silently(qtbot, page, tmp_path, case_fol
     black = write_png(tmp_path / "black.png", Image.new("RGB", (640, 400)))
     with qtbot.assertNotEmitted(screen.screenshotSaved):
         drop_files(screen, [black])
-    assert "single flat colour" in find_by_name(screen, "Screenshot status").text()
+        status_says(qtbot, screen, "single flat colour")
     assert not case_folder.exists()
 
 

@@ -7,13 +7,15 @@ A new image is built from the decoded pixels (EXIF rotation applied), so no meta
 from __future__ import annotations
 
 import io
-import warnings as py_warnings
 
 from PIL import Image, ImageOps
 
 from bundleguard.errors import InputError
+from bundleguard.imagelimits import image_size_problem, too_large_unmeasured
 
 _EXIF_ORIENTATION = 0x0112
+_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
+"""What a screenshot comes in; Pillow's other formats (EPS starts Ghostscript) are not tried."""
 
 
 class ScreenshotDecodeError(InputError):
@@ -21,6 +23,10 @@ class ScreenshotDecodeError(InputError):
 
     def __init__(self) -> None:
         super().__init__("The screenshot cannot be decoded as an image.")
+
+
+class ScreenshotTooLargeError(InputError):
+    """The screenshot's header gives a size no screenshot has (a decompression bomb)."""
 
 
 def _lossless_palette(image: Image.Image) -> Image.Image:
@@ -40,21 +46,29 @@ def _lossless_palette(image: Image.Image) -> Image.Image:
 def reencode_png(data: bytes) -> bytes:
     """The image's pixels alone (EXIF rotation applied) as an optimised PNG.
 
-    Raises `ScreenshotDecodeError` when the bytes are no image Pillow decodes (or one
-    so large it would be a decompression bomb).
+    The size is read from the header before any pixel is decoded: past the limits of
+    `bundleguard.imagelimits` it raises `ScreenshotTooLargeError`. Raises
+    `ScreenshotDecodeError` when the bytes are no image Pillow decodes.
     """
     try:
-        with py_warnings.catch_warnings():
-            py_warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                rotated = image.getexif().get(_EXIF_ORIENTATION, 1) not in (None, 1)
-                upright = ImageOps.exif_transpose(image) if rotated else image
-                has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-                pixels = upright.convert("RGBA" if has_alpha else "RGB")
+        image = Image.open(io.BytesIO(data), formats=_FORMATS)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ScreenshotTooLargeError(too_large_unmeasured("The screenshot")) from None
+    except (OSError, ValueError, SyntaxError):
+        raise ScreenshotDecodeError() from None
+    try:
+        with image:
+            problem = image_size_problem(*image.size, "The screenshot")
+            if problem:
+                raise ScreenshotTooLargeError(problem)
+            image.load()
+            rotated = image.getexif().get(_EXIF_ORIENTATION, 1) not in (None, 1)
+            upright = ImageOps.exif_transpose(image) if rotated else image
+            has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+            pixels = upright.convert("RGBA" if has_alpha else "RGB")
         clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
         out = io.BytesIO()
         _lossless_palette(clean).save(out, "PNG", optimize=True)
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ScreenshotDecodeError() from None
     return out.getvalue()

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bundleguard.capture.models import CaptureError, Monitor, Rect
+from bundleguard.imagelimits import image_size_problem, too_large_unmeasured
 
 if TYPE_CHECKING:
     from PIL import Image
 
-MAX_PIXELS = 200_000_000
-"""No screenshot of any desktop comes near this (eight 8K screens); decompression bombs do."""
+READABLE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
+"""The formats a screenshot comes in. Pillow knows others (EPS would start Ghostscript on
+the user's file): an image from outside is opened as one of these or not at all."""
 
 BLANK_TOLERANCE = 3
 """Channel values within this of each other count as one colour (JPEG-like noise)."""
@@ -25,25 +27,42 @@ BLANK_TOLERANCE = 3
 def image_from_bytes(data: bytes, name: str = "the image") -> Image.Image:
     """Decode an image a user pasted, dropped or opened; RGB, fully loaded.
 
-    Raises `CaptureError` when the bytes are no image Pillow reads, or an absurdly large one.
+    The size is read from the header first: a picture larger than `bundleguard.imagelimits`
+    allows is refused before any pixel is decoded. Raises `CaptureError` when the bytes are
+    no image Pillow reads, or one too large for a screenshot.
     """
     from PIL import Image, UnidentifiedImageError
 
+    label = f"The {name[4:]}" if name.startswith("the ") else name  # starts a sentence
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            width, height = opened.size
-            if width * height > MAX_PIXELS:
-                raise CaptureError(
-                    f"{name} is {width}×{height} pixels, far larger than any screenshot."
-                )
-            opened.load()
-            return flatten(opened)
-    except CaptureError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+        opened = Image.open(io.BytesIO(data), formats=READABLE_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own check (at twice its 89.5 MP warning) fired before ours could.
+        raise CaptureError(too_large_unmeasured(label)) from None
+    except UnidentifiedImageError:
         raise CaptureError(f"{name} is not an image that can be read.") from None
     except (OSError, ValueError, SyntaxError):
         raise CaptureError(f"{name} is a damaged image and cannot be read.") from None
+    try:
+        with opened:
+            problem = image_size_problem(*opened.size, label)
+            if problem:
+                raise CaptureError(problem)
+            opened.load()
+            if image_size_problem(*opened.size):  # a plugin that grew it while decoding
+                raise CaptureError(too_large_unmeasured(label))
+            return flatten(opened)
+    except CaptureError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise CaptureError(f"{name} is a damaged image and cannot be read.") from None
+
+
+def check_image_size(width: int, height: int, name: str = "The image") -> None:
+    """Raise `CaptureError` when a picture of this size is too large for a screenshot."""
+    problem = image_size_problem(width, height, name)
+    if problem:
+        raise CaptureError(problem)
 
 
 def flatten(image: Image.Image) -> Image.Image:

@@ -14,13 +14,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QPoint,
+    QRect,
+    QRectF,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -43,7 +55,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.capture.models import Rect, Strategy
+from bundleguard.capture.models import CaptureError, Rect, Strategy
+from bundleguard.gui import workers
 from bundleguard.gui.widgets import plain_tooltip
 
 if TYPE_CHECKING:
@@ -61,6 +74,25 @@ HIDE_SETTLE_MS = 350
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
 """Only to route a drop to this page; what the file holds decides whether it is used."""
 
+CLIPBOARD_IMAGE_FORMATS = (
+    "image/png",
+    "image/jpeg",
+    "image/bmp",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+)
+"""Pasted or dropped image data taken as the bytes the other program offered, so that its
+size is read from the header (and refused) before a pixel is decoded, in a worker."""
+
+PREVIEW_SIDE = 2048
+"""The preview is drawn from a copy at most this many pixels a side, made in the worker."""
+
+FLAT_COLOUR = (
+    "That picture is a single flat colour, so it shows nothing of the appliance's page: "
+    "it was not used."
+)
+
 OFFER_PASTE = (
     "You can still take the screenshot with your system's own tool, then paste it here "
     "(Ctrl+V) or drop the image file onto this page."
@@ -71,6 +103,88 @@ def screenshot_file_name(hostname: str) -> str:
     """The name of an appliance's screenshot in the case folder (the bundle's own member name)."""
     safe = re.sub(r"[^A-Za-z0-9.-]", "_", hostname).strip(".") or "appliance"
     return f"status-basics-{safe}.png"
+
+
+# --- work done in the page's worker, never on the GUI thread ------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Rendered:
+    """A screenshot written: the unredacted pixels, the file, and the redacted preview."""
+
+    original: Image.Image
+    path: Path
+    preview: QImage
+
+
+def _decoded_file(path: Path) -> Image.Image:
+    from bundleguard.capture.image import image_from_bytes
+    from bundleguard.files import read_input_file
+
+    return image_from_bytes(read_input_file(path), path.name)
+
+
+def _decoded_bytes(data: bytes, name: str) -> Image.Image:
+    from bundleguard.capture.image import image_from_bytes
+
+    return image_from_bytes(data, name)
+
+
+def _decoded_qimage(image: QImage) -> Image.Image:
+    from bundleguard.gui.qtcapture import qimage_to_pillow
+
+    return qimage_to_pillow(image)
+
+
+def _preview_of(image: Image.Image) -> QImage:
+    from bundleguard.gui.qtcapture import pillow_to_qimage
+
+    if max(image.size) > PREVIEW_SIDE:
+        image = image.copy()
+        image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    return pillow_to_qimage(image)
+
+
+def _render(image: Image.Image, boxes: tuple[Rect, ...], folder: Path, name: str) -> _Rendered:
+    """Burn the boxes into the pixels and write the PNG into the case folder, atomically."""
+    from bundleguard.capture.image import encode_png, redact
+    from bundleguard.files import write_file_atomic
+
+    redacted = redact(image, boxes)
+    data = encode_png(redacted)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_file_atomic(folder / name, data, force=True)
+    except OSError:
+        raise CaptureError(
+            "The case folder cannot be created; the screenshot was not saved."
+        ) from None
+    return _Rendered(image, path, _preview_of(redacted))
+
+
+def _take(decode: Callable[..., Image.Image], source: tuple, folder: Path, name: str) -> _Rendered:
+    """Decode a pasted, dropped or opened picture (its size checked first) and save it.
+
+    A whole picture of one flat colour is refused: it shows nothing.
+    """
+    from bundleguard.capture.image import is_blank
+
+    image = decode(*source)
+    if is_blank(image):
+        raise CaptureError(FLAT_COLOUR)
+    return _render(image, (), folder, name)
+
+
+def _loaded(path: Path) -> tuple[Image.Image, QImage]:
+    """A screenshot file the case names, decoded (its size checked first), with its preview."""
+    image = _decoded_file(path)
+    return image, _preview_of(image)
+
+
+def _image_format(mime: QMimeData) -> str | None:
+    """The first image format whose bytes `mime` offers (a PNG from another program)."""
+    offered = {name.lower(): name for name in mime.formats()}
+    return next((offered[f] for f in CLIPBOARD_IMAGE_FORMATS if f in offered), None)
 
 
 def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
@@ -90,6 +204,10 @@ class _Shot:
     boxes: list[Rect] = field(default_factory=list)
     path: Path | None = None
     problem: str = ""  # why the file given for it cannot be shown
+    preview: QImage | None = None  # the redacted picture, at most PREVIEW_SIDE a side
+    serial: int = 0  # the latest job started for it: older results are dropped
+    pending: int = 0  # jobs started and not yet answered
+    loading: bool = False
 
 
 class RedactionPreview(QWidget):
@@ -112,15 +230,20 @@ class RedactionPreview(QWidget):
         self._end: QPoint | None = None
         self._empty_text = "No screenshot yet."
 
-    def set_image(self, image: Image.Image | None, empty_text: str = "No screenshot yet.") -> None:
-        from bundleguard.gui.qtcapture import pillow_to_qimage
-
+    def set_image(
+        self,
+        picture: QImage | None,
+        size: tuple[int, int] = (0, 0),
+        empty_text: str = "No screenshot yet.",
+    ) -> None:
+        """Show `picture` (perhaps scaled down) for an image of `size` pixels; boxes drawn
+        are given in the image's own pixels."""
         self._empty_text = empty_text
-        if image is None:
+        if picture is None or picture.isNull():
             self._pixmap, self._image_size = None, (0, 0)
         else:
-            self._pixmap = QPixmap.fromImage(pillow_to_qimage(image))
-            self._image_size = (image.width, image.height)
+            self._pixmap = QPixmap.fromImage(picture)
+            self._image_size = size if all(size) else (picture.width(), picture.height())
         self._start = self._end = None
         self.update()
 
@@ -209,6 +332,10 @@ class ScreenshotPage(QWidget):
         self._capturing_for: str | None = None
         self._hidden_window: QWidget | None = None
         self._overlay: RegionOverlay | None = None
+        # One worker, so that jobs end in the order they began: the file last written is
+        # the one last asked for.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
         self.setAcceptDrops(True)
         self.setAccessibleName("Screenshot")
         self._build()
@@ -440,18 +567,57 @@ class ScreenshotPage(QWidget):
         self.monitor_combo.setCurrentIndex(chosen)
         self.monitor_combo.setEnabled(len(monitors) > 1)
 
-    def _load(self, shot: _Shot) -> None:
-        """Read a screenshot file named by the case, once, when it is first shown."""
-        if shot.original is not None or shot.path is None or shot.problem:
-            return
-        from bundleguard.capture.image import image_from_bytes
-        from bundleguard.errors import BundleGuardError
-        from bundleguard.files import read_input_file
+    # --- background jobs ----------------------------------------------------------------
 
-        try:
-            shot.original = image_from_bytes(read_input_file(shot.path), shot.path.name)
-        except BundleGuardError as error:
-            shot.problem = str(error)
+    def _start_job(
+        self,
+        host: str,
+        fn: Callable[..., object],
+        args: tuple,
+        done: Callable[[_Shot, object], str | None],
+        failed: Callable[[_Shot, str], str | None],
+    ) -> None:
+        """Run `fn(*args)` in the page's worker; `done`/`failed` get the answer on the GUI
+        thread, unless a newer job for the same screenshot was started since. What they
+        return is said in the status line."""
+        shot = self._shots.setdefault(host, _Shot())
+        shot.serial += 1
+        shot.pending += 1
+        serial = shot.serial
+
+        def answered(report: Callable[[_Shot, object], str | None], value: object) -> None:
+            shot.pending -= 1
+            if self._shots.get(host) is shot and shot.serial == serial:
+                words = report(shot, value)
+                self._refresh_item(host)
+                self._show_appliance_if(host)
+                if words:
+                    self._say(words)
+
+        task = workers.Task(fn, *args)
+        task.signals.done.connect(workers.alive(self, lambda value: answered(done, value)))
+        task.signals.failed.connect(workers.alive(self, lambda text: answered(failed, text)))
+        workers.start(self._pool, task)
+
+    def wait_for_jobs(self, msecs: int = 30_000) -> bool:
+        """Wait for the page's background jobs (tests, and closing)."""
+        return self._pool.waitForDone(msecs)
+
+    def _load(self, host: str, shot: _Shot) -> None:
+        """Read a screenshot file named by the case, once, when it is first shown."""
+        if shot.original is not None or shot.path is None or shot.problem or shot.loading:
+            return
+        shot.loading = True
+
+        def done(shot: _Shot, value: object) -> None:
+            shot.loading = False
+            shot.original, shot.preview = value  # type: ignore[misc]
+
+        def failed(shot: _Shot, message: str) -> None:
+            shot.loading = False
+            shot.problem = message
+
+        self._start_job(host, _loaded, (shot.path,), done, failed)
 
     def _show_appliance(self) -> None:
         host = self.current_hostname()
@@ -465,27 +631,30 @@ class ScreenshotPage(QWidget):
             widget.setEnabled(has_host)
         if host is None:
             self.host_label.setText("Add an appliance in the Case step first.")
-            self.preview.set_image(None, "No appliance yet.")
+            self.preview.set_image(None, empty_text="No appliance yet.")
             for widget in (self.retake_button, self.undo_button, self.clear_button):
                 widget.setEnabled(False)
             return
         shot = self._shots[host]
-        self._load(shot)
+        self._load(host, shot)
         self.host_label.setText(host)
-        if shot.original is not None:
-            from bundleguard.capture.image import redact
-
-            self.preview.set_image(redact(shot.original, shot.boxes))
+        if shot.original is not None and shot.preview is not None:
+            self.preview.set_image(shot.preview, shot.original.size)
+        elif shot.loading:
+            self.preview.set_image(None, empty_text="Reading the screenshot…")
         else:
             self.preview.set_image(
                 None,
-                "No screenshot yet: capture one, paste one (Ctrl+V) or drop an image file here.",
+                empty_text="No screenshot yet: capture one, paste one (Ctrl+V) or drop an "
+                "image file here.",
             )
         self.retake_button.setEnabled(shot.original is not None)
         self.undo_button.setEnabled(bool(shot.boxes))
         self.clear_button.setEnabled(bool(shot.boxes))
         if shot.problem:
             self._say(shot.problem)
+        elif shot.loading:
+            self._say(f"Reading {shot.path.name if shot.path else 'the screenshot'}…")
         elif shot.path is not None and shot.original is not None:
             boxes = len(shot.boxes)
             blacked = f", {boxes} area{'s' if boxes != 1 else ''} blacked out" if boxes else ""
@@ -596,25 +765,46 @@ class ScreenshotPage(QWidget):
         except BundleGuardError as error:
             self._say(str(error))
             return
-        self._use_image(host, cropped, whole=False)
+        self._use_image(host, cropped)
 
     # --- paste, drop, open ---------------------------------------------------------------
 
     def paste_image(self) -> bool:
         """Use the clipboard's image (or image file) for the current appliance."""
-        return self.use_mime(QGuiApplication.clipboard().mimeData(), "The clipboard")
+        return self.use_mime(
+            QGuiApplication.clipboard().mimeData(), "The clipboard", "The pasted image"
+        )
 
-    def use_mime(self, mime: QMimeData | None, where: str) -> bool:
-        """Take an image, or a local image file, from pasted or dropped data."""
+    def use_mime(
+        self, mime: QMimeData | None, where: str, image_name: str = "The dropped image"
+    ) -> bool:
+        """Take an image, or a local image file, from pasted or dropped data.
+
+        The picture is decoded in the worker, its size checked before its pixels; True when
+        it was taken up (the answer comes later, in the status line).
+        """
         host = self.current_hostname()
         if host is None or mime is None:
             return False
+        image_format = _image_format(mime)
+        if image_format is not None:
+            data = bytes(mime.data(image_format).data())
+            if data:
+                self._take(host, _decoded_bytes, (data, image_name))
+                return True
         if mime.hasImage():
-            from bundleguard.gui.qtcapture import qimage_to_pillow
+            # Only a picture already decoded (by this program, or by Qt for a format it does
+            # not offer as bytes): its size is checked before it is converted.
+            from bundleguard.capture.image import check_image_size
 
             qimage = mime.imageData()
-            if qimage is not None and not qimage.isNull():
-                self._use_image(host, qimage_to_pillow(qimage))
+            if isinstance(qimage, QImage) and not qimage.isNull():
+                try:
+                    check_image_size(qimage.width(), qimage.height(), image_name)
+                except CaptureError as error:
+                    self._say(str(error))
+                    return False
+                self._take(host, _decoded_qimage, (qimage,))
                 return True
         files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
         if files:
@@ -623,21 +813,28 @@ class ScreenshotPage(QWidget):
         return False
 
     def use_file(self, path: Path) -> bool:
-        """Use the image in `path` for the current appliance; False (and why) if it is none."""
+        """Use the image in `path` for the current appliance (read, checked and decoded in
+        the worker; the status line says the outcome)."""
         host = self.current_hostname()
         if host is None:
             return False
-        from bundleguard.capture.image import image_from_bytes
-        from bundleguard.errors import BundleGuardError
-        from bundleguard.files import read_input_file
-
-        try:
-            image = image_from_bytes(read_input_file(path), path.name)
-        except BundleGuardError as error:
-            self._say(str(error))
-            return False
-        self._use_image(host, image)
+        self._take(host, _decoded_file, (path,))
         return True
+
+    def _take(self, host: str, decode: Callable[..., Image.Image], source: tuple) -> None:
+        def done(shot: _Shot, value: object) -> None:
+            assert isinstance(value, _Rendered)
+            shot.original, shot.path, shot.preview = value.original, value.path, value.preview
+            shot.boxes, shot.problem = [], ""
+            self.screenshotSaved.emit(host, str(value.path))
+
+        self._say("Reading the image…")
+        name = screenshot_file_name(host)
+        self._start_job(host, _take, (decode, source, self._folder(), name), done, self._failed)
+
+    @staticmethod
+    def _failed(shot: _Shot, message: str) -> str:
+        return message  # said once the page shows the appliance again
 
     def _open_image(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -648,7 +845,7 @@ class ScreenshotPage(QWidget):
 
     @staticmethod
     def _is_image_drop(mime: QMimeData) -> bool:
-        if mime.hasImage():
+        if mime.hasImage() or _image_format(mime) is not None:
             return True
         urls = [url for url in mime.urls() if url.isLocalFile()]
         return len(urls) == 1 and Path(urls[0].toLocalFile()).suffix.lower() in IMAGE_SUFFIXES
@@ -692,67 +889,53 @@ class ScreenshotPage(QWidget):
 
     # --- redaction and saving -----------------------------------------------------------
 
-    def _use_image(self, host: str, image: Image.Image, *, whole: bool = True) -> None:
-        """Keep `image` as the appliance's screenshot and save it.
+    def _use_image(self, host: str, image: Image.Image) -> None:
+        """Keep the part of a capture the user chose as the appliance's screenshot and save
+        it (it may be plain: it is theirs to pick)."""
 
-        A whole picture (pasted, dropped, opened) of one flat colour is refused: it shows
-        nothing. A part the user chose of a real capture may be plain; it is theirs to pick.
-        """
-        from bundleguard.capture.image import is_blank
+        def done(shot: _Shot, value: object) -> None:
+            assert isinstance(value, _Rendered)
+            shot.original, shot.path, shot.preview = value.original, value.path, value.preview
+            shot.boxes, shot.problem = [], ""
+            self.screenshotSaved.emit(host, str(value.path))
 
-        if whole and is_blank(image):
-            self._say(
-                "That picture is a single flat colour, so it shows nothing of the appliance's "
-                "page: it was not used."
-            )
-            return
-        shot = self._shots.setdefault(host, _Shot())
-        shot.original, shot.boxes, shot.problem = image, [], ""
-        self._save(host)
+        name = screenshot_file_name(host)
+        self._start_job(host, _render, (image, (), self._folder(), name), done, self._failed)
 
     def _add_box(self, box: Rect) -> None:
         host = self.current_hostname()
-        if host is None or self._shots[host].original is None:
+        if host is None or self._shots[host].original is None or self._shots[host].pending:
             return
         self._shots[host].boxes.append(box)
         self._save(host)
 
     def _undo_box(self) -> None:
         host = self.current_hostname()
-        if host is not None and self._shots[host].boxes:
+        if host is not None and self._shots[host].boxes and not self._shots[host].pending:
             self._shots[host].boxes.pop()
             self._save(host)
 
     def _clear_boxes(self) -> None:
         host = self.current_hostname()
-        if host is not None and self._shots[host].boxes:
+        if host is not None and self._shots[host].boxes and not self._shots[host].pending:
             self._shots[host].boxes.clear()
             self._save(host)
 
     def _save(self, host: str) -> None:
-        """Burn the boxes into the pixels and write the PNG into the case folder."""
-        from bundleguard.capture.image import encode_png, redact
-        from bundleguard.errors import BundleGuardError
-        from bundleguard.files import write_file_atomic
-
+        """Burn the boxes into the pixels and write the PNG into the case folder (worker)."""
         shot = self._shots[host]
         assert shot.original is not None
-        data = encode_png(redact(shot.original, shot.boxes))
-        try:
-            folder = self._folder()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = write_file_atomic(folder / screenshot_file_name(host), data, force=True)
-        except OSError:
-            self._say("The case folder cannot be created; the screenshot was not saved.")
-            self._show_appliance_if(host)
-            return
-        except BundleGuardError as error:
-            self._say(str(error))
-            return
-        shot.path = path
-        self._refresh_item(host)
-        self._show_appliance_if(host)
-        self.screenshotSaved.emit(host, str(path))
+
+        def done(shot: _Shot, value: object) -> None:
+            assert isinstance(value, _Rendered)
+            shot.path, shot.preview = value.path, value.preview
+            self.screenshotSaved.emit(host, str(value.path))
+
+        boxes = tuple(shot.boxes)
+        name = screenshot_file_name(host)
+        self._start_job(
+            host, _render, (shot.original, boxes, self._folder(), name), done, self._failed
+        )
 
     def _show_appliance_if(self, host: str) -> None:
         if self.current_hostname() == host:
