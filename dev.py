@@ -5,7 +5,9 @@ Needs only python3 (standard library). It creates `.venv`, installs the project 
 Debian/Ubuntu, the system libraries Qt needs when they are missing:
 
     python3 dev.py app [ARGS...]   set up, then run bundleguard (ARGS go to it)
-    python3 dev.py test [ARGS...]  set up, then run ruff and the test suite headless
+    python3 dev.py test [ARGS...]  set up, then run ruff, the workflow lint and the test
+                                   suite headless
+    python3 dev.py lint-workflows  check .github/workflows with jactionlint (an actionlint)
     python3 dev.py build [--onefile]  build the app with PyInstaller: dist/bundleguard/
                                    (one folder), or dist/onefile/bundleguard (one file)
 """
@@ -22,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+WORKFLOWS = ROOT / ".github" / "workflows"
+# The workflow linter and shellcheck, pinned by hash (wheels that carry the binaries).
+LINT_REQUIREMENTS = ROOT / ".github" / "lint-requirements.txt"
 
 # Qt's xcb/offscreen platform plugins load these at run time (QT_DEBUG_PLUGINS=1 names them).
 QT_RUNTIME_PACKAGES = [
@@ -145,6 +150,60 @@ def ensure_environment(extras: str) -> Path:
     return python
 
 
+def venv_tool(python: Path, name: str) -> Path:
+    """A console script of the venv: bin/NAME, or Scripts\\NAME.exe on Windows."""
+    return python.parent / (f"{name}.exe" if os.name == "nt" else name)
+
+
+def ensure_workflow_linter(python: Path) -> bool:
+    """Install jactionlint and shellcheck into the venv from LINT_REQUIREMENTS' hashes."""
+    fingerprint = hashlib.sha256(LINT_REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()
+    stamp = VENV / ".installed-workflow-lint"
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return True
+    say("installing the workflow linter (jactionlint, shellcheck) into " + VENV.name)
+    quiet = ["-q", "--disable-pip-version-check"]
+    hashed = ["--require-hashes", "--only-binary=:all:", "-r", str(LINT_REQUIREMENTS)]
+    if run([str(python), "-m", "pip", "install", *quiet, *hashed]) != 0:
+        say(
+            "could not install the workflow linter: its wheels are for Linux x86_64, macOS "
+            "and Windows x64 (see " + str(LINT_REQUIREMENTS.relative_to(ROOT)) + ")"
+        )
+        return False
+    stamp.write_text(fingerprint)
+    return True
+
+
+def lint_workflows(python: Path, folder: Path = WORKFLOWS) -> int:
+    """jactionlint over every workflow, shellcheck on their `run:` scripts; warnings fail."""
+    paths = sorted(p for p in folder.glob("*") if p.suffix in (".yml", ".yaml"))
+    if not paths:
+        return 0
+    if not ensure_workflow_linter(python):
+        return 1
+    files = [str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in paths]
+    say("jactionlint " + " ".join(Path(f).as_posix() for f in files))
+    shellcheck = venv_tool(python, "shellcheck")
+    return run(
+        [
+            str(venv_tool(python, "jactionlint")),
+            "--no-online",
+            "--no-color",
+            "--strict-exit",
+            f"--shellcheck={shellcheck}",
+            "--pyflakes=",
+            *files,
+        ]
+    )
+
+
+def command_lint_workflows(args: list[str]) -> int:
+    if args:
+        say("lint-workflows takes no arguments")
+        return 2
+    return lint_workflows(ensure_environment("test"))
+
+
 def command_app(args: list[str]) -> int:
     if is_debian():
         apt_install(QT_RUNTIME_PACKAGES)
@@ -156,12 +215,13 @@ def command_test(args: list[str]) -> int:
     if is_debian():
         apt_install(QT_RUNTIME_PACKAGES + XVFB_PACKAGES)
     python = ensure_environment("test")
-    bindir = python.parent
-    ruff = str(bindir / ("ruff.exe" if os.name == "nt" else "ruff"))
+    ruff = str(venv_tool(python, "ruff"))
     for check in (["check", "."], ["format", "--check", "."]):
         say("ruff " + " ".join(check))
         if run([ruff, *check]) != 0:
             return 1
+    if lint_workflows(python) != 0:
+        return 1
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     say("pytest")
     code = run([str(python), "-m", "pytest", *args], env=env)
@@ -202,7 +262,12 @@ def command_build(args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"app": command_app, "test": command_test, "build": command_build}
+    commands = {
+        "app": command_app,
+        "test": command_test,
+        "build": command_build,
+        "lint-workflows": command_lint_workflows,
+    }
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

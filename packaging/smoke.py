@@ -2,15 +2,21 @@
 
     python3 packaging/smoke.py dist/bundleguard/bundleguard [--demo-seconds 6]
 
-Runs the binary from an empty temporary folder with a clean environment (only PATH, HOME
-and TMPDIR, all but PATH inside that folder), so nothing from the source tree, the venv
-or the caller's environment can help it:
+Runs the binary from an empty temporary folder with a clean environment (the system's
+PATH; the home, app-data and temporary folders inside that folder), so nothing from the
+source tree, the venv or the caller's environment can help it:
 
 1. `--selftest` exits 0 (guard, roots, bundle, probe, window);
-2. `scan` of files generated here with openssl: a private key -> exit 1, a certificate
-   -> exit 0, a PKCS#12 export renamed `.crt` -> exit 1;
-3. `--demo` under a private Xvfb: within the time given a top-level window named
-   bundleguard is mapped (`xwininfo -root -tree`), and stderr holds no traceback.
+2. `scan` of files generated here (with `cryptography` where this Python has it, else the
+   openssl command): a private key -> exit 1, a certificate -> exit 0, a PKCS#12 export
+   renamed `.crt` -> exit 1;
+3. Linux: `--selftest` and `--demo` under a private Xvfb: within the time given a
+   top-level window named bundleguard is mapped (`xwininfo -root -tree`), and stderr holds
+   no traceback. Windows and macOS (no X server there): `--selftest` on the system's own
+   Qt platform (windows, cocoa), and `--demo` stays up that long without a traceback.
+
+Runs on Linux, Windows and macOS with the standard library (the release workflow runs it
+on all three).
 
 While the repository has no main window yet (no `app/bundleguard/gui/window.py`), the
 window parts are reported as "not yet" and the self-test may fail on its window check
@@ -28,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,12 +53,7 @@ class Smoke:
         self.failures: list[str] = []
 
     def env(self, **extra: str) -> dict[str, str]:
-        return {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(self.home),
-            "TMPDIR": str(self.tmp),
-            **extra,
-        }
+        return {**clean_env(sys.platform, self.home, self.tmp, os.environ), **extra}
 
     def run(self, *args: str, timeout: float = 180, **extra: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -60,6 +62,7 @@ class Smoke:
             env=self.env(**extra),
             capture_output=True,
             text=True,
+            errors="replace",
             timeout=timeout,
             check=False,
         )
@@ -71,9 +74,38 @@ class Smoke:
             self.failures.append(name)
 
 
+def clean_env(system: str, home: Path, tmp: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment the binary runs with: the system's PATH (and, on Windows, the
+    system folder every program needs), and home, app-data and temp folders under `home`
+    and `tmp`; nothing else of the caller's."""
+    if system == "win32":
+        root = environ.get("SYSTEMROOT", "C:\\Windows")
+        return {
+            "PATH": f"{root}\\System32;{root}",
+            "SYSTEMROOT": root,
+            "WINDIR": root,
+            "USERPROFILE": str(home),
+            "APPDATA": str(home / "AppData" / "Roaming"),
+            "LOCALAPPDATA": str(home / "AppData" / "Local"),
+            "TEMP": str(tmp),
+            "TMP": str(tmp),
+        }
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(tmp)}
+
+
+def native_platform(system: str) -> str | None:
+    """Qt's own platform plugin where there is no X server to start: windows, cocoa."""
+    return {"win32": "windows", "darwin": "cocoa"}.get(system)
+
+
 def make_files(folder: Path) -> dict[str, Path]:
     """A fresh EC key, its self-signed certificate, and a PKCS#12 of both named .crt."""
     key, cert, p12 = folder / "server.key", folder / "server.crt", folder / "export.crt"
+    try:
+        write_files_with_cryptography(key, cert, p12)
+        return {"key": key, "certificate": cert, "pkcs12": p12}
+    except ImportError:
+        pass
     openssl = shutil.which("openssl")
     if openssl is None:
         raise SystemExit("smoke: openssl is needed to generate the test files")
@@ -90,6 +122,45 @@ def make_files(folder: Path) -> dict[str, Path]:
         **common,
     )  # fmt: skip
     return {"key": key, "certificate": cert, "pkcs12": p12}
+
+
+def write_files_with_cryptography(key: Path, cert: Path, p12: Path) -> None:
+    """The same three files through `cryptography` (ImportError where it is missing)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smoke.example")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(private, hashes.SHA256())
+    )
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"smoke", private, certificate, None,
+            serialization.BestAvailableEncryption(b"smoke-only"),
+        )
+    )  # fmt: skip
 
 
 def check_selftest(smoke: Smoke, window_required: bool, label: str, **extra: str) -> None:
@@ -172,22 +243,28 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def check_demo(smoke: Smoke, display: str, seconds: float, window_required: bool) -> None:
+def check_demo(
+    smoke: Smoke, display: str | None, seconds: float, window_required: bool, platform: str
+) -> None:
+    """`--demo` runs with no traceback; on X11 (a `display`) its window must be mapped,
+    elsewhere it must still be running after `seconds` (no tool here can see its window)."""
     stderr_path = smoke.folder / "demo-stderr.txt"
+    env = smoke.env(QT_QPA_PLATFORM=platform, **({"DISPLAY": display} if display else {}))
     with stderr_path.open("w") as stderr:
         app = subprocess.Popen(
             [str(smoke.binary), "--demo"],
             cwd=smoke.work,
-            env=smoke.env(DISPLAY=display, QT_QPA_PLATFORM="xcb"),
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
         deadline = time.monotonic() + seconds
         found: list[str] = []
         while time.monotonic() < deadline and app.poll() is None:
-            found = window_names(display)
-            if found:
-                break
+            if display is not None:
+                found = window_names(display)
+                if found:
+                    break
             time.sleep(0.25)
         # The app stays up a moment after its window appears: late errors show too.
         time.sleep(1.0)
@@ -200,13 +277,20 @@ def check_demo(smoke: Smoke, display: str, seconds: float, window_required: bool
             app.kill()
             app.wait()
     errors = stderr_path.read_text(errors="replace")
-    ok = bool(found) and still_running and "Traceback" not in errors
-    detail = (f"window {found[0][:80]!r} mapped" if found else "no bundleguard window appeared") + (
-        "" if still_running else f", exited early ({app.returncode})"
-    )
+    if display is not None:
+        shown = bool(found)
+        detail = f"window {found[0][:80]!r} mapped" if found else "no bundleguard window appeared"
+        name = f"--demo under Xvfb ({seconds:g} s)"
+    else:
+        shown = True
+        detail = f"still running after {seconds:g} s"
+        name = f"--demo ({platform}, {seconds:g} s)"
+    ok = shown and still_running and "Traceback" not in errors
+    if not still_running:
+        detail += f", exited early ({app.returncode})"
     if "Traceback" in errors:
         detail += "; traceback on stderr: " + errors[-400:]
-    smoke.report(ok, f"--demo under Xvfb ({seconds:g} s)", detail, window_required)
+    smoke.report(ok, name, detail, window_required)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -219,12 +303,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"smoke: no binary at {binary}", file=sys.stderr)
         return 2
     window_required = WINDOW_SOURCE.exists()
-    with tempfile.TemporaryDirectory(prefix="bundleguard-smoke-") as folder:
+    native = native_platform(sys.platform)
+    # ignore_cleanup_errors: on Windows a file the app had open may outlive it a moment.
+    with tempfile.TemporaryDirectory(
+        prefix="bundleguard-smoke-", ignore_cleanup_errors=True
+    ) as folder:
         smoke = Smoke(binary, Path(folder))
         started = time.monotonic()
         check_selftest(smoke, window_required, "--selftest (offscreen)")
         check_scan(smoke)
-        if shutil.which("Xvfb") is None or shutil.which("xwininfo") is None:
+        if native is not None:
+            check_selftest(smoke, window_required, f"--selftest ({native})", QT_QPA_PLATFORM=native)
+            check_demo(smoke, None, args.demo_seconds, window_required, native)
+        elif shutil.which("Xvfb") is None or shutil.which("xwininfo") is None:
             smoke.report(False, "X11", "Xvfb and xwininfo are needed")
         else:
             xvfb, display = start_xvfb()
@@ -233,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     smoke, window_required, "--selftest (xcb)", DISPLAY=display,
                     QT_QPA_PLATFORM="xcb",
                 )  # fmt: skip
-                check_demo(smoke, display, args.demo_seconds, window_required)
+                check_demo(smoke, display, args.demo_seconds, window_required, "xcb")
             finally:
                 stop(xvfb)
         took = time.monotonic() - started

@@ -16,10 +16,10 @@ from bundleguard.settings import (
 )
 
 
-def test_config_dir_is_the_platforms_or_the_override(monkeypatch):
+def test_config_dir_is_the_platforms_or_the_override(monkeypatch, tmp_path):
     import platformdirs
 
-    assert config_dir({"BUNDLEGUARD_CONFIG_DIR": "/tmp/cfg"}) == Path("/tmp/cfg")
+    assert config_dir({"BUNDLEGUARD_CONFIG_DIR": str(tmp_path / "cfg")}) == tmp_path / "cfg"
     expected = Path(platformdirs.user_config_dir("bundleguard", appauthor=False, roaming=True))
     assert config_dir({}) == expected
     assert expected.name == "bundleguard"
@@ -37,8 +37,9 @@ def test_defaults_when_nothing_saved():
     assert loaded.settings == Settings() and loaded.warning is None
 
 
-def test_save_and_load_round_trip():
-    settings = Settings(support_address="support@beyondtrust.example", last_output_dir="/tmp/x")
+def test_save_and_load_round_trip(tmp_path):
+    output = str(tmp_path / "x")
+    settings = Settings(support_address="support@beyondtrust.example", last_output_dir=output)
     path = save_settings(settings)
     assert path == settings_path()
     assert load_settings().settings == settings

@@ -11,11 +11,11 @@ from bundleguard.gui.window import MainWindow
 from tests.gui.conftest import find_by_name
 
 
-def test_fields_are_saved_as_typed(qtbot, window: MainWindow) -> None:
+def test_fields_are_saved_as_typed(qtbot, window: MainWindow, tmp_path) -> None:
     qtbot.keyClicks(find_by_name(window, "Site hostname"), "support.example.com")
     qtbot.keyClicks(find_by_name(window, "Incident number"), "01234567")
     qtbot.keyClicks(find_by_name(window, "Support address"), "help@example.com")
-    qtbot.keyClicks(find_by_name(window, "Output folder"), "/tmp/out")
+    qtbot.keyClicks(find_by_name(window, "Output folder"), str(tmp_path / "out"))
     saved = json.loads(window.controller.path.read_text())
     assert saved["site"] == "support.example.com"
     assert saved["incident"] == "01234567"
