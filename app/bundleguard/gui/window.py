@@ -256,6 +256,13 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Build bundles", self.build_bundles, "Ctrl+B")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About bundleguard", self._about)
+
+    def _about(self) -> None:
+        from bundleguard.gui.about import show_about
+
+        self.about_dialog = show_about(self)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
