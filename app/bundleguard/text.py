@@ -1,4 +1,5 @@
-"""Untrusted text made safe to print: control characters shown, never obeyed.
+"""Untrusted text made safe to print (`shown`) and to show in the window (`visible`):
+control characters shown, never obeyed.
 
 File names, archive member names, certificate fields and whatever a probed server sends
 may hold escape sequences (which clear or recolour a terminal), newlines (which forge a
@@ -46,3 +47,31 @@ def shown(text: str) -> str:
     if not any(_needs_escape(char) for char in text):
         return text
     return "".join(_escape(char) if _needs_escape(char) or char == "\\" else char for char in text)
+
+
+# Characters that draw nothing, or change how the rest of a line is drawn: in the window, a
+# file name or a server's words must not hide letters, fake a space or reorder a row. Every
+# format character (Cf: bidi controls, zero-width spaces and joiners, soft hyphen, BOM,
+# tags), every control (Cc), lone surrogates (Cs), the line and paragraph separators (Zl,
+# Zp), and the Hangul fillers, letters that render as blank.
+_INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _BLANK_LETTERS
+
+
+def visible(text: str) -> str:
+    """`text` as the window shows untrusted words: every control, bidi, zero-width or
+    otherwise invisible character written as its escape (`\\u202e`, `\\u200b`, `\\n`, `\\t`,
+    `\\x1b`), the rest as it is. Widgets show the result as plain text, never rich text.
+
+    A superset of `shown()`, with its backslash rule: ordinary text and Windows paths come
+    back unchanged, and an escaped name can never pass for an unescaped one.
+    """
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    if not any(_invisible(char) for char in text):
+        return text
+    return "".join(_escape(char) if _invisible(char) or char == "\\" else char for char in text)

@@ -45,6 +45,7 @@ from bundleguard.gui.widgets import (
     problem_label,
     show_problem,
 )
+from bundleguard.text import visible
 
 log = logging.getLogger("bundleguard.gui")
 
@@ -219,7 +220,7 @@ class FileListModel(QAbstractListModel):
                 icon = self._icons[verdict] = self._icon_source(verdict)
             return icon
         if role == _TOOLTIP:
-            return plain_tooltip(f"{path}\n{reasons}".strip())
+            return plain_tooltip(f"{visible(path)}\n{reasons}".strip())
         if role == _FOREGROUND:
             return self._red if verdict in REFUSED else None
         if role == _PATH:
@@ -435,7 +436,8 @@ class CertificatesPage(QWidget):
                 verdict, reasons = "scanning", ""
             else:
                 verdict, reasons = report.verdict.value, " ".join(report.reasons)
-            rows.append((path, verdict, f"{basename(path)} — {VERDICT_WORDS[verdict]}", reasons))
+            name = visible(basename(path))  # a bidi override shows as \u202e, never obeyed
+            rows.append((path, verdict, f"{name} — {VERDICT_WORDS[verdict]}", reasons))
         red = QBrush(problem_colour(self.palette()))
         self.model.set_rows(rows, self._verdict_icon, red)
         selected = self.model.row_of(current) if current else -1
@@ -462,7 +464,7 @@ class CertificatesPage(QWidget):
             self.extract_button.hide()
             return
         word = VERDICT_WORDS[report.verdict.value]
-        text = f"{Path(path).name}: {word}."
+        text = f"{visible(Path(path).name)}: {word}."
         if report.reasons:
             text += " " + " ".join(report.reasons)
         if self._after_extract:
@@ -591,7 +593,7 @@ class CertificatesPage(QWidget):
         parent = None
         for summary in report.certificates:
             columns = [
-                f"{summary.role or 'other'}: {summary.subject}",
+                f"{summary.role or 'other'}: {visible(summary.subject)}",
                 summary.not_after.strftime("%Y-%m-%d"),
             ]
             if parent is None or summary.role == "other":
@@ -611,7 +613,7 @@ class CertificatesPage(QWidget):
             rows.sort(key=lambda r: order.index(r[0]) if r[0] in order else len(order))
             self.coverage.setRowCount(len(rows))
             for row, (name, covered) in enumerate(rows):
-                self.coverage.setItem(row, 0, QTableWidgetItem(name))
+                self.coverage.setItem(row, 0, QTableWidgetItem(visible(name)))
                 word = QTableWidgetItem("covered" if covered else "not covered")
                 icon = VERDICT_ICONS["certificate" if covered else "refused"]
                 word.setIcon(self.style().standardIcon(icon))

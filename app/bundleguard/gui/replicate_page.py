@@ -49,7 +49,14 @@ from bundleguard.gui import widgets, workers
 from bundleguard.gui.case_page import hostname_problem
 from bundleguard.gui.certificates_page import trust_answer
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_label, show_problem
+from bundleguard.gui.widgets import (
+    plain_label,
+    plain_tooltip,
+    problem_label,
+    show_problem,
+    visible_lines,
+)
+from bundleguard.text import visible
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -232,15 +239,19 @@ class RowList(QListWidget):
         self.clear()
         for row in rows:
             word = row.status.value
-            text = f"{row.label} — {word}: {row.detail}" if row.detail else f"{row.label} — {word}"
+            # Names and certificate fields are untrusted: their bidi and invisible
+            # characters are shown as escapes, never obeyed.
+            label, detail = visible(row.label), visible_lines(row.detail)
+            text = f"{label} — {word}: {detail}" if detail else f"{label} — {word}"
             item = QListWidgetItem(self.style().standardIcon(STATUS_ICONS[word]), text)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{row.label}: {word}: {row.detail}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{label}: {word}: {detail}")
             item.setToolTip(plain_tooltip(row.detail))
             self.addItem(item)
         self._fit()
 
     def show_text(self, text: str) -> None:
         self.clear()
+        text = visible_lines(text)
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
         item.setToolTip(plain_tooltip(text))
@@ -602,7 +613,8 @@ class ReplicatePage(QWidget):
         if self.export is not None and self.export.report.certificate is not None:
             return (
                 self.export.report.certificate,
-                f"Checked with the certificate in {self.export.name} (the exported PKCS#12).",
+                f"Checked with the certificate in {visible(self.export.name)} (the exported "
+                "PKCS#12).",
             )
         if self.case_chain is not None and self.case_chain.leaf is not None:
             return self.case_chain.leaf, "Checked with the certificate files of step 2."
@@ -651,7 +663,7 @@ class ReplicatePage(QWidget):
         for button in self.step_buttons:
             button.setEnabled(not reason)
             button.setToolTip(tip)
-        self.primary_reason.setText(reason or f"The primary is {host}.")
+        self.primary_reason.setText(reason or f"The primary is {visible(host)}.")
 
     def _open_primary(self) -> None:
         primary = self.controller.case.primary
@@ -692,7 +704,7 @@ class ReplicatePage(QWidget):
         self._open_serial += 1
         serial = self._open_serial
         show_problem(self.export_problem, None)
-        self.export_name.setText(f"Checking {path.name}…")
+        self.export_name.setText(f"Checking {visible(path.name)}…")
         task = workers.Task(open_export, path, passphrase, self.controller.anchors)
         passphrase = None
         task.signals.done.connect(
@@ -785,14 +797,15 @@ class ReplicatePage(QWidget):
 
             if export.fingerprint:
                 self.export_name.setText(
-                    f"{export.name}: {export.subject}\nSHA-256 {export.fingerprint}"
+                    f"{visible(export.name)}: {visible(export.subject)}\n"
+                    f"SHA-256 {export.fingerprint}"
                 )
             else:
-                self.export_name.setText(f"{export.name}: no certificate in it")
+                self.export_name.setText(f"{visible(export.name)}: no certificate in it")
             self.pkcs12_list.show_rows(pkcs12_rows(export.report))
             self.again_button.hide()
         elif replication.exported_pkcs12:
-            name = Path(replication.exported_pkcs12).name
+            name = visible(Path(replication.exported_pkcs12).name)
             fingerprint = replication.exported_fingerprint or "none recorded"
             self.export_name.setText(
                 f"Checked before: {name}\nSHA-256 {fingerprint}\nIts passphrase is needed "
@@ -841,7 +854,7 @@ class ReplicatePage(QWidget):
         dialog.deleteLater()
 
     def _written(self, path: str) -> None:
-        self.written.setText(WRITTEN.format(path=path))
+        self.written.setText(WRITTEN.format(path=visible(path)))
         self.written.show()
 
     # ------------------------------------------------------------ 3. import
@@ -881,9 +894,9 @@ class ReplicatePage(QWidget):
 
     def _import_row(self, row: int, host: str) -> None:
         parent = self.import_rows
-        self.import_grid.addWidget(plain_label(host, parent, wrap=False), row, 0)
-        button = QPushButton(f"Open /appliance on {host}", parent)
-        button.setAccessibleName(f"Open /appliance on {host}")
+        self.import_grid.addWidget(plain_label(visible(host), parent, wrap=False), row, 0)
+        button = QPushButton(f"Open /appliance on {visible(host)}", parent)
+        button.setAccessibleName(f"Open /appliance on {visible(host)}")
         problem = hostname_problem(host)
         button.setEnabled(problem is None)
         button.setToolTip(plain_tooltip(problem or widgets.appliance_url(host)))
@@ -892,7 +905,7 @@ class ReplicatePage(QWidget):
         )
         self.import_grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignLeft)
         box = QCheckBox("Imported", parent)
-        box.setAccessibleName(f"{host}: imported")
+        box.setAccessibleName(f"{visible(host)}: imported")
         box.toggled.connect(lambda checked, host=host: self._imported_toggled(host, checked))
         self.import_grid.addWidget(box, row, 2)
         self._import_boxes[host] = box

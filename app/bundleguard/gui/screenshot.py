@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 from bundleguard.capture.models import CaptureError, Rect, Strategy
 from bundleguard.gui import workers
 from bundleguard.gui.widgets import plain_tooltip
+from bundleguard.text import visible
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -121,7 +122,8 @@ def _decoded_file(path: Path) -> Image.Image:
     from bundleguard.capture.image import image_from_bytes
     from bundleguard.files import read_input_file
 
-    return image_from_bytes(read_input_file(path), path.name)
+    shown_as = visible(str(path))  # the name in messages: its bidi characters as escapes
+    return image_from_bytes(read_input_file(path, name=shown_as), visible(path.name))
 
 
 def _decoded_bytes(data: bytes, name: str) -> Image.Image:
@@ -542,9 +544,10 @@ class ScreenshotPage(QWidget):
         shot = self._shots.get(host)
         has = shot is not None and shot.path is not None and not shot.problem
         state = "screenshot saved" if has else "no screenshot yet"
-        item.setText(f"{'✔' if has else '○'}  {host}")  # item text is never rich text
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{host}: {state}")
-        item.setToolTip(plain_tooltip(f"{host}: {state}"))
+        name = visible(host)  # a bidi override or zero-width space shows as its escape
+        item.setText(f"{'✔' if has else '○'}  {name}")  # item text is never rich text
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}: {state}")
+        item.setToolTip(plain_tooltip(f"{name}: {state}"))
 
     def _refresh_item(self, host: str) -> None:
         for row in range(self.appliance_list.count()):
@@ -637,7 +640,7 @@ class ScreenshotPage(QWidget):
             return
         shot = self._shots[host]
         self._load(host, shot)
-        self.host_label.setText(host)
+        self.host_label.setText(visible(host))
         if shot.original is not None and shot.preview is not None:
             self.preview.set_image(shot.preview, shot.original.size)
         elif shot.loading:
@@ -948,7 +951,7 @@ class ScreenshotPage(QWidget):
         if host is not None:
             self.openStatusRequested.emit(host)
             self._say(
-                f"Opening https://{host}/appliance: log in, choose Status > Basics, then "
+                f"Opening https://{visible(host)}/appliance: log in, choose Status > Basics, then "
                 "come back and capture it."
             )
 

@@ -51,8 +51,9 @@ from PySide6.QtWidgets import (
 from bundleguard.case.model import case_key, verification_is_current
 from bundleguard.case.replication import Check, Status, VerificationGrid
 from bundleguard.errors import InputError
-from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour
+from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour, visible_lines
 from bundleguard.gui.workers import Cancel, Task, TaskSignals, start
+from bundleguard.text import visible
 
 if TYPE_CHECKING:
     from bundleguard.case.model import Case, Verification
@@ -146,7 +147,7 @@ ZERO_WIDTH_SPACE = "\u200b"
 def breakable(text: str) -> str:
     """`text` with a line-break chance after each colon: a label wraps only between words,
     and a SHA-256 fingerprint is one 95-character word that would widen the whole page."""
-    return text.replace(":", ":" + ZERO_WIDTH_SPACE)
+    return visible_lines(text).replace(":", ":" + ZERO_WIDTH_SPACE)  # escapes first
 
 
 def _header(check: Check) -> str:
@@ -482,7 +483,7 @@ class VerifyPanel(QWidget):
         fail_brush = QBrush(problem_colour(table.palette()))
         for row, grid_row in enumerate(grid.rows):
             word, sentence = self._reached.get(grid_row.host, ("", ""))
-            header = QTableWidgetItem(grid_row.host)
+            header = QTableWidgetItem(visible(grid_row.host))
             header.setToolTip(plain_tooltip(f"{grid_row.host}: {sentence}".rstrip(": ")))
             table.setVerticalHeaderItem(row, header)
             item = QTableWidgetItem(word)

@@ -89,13 +89,23 @@ def appliance_url(hostname: str) -> str:
     return f"https://{hostname}/appliance"
 
 
+def visible_lines(text: str) -> str:
+    """`text` whose line breaks are the window's own (a name, then its reasons), each line
+    passed through `bundleguard.text.visible`: a bidi override or a zero-width space in a
+    name is shown as `\\u202e`, `\\u200b`, never obeyed. Put a single untrusted name
+    through `visible` itself: its own newlines are shown as `\\n`, too."""
+    from bundleguard.text import visible
+
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows `text` as it is: Qt takes a tooltip that looks like HTML for
     rich text, and file names, hostnames, certificate fields and a server's words are
-    untrusted."""
+    untrusted (their invisible and bidi characters are shown as escapes: `visible_lines`)."""
     if not text:
         return ""
     from PySide6 import QtGui
     from PySide6.QtCore import Qt
 
-    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+    return QtGui.Qt.convertFromPlainText(visible_lines(text), Qt.WhiteSpaceMode.WhiteSpaceNormal)
