@@ -40,7 +40,7 @@ def test_a_bundle_changed_between_verify_and_rename_is_deleted(chain, out_dir, m
     assert not (out_dir / plan.zip_name).exists()
 
 
-def test_a_failure_after_the_first_bundle_names_what_is_on_disk(
+def test_a_failure_after_the_first_bundle_removes_the_set_and_says_so(
     capsys, inputs, out_dir, monkeypatch
 ):
     real_publish = writer.publish
@@ -60,8 +60,9 @@ def test_a_failure_after_the_first_bundle_names_what_is_on_disk(
                  "--cert", *map(str, inputs.certs), "--out", str(out_dir)])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 1, err
-    assert "changed after it was verified" in err and "Already written and verified" in err
-    assert sorted(p.name for p in out_dir.glob("*.zip")) == [f"support-bundle-{PRIMARY}.zip"]
+    assert "changed after it was verified" in err and "Nothing was kept" in err
+    assert f"support-bundle-{PRIMARY}.zip" in err  # named as removed
+    assert list(out_dir.iterdir()) == []
 
 
 # --------------------------------------------------------------------------- PKCS#7

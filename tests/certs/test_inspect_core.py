@@ -193,7 +193,7 @@ def test_an_absurd_warning_period_is_refused_plainly(days, chain):
         ("a" * 64 + ".example.com", "longer than 63"),
         (".".join(["a" * 60] * 5), "longer than 253"),
         ("a..b", "empty label"),
-        ("bad\x1b[2J.example.com", "letters, digits and hyphens"),
+        ("bad\x1b[2J.example.com", "invisible character"),
         ("xn--zz.example", "IDNA"),
         ("", "empty"),
     ],

@@ -166,3 +166,29 @@ def test_unreadable_expect_file_is_a_usage_error(tmp_path, capsys):
 
     assert code == 2
     assert "missing.p12" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "fe80::1%x@evil.example",
+        f"{PRIMARY}=[fe80::1%eth0]:443",
+        f"{PRIMARY}=fe80::1%eth0\r\nX: y",
+        f"{PRIMARY}=[{PRIMARY}]:443",
+        f"{PRIMARY}=10.1.2:443",
+        f"{PRIMARY}=127.0.0.1:\uff14\uff14\uff13",  # fullwidth digits are no port
+        f"{PRIMARY}\u200b",
+    ],
+)
+def test_a_host_or_address_that_is_not_plain_is_a_usage_error(capsys, spec):
+    code = main(["probe", "--site", SITE, "--appliance", spec, "--timeout", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("bundleguard: ") and err.count("\n") == 1
+    assert not any(c in err for c in "\r\u200b")
+
+
+def test_a_zone_is_refused_with_its_reason(capsys):
+    code = main(["probe", "--site", "fe80::1%eth0", "--appliance", PRIMARY])
+    assert code == 2
+    assert "network interface of this computer" in capsys.readouterr().err

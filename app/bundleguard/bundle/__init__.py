@@ -34,7 +34,9 @@ Modules and their public API:
 - `bundleguard.bundle.batch`
     `write_batch(plans, out_dir, *, force, eml, to, now, progress, cancel) -> BatchResult`
     — one zip (and `.eml`) per appliance, nothing at all if any plan is refused;
-    `BatchResult.to_json()`, `.cancelled`; `PartlyWrittenError` (`.error`, `.written`).
+    `BatchResult.to_json()`, `.cancelled`; `NothingKeptError` (`.error`,
+    `.removed`: a file of the set failed, the others were removed); `PartlyWrittenError`
+    (`.error`, `.written`, `.left`: some could not be removed); both `SetNotWrittenError`.
 - `bundleguard.bundle.email`
     `body_text(bundles) -> str` (to paste into a web mail), `subject_line(bundles)`,
     `make_draft(bundles, to) -> Draft`, `build_eml(draft, bundles) -> bytes` (RFC 5322,

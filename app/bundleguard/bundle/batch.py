@@ -2,7 +2,10 @@
 
 If any plan has a refusal, nothing is written for any appliance. Existing files are
 checked for every appliance before the first byte is written, so a clash never leaves
-half a set behind.
+half a set behind. The zips and drafts of one action are a set: when one of them cannot
+be written (a draft that fails, a full disk, a bundle that fails its check), every file
+the action had written is removed again, and the error says so (`NothingKeptError`).
+Only a stop the user asked for keeps the finished bundles (`BatchResult.cancelled`).
 """
 
 from __future__ import annotations
@@ -16,18 +19,46 @@ from bundleguard.bundle.email import Draft, make_draft, write_eml
 from bundleguard.bundle.plan import BundlePlan, Refusal
 from bundleguard.bundle.writer import WrittenBundle, write_bundle
 from bundleguard.errors import BundleGuardError
-from bundleguard.files import TargetExistsError
+from bundleguard.files import TargetExistsError, WriteFailedError
 
 
-class PartlyWrittenError(BundleGuardError):
-    """A bundle failed after others were written and verified: `.error` is why, `.written`
-    the bundles that are on disk and sound."""
+class SetNotWrittenError(BundleGuardError):
+    """The set of bundles and drafts could not be written: `.error` is why."""
 
-    def __init__(self, error: BundleGuardError, written: Sequence[WrittenBundle]) -> None:
+    error: BundleGuardError
+
+
+class NothingKeptError(SetNotWrittenError):
+    """A file of the set failed after others were written; those were removed again, so
+    nothing of this action is left. `.removed` lists them."""
+
+    def __init__(self, error: BundleGuardError, removed: Sequence[Path]) -> None:
+        self.error = error
+        self.removed = tuple(removed)
+        names = ", ".join(f"'{path.name}'" for path in self.removed)
+        super().__init__(
+            f"{error} Nothing was kept: the files this action had written were removed ({names})."
+        )
+
+
+class PartlyWrittenError(SetNotWrittenError):
+    """A file of the set failed, and files already written could not be removed again:
+    `.error` is why, `.left` the files still on disk, `.written` the bundles among them."""
+
+    def __init__(
+        self,
+        error: BundleGuardError,
+        written: Sequence[WrittenBundle],
+        left: Sequence[Path] = (),
+    ) -> None:
         self.error = error
         self.written = tuple(written)
-        done = ", ".join(f"'{b.path}'" for b in self.written)
-        super().__init__(f"{error} Already written and verified: {done}.")
+        self.left = tuple(left) or tuple(b.path for b in self.written)
+        names = ", ".join(f"'{path}'" for path in self.left)
+        super().__init__(
+            f"{error} These files of the unfinished set could not be removed: {names}; "
+            "remove them before sending anything."
+        )
 
 
 @dataclass(frozen=True)
@@ -118,7 +149,36 @@ def write_batch(
             else:
                 drafts.append(make_draft([bundle], to))
     except BundleGuardError as error:
-        if written:
-            raise PartlyWrittenError(error, written) from None
+        if not written:
+            raise
+        removed, left = _remove_written(written, drafts)
+        if left:
+            kept = [b for b in written if b.path in left]
+            raise PartlyWrittenError(error, kept, left) from None
+        raise NothingKeptError(error, removed) from None
+    except BaseException:
+        # Unexpected (or an interrupt): no half set stays behind it either.
+        removed, left = _remove_written(written, drafts)
+        if left:
+            stop = WriteFailedError("The action stopped on an unexpected error.")
+            kept = [b for b in written if b.path in left]
+            raise PartlyWrittenError(stop, kept, left) from None
         raise
     return BatchResult(plans, tuple(written), tuple(drafts))
+
+
+def _remove_written(
+    written: Sequence[WrittenBundle], drafts: Sequence[Draft]
+) -> tuple[list[Path], list[Path]]:
+    """Remove the zips and drafts this action wrote: (removed, could not be removed)."""
+    paths = [b.path for b in written] + [d.eml for d in drafts if d.eml is not None]
+    removed: list[Path] = []
+    left: list[Path] = []
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            left.append(path)
+        else:
+            removed.append(path)
+    return removed, left

@@ -18,12 +18,18 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+import email_validator
+
 from bundleguard.bundle.writer import BundleVerificationError, WrittenBundle
+from bundleguard.certs.names import invisible_character
 from bundleguard.errors import InputError
 from bundleguard.files import WriteFailedError, write_file_atomic
+from bundleguard.text import visible
 
 # Outlook and Windows tools read CRLF best; every mail program reads it.
 EML_POLICY = email.policy.default.clone(linesep="\r\n")
+# RFC 5321's limit of a forward path, less its angle brackets.
+MAX_ADDRESS_LENGTH = 254
 
 _DESCRIPTIONS = {
     "image": "screenshot of /appliance > Status > Basics",
@@ -51,20 +57,54 @@ class Draft:
         }
 
 
+MAX_ADDRESS_SHOWN = 80
+
+
+class AddressError(InputError):
+    """A support address that the draft cannot use; `reason` says why, in plain words."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        cut = text if len(text) <= MAX_ADDRESS_SHOWN else text[: MAX_ADDRESS_SHOWN - 3] + "..."
+        super().__init__(f"'{visible(cut)}' is not one email address (name@example.com): {reason}")
+
+
 def check_address(text: str) -> str:
-    """One plain email address (or ""), or `InputError`: it goes into a header as is."""
+    """The one check of a support address, for both shells: "" for none, else the address
+    the draft's To will carry, in the normalised ASCII form `email-validator` gives
+    (without its network checks). Raises `AddressError` for anything but one plain
+    address: a name or comment beside it, a quoted or non-ASCII local part, a second `@`,
+    an encoded word (`=?utf-8?q?...?=`, which mail programs may decode into another
+    address), or a space, invisible, control or bidi character anywhere."""
     text = text.strip()
     if not text:
         return ""
-    name, address = email.utils.parseaddr(text)
-    if (
-        not address
-        or name
-        or address != text
-        or address.count("@") != 1
-        or any(c.isspace() or c in ",;<>\"'" for c in address)
-    ):
-        raise InputError(f"'{text}' is not one email address (name@example.com).")
+    hidden = invisible_character(text)
+    if hidden is not None:
+        raise AddressError(text, f"it holds a space or an invisible character ({hidden}).")
+    if "=?" in text or "?=" in text:
+        raise AddressError(
+            text, "it holds an encoded word (=?...?=), which a mail program may read as "
+            "another address."
+        )  # fmt: skip
+    if len(text) > MAX_ADDRESS_LENGTH:
+        raise AddressError(text, f"it is longer than {MAX_ADDRESS_LENGTH} characters.")
+    try:
+        checked = email_validator.validate_email(
+            text,
+            check_deliverability=False,  # never the network
+            allow_smtputf8=False,  # the To header stays ASCII: no encoded local part
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_empty_local=False,
+        )
+    except email_validator.EmailNotValidError as error:
+        raise AddressError(text, str(error)) from None
+    address = checked.ascii_email or ""
+    if address.count("@") != 1 or invisible_character(address) is not None:
+        raise AddressError(text, "it is not one plain address.")
     return address
 
 
@@ -127,8 +167,9 @@ def body_text(bundles: Sequence[WrittenBundle]) -> str:
 
 
 def make_draft(bundles: Sequence[WrittenBundle], to: str = "") -> Draft:
+    """The draft for `bundles`, addressed to `to` once `check_address` takes it."""
     return Draft(
-        to=to.strip(),
+        to=check_address(to),
         subject=subject_line(bundles),
         body=body_text(bundles),
         attachments=tuple(b.path for b in bundles),
@@ -143,8 +184,13 @@ def build_eml(
     Raises `BundleVerificationError` if a zip changed since it was verified.
     """
     message = EmailMessage(policy=EML_POLICY)
-    message["To"] = draft.to
-    message["Subject"] = draft.subject
+    try:
+        message["To"] = check_address(draft.to)
+        message["Subject"] = draft.subject
+    except ValueError:  # the email package refuses a header it cannot write
+        raise InputError(
+            "The email draft cannot carry this subject: no draft was written."
+        ) from None
     message["Date"] = email.utils.format_datetime(now or dt.datetime.now(dt.UTC))
     message["X-Unsent"] = "1"  # Outlook: open as an unsent draft, ready to edit and send
     message.set_content(draft.body)

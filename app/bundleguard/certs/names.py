@@ -16,6 +16,8 @@ Rules, in order:
 from __future__ import annotations
 
 import ipaddress
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from cryptography import x509
 
 from bundleguard.certs.describe import common_name, subject_alt_names
 from bundleguard.errors import InputError
+from bundleguard.text import visible
 
 # Multi-label public suffixes commonly seen; single labels ("com") are always suffixes.
 MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
@@ -77,26 +80,69 @@ class HostnameError(InputError):
     def __init__(self, hostname: str, reason: str) -> None:
         self.hostname = hostname
         self.reason = reason
-        shown_name = hostname if len(hostname) <= 80 else hostname[:77] + "..."
-        super().__init__(f"'{shown_name}' is not a valid host name: {reason}.")
+        cut = hostname if len(hostname) <= 80 else hostname[:77] + "..."
+        # Quoted visibly: the message reaches terminals and labels.
+        super().__init__(f"'{visible(cut)}' is not a valid host name: {reason}.")
+
+
+# What `text.visible` writes out (controls, format characters such as bidi controls and
+# zero-width spaces, separators, blank letters), plus every space and every private-use or
+# unassigned character: none belongs in a host name or an address, and a name holding
+# one could look like another, so it is refused, never cleaned up silently.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+# The last label of a name a browser reads as an IPv4 address ("10.1.2", "0x7f.1").
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
+
+
+def invisible_character(text: str) -> str | None:
+    """The first invisible, control, bidi or separator character of `text` as `U+XXXX`
+    (a space included), or None when every character shows as itself."""
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _BLANK_LETTERS:
+            return f"U+{ord(char):04X}"
+    return None
 
 
 def normalize_hostname(hostname: str) -> str:
     """Lower-case A-label form without a trailing dot; raises `HostnameError` if unusable.
 
-    A host name is labels of letters, digits and hyphens (no hyphen first or last), 1 to
-    63 characters each and 253 in all once in IDNA (A-label) form; an IP address, bare
-    or in brackets, is taken as it is. A wildcard (`*.example.com`) is not a host name.
+    The one check of every host name the app is given (the case, the command line): a
+    host name is labels of letters, digits and hyphens (no hyphen first or last), 1 to
+    63 characters each and 253 in all once in IDNA (A-label) form, whose last label is
+    not a number; an IP address, bare or (IPv6) in brackets, is returned in its canonical
+    form. Refused: a wildcard, an IPv6 zone (`fe80::1%eth0`: it names an interface of
+    this computer, which no certificate and no browser address can name), and any
+    invisible, control or bidi character. The result holds only `[a-z0-9.-]`, or `:` in
+    an IPv6 address: safe in a URL, an SNI, a header or a file name.
     """
     text = hostname.strip()
-    if text.startswith("[") and text.endswith("]"):
+    hidden = invisible_character(text)
+    if hidden is not None:
+        raise HostnameError(hostname, f"it holds a space or an invisible character ({hidden})")
+    if len(text) > MAX_HOSTNAME_LENGTH + 2:  # room for brackets or a trailing dot
+        # Checked before IDNA, which would otherwise chew through any length.
+        raise HostnameError(hostname, f"it is longer than {MAX_HOSTNAME_LENGTH} characters")
+    bracketed = text.startswith("[") and text.endswith("]")
+    if bracketed:
         text = text[1:-1]
-    if text.endswith("."):
+    if "%" in text:
+        raise HostnameError(
+            hostname,
+            "a zone (%...) names a network interface of this computer, not an appliance; "
+            "give the address without it",
+        )
+    if text.endswith(".") and not bracketed:
         text = text[:-1]
     if not text:
         raise HostnameError(hostname, "it is empty")
-    if _as_ip(text) is not None:
-        return text
+    ip = _as_ip(text)
+    if ip is not None:
+        if bracketed and ip.version != 6:
+            raise HostnameError(hostname, "only an IPv6 address goes in brackets")
+        return str(ip)
+    if bracketed:
+        raise HostnameError(hostname, "only an IPv6 address goes in brackets")
     if "*" in text:
         raise HostnameError(hostname, "a wildcard names many hosts, give one host name")
     if ".." in text or text.startswith("."):
@@ -127,7 +173,20 @@ def normalize_hostname(hostname: str) -> str:
                 raise HostnameError(hostname, "a part is not valid IDNA (xn--)") from None
     if len(ascii_name) > MAX_HOSTNAME_LENGTH:
         raise HostnameError(hostname, f"it is longer than {MAX_HOSTNAME_LENGTH} characters")
+    if _NUMERIC_LABEL.fullmatch(ascii_name.rsplit(".", 1)[-1]):
+        raise HostnameError(
+            hostname,
+            "it ends in a number but is not an IP address (a browser would read it as "
+            "another address)",
+        )
     return ascii_name
+
+
+def url_host(hostname: str) -> str:
+    """`hostname` checked (`normalize_hostname`) and ready for a URL's host part: an IPv6
+    address in brackets."""
+    host = normalize_hostname(hostname)
+    return f"[{host}]" if ":" in host else host
 
 
 def _as_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

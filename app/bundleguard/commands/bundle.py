@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bundleguard.bundle.batch import BatchResult, PartlyWrittenError
+from bundleguard.bundle.batch import BatchResult, SetNotWrittenError
 from bundleguard.bundle.email import body_text
 from bundleguard.bundle.mailer import OpenOutcome, open_draft
 from bundleguard.bundle.render import render_plan_warnings, render_refused, render_written
@@ -184,7 +184,9 @@ def run(args: argparse.Namespace) -> int:
     except BundleVerificationError as error:
         print(f"bundleguard: {shown(str(error))}", file=sys.stderr)
         return ExitCode.PROBLEM
-    except PartlyWrittenError as error:
+    except SetNotWrittenError as error:
+        # A file of the set failed after others were written: they were removed (or the
+        # message names those that could not be).
         replace = " Use --force to replace." if isinstance(error.error, TargetExistsError) else ""
         print(f"bundleguard: {shown(str(error))}{replace}", file=sys.stderr)
         failed = isinstance(error.error, BundleVerificationError)

@@ -1,7 +1,8 @@
 """Step 1, the case: site, incident, support address, output folder and the appliances.
 
 Every edit goes into the case at once (the controller saves it); every check is the
-core's (`normalize_hostname`, `check_incident`, `check_address`), its message shown inline.
+core's (`normalize_hostname`, `parse_address`, `check_incident`, `check_address`), its
+message shown inline; the support address is shown as the draft will carry it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,33 @@ def hostname_problem(text: str) -> str | None:
     except ValueError:
         return f"'{text}' is not a hostname."
     return None
+
+
+def address_problem(text: str) -> str | None:
+    """The core's word on an appliance's Address cell (None when empty or fine)."""
+    if not text.strip():
+        return None
+    from bundleguard.probe.targets import parse_address
+
+    try:
+        parse_address(text)
+    except BundleGuardError as error:
+        return str(error)
+    return None
+
+
+def draft_recipient(text: str) -> str:
+    """What the page says about the support address: the address the draft will carry
+    (the core's normalised form), or that it will have no recipient."""
+    from bundleguard.bundle.email import check_address
+
+    try:
+        address = check_address(text)
+    except BundleGuardError:
+        return ""  # the problem row says why
+    if not address:
+        return "The draft will have no recipient: add it in your mail program."
+    return f"The draft will be addressed to: {address}"
 
 
 def _problem(kind: str, text: str) -> str | None:
@@ -87,6 +115,9 @@ class CasePage(QWidget):
         self.incident_problem = self._problem_row(form)
         self.address = self._field(form, "Support address", "support@vendor.example")
         self.address_problem = self._problem_row(form)
+        self.recipient = plain_label("", self)
+        self.recipient.setAccessibleName("The draft's recipient")
+        form.addRow("", self.recipient)
         row = QHBoxLayout()
         self.output = QLineEdit(self)
         self.output.setAccessibleName("Output folder")
@@ -163,11 +194,12 @@ class CasePage(QWidget):
         show_problem(self.site_problem, hostname_problem(self.site.text()))
         show_problem(self.incident_problem, _problem("incident", self.incident.text()))
         show_problem(self.address_problem, _problem("address", self.address.text()))
+        self.recipient.setText(draft_recipient(self.address.text()))
         problems = []
         for entry in self.controller.case.appliances:
-            problem = hostname_problem(entry.hostname)
-            if problem:
-                problems.append(problem)
+            for problem in (hostname_problem(entry.hostname), address_problem(entry.address)):
+                if problem:
+                    problems.append(problem)
         show_problem(self.table_problem, " ".join(problems))
 
     def _browse(self) -> None:
@@ -283,11 +315,16 @@ class CasePage(QWidget):
             remove.clicked.connect(lambda _=False, row=row: self.remove_appliance(row))
             self.table.setCellWidget(row, REMOVE, remove)
         opener.setAccessibleName(f"Open /appliance of {entry.hostname or f'appliance {row + 1}'}")
-        opener.setToolTip(
-            widgets.plain_tooltip(f"Opens {widgets.appliance_url(entry.hostname)} in the browser")
-            if entry.hostname
-            else "Type the hostname first"
-        )
-        opener.setEnabled(bool(entry.hostname) and not hostname_problem(entry.hostname))
+        problem = hostname_problem(entry.hostname)
+        if not entry.hostname.strip():
+            tip = "Type the hostname first"
+        elif problem:
+            tip = widgets.plain_tooltip(problem)
+        else:
+            tip = widgets.plain_tooltip(
+                f"Opens {widgets.appliance_url(entry.hostname)} in the browser"
+            )
+        opener.setToolTip(tip)
+        opener.setEnabled(bool(entry.hostname.strip()) and not problem)
         # The hostname cell is enabled, selectable and editable as every new QTableWidgetItem
         # is (setting its flags again touched `Qt` before the first paint: see widgets.py).

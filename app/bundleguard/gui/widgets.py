@@ -78,15 +78,32 @@ def show_problem(label: QLabel, text: str | None) -> None:
 
 
 def open_url(url: str) -> None:
-    """Open `url` in the user's browser (tests replace this function)."""
+    """Open `url` (an `https:` or `file:` URL, parsed strictly) in the user's browser or
+    file manager; anything else is not opened (tests replace this function)."""
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
 
-    QDesktopServices.openUrl(QUrl(url))
+    parsed = QUrl(url, QUrl.ParsingMode.StrictMode)
+    if parsed.isValid() and parsed.scheme() in ("https", "file"):
+        QDesktopServices.openUrl(parsed)
 
 
 def appliance_url(hostname: str) -> str:
-    return f"https://{hostname}/appliance"
+    """`https://HOST/appliance`, built from its parts: the host checked by the one host
+    name check (`normalize_hostname`, which raises `HostnameError`), set as the URL's host
+    (an IPv6 address goes in brackets), never pasted into the text of a URL."""
+    from PySide6.QtCore import QUrl
+
+    from bundleguard.certs.names import HostnameError, normalize_hostname
+
+    host = normalize_hostname(hostname)
+    url = QUrl()
+    url.setScheme("https")
+    url.setHost(host, QUrl.ParsingMode.StrictMode)
+    url.setPath("/appliance", QUrl.ParsingMode.StrictMode)
+    if not url.isValid() or url.host(QUrl.ComponentFormattingOption.FullyEncoded) != host:
+        raise HostnameError(hostname, "it cannot be the host of a web address")
+    return url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
 
 
 def visible_lines(text: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.errors import InputError
+from bundleguard.text import visible
 
 DEFAULT_PORT = 443
 
@@ -64,30 +65,48 @@ def parse_target(
     return Target(name=name, address=address, port=port, role=role)
 
 
+class AddressFormError(InputError):
+    """An address is not written in one of the accepted forms (the message shows them)."""
+
+
 def _parse_address(where: str, spec: str, default_port: int) -> tuple[str, int]:
-    usage = f"{spec!r}: expected NAME, NAME=ADDRESS, NAME=ADDRESS:PORT or NAME=[IPv6]:PORT"
+    usage = f"'{visible(spec)}': expected NAME, NAME=ADDRESS, NAME=ADDRESS:PORT or NAME=[IPv6]:PORT"
+    try:
+        return parse_address(where, default_port=default_port)
+    except AddressFormError:
+        raise InputError(usage) from None
+
+
+def parse_address(text: str, *, default_port: int = DEFAULT_PORT) -> tuple[str, int]:
+    """`ADDRESS[:PORT]` (IPv6 in brackets: `[::1]:8443`, or bare without a port) as its
+    normalised host and port. Every host goes through `normalize_hostname`, the one check
+    of a host name. Raises `InputError` (`HostnameError` for the host itself)."""
+    where = text.strip()
+    usage = f"'{visible(where)}' is not an address: give IP, IP:PORT, NAME:PORT or [IPv6]:PORT"
     if not where:
-        raise InputError(usage)
+        raise AddressFormError(usage)
     if where.startswith("["):
         inside, bracket, rest = where[1:].partition("]")
-        if not bracket or not _is_ip_literal(inside) or ":" not in inside:
-            raise InputError(usage)
-        if rest and not rest.startswith(":"):
-            raise InputError(usage)
-        return inside.lower(), _parse_port(rest[1:], spec) if rest else default_port
-    if _is_ip_literal(where):  # a bare IPv6 address: no port possible without brackets
-        return where.lower(), default_port
+        if not bracket or (rest and not rest.startswith(":")):
+            raise AddressFormError(usage)
+        host = normalize_hostname(f"[{inside}]")  # only an IPv6 address passes in brackets
+        return host, _parse_port(rest[1:], text) if rest else default_port
+    if where.count(":") > 1:  # a bare IPv6 address: no port possible without brackets
+        host = normalize_hostname(where)
+        if ":" not in host:
+            raise AddressFormError(usage)
+        return host, default_port
     host, colon, port_text = where.rpartition(":")
     if not colon:
         return normalize_hostname(where), default_port
-    if ":" in host or not host:
-        raise InputError(usage)
-    return normalize_hostname(host), _parse_port(port_text, spec)
+    if not host:
+        raise AddressFormError(usage)
+    return normalize_hostname(host), _parse_port(port_text, text)
 
 
 def _parse_port(text: str, spec: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise InputError(f"{spec!r}: the port must be a number from 1 to 65535")
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or not 0 < int(text) < 65536:
+        raise InputError(f"'{visible(spec)}': the port must be a number from 1 to 65535")
     return int(text)
 
 
