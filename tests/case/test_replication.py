@@ -367,3 +367,76 @@ def test_a_saved_check_knows_which_case_it_was_made_for(served, fake_pki, tmp_pa
         verification_is_current(checked.with_changes(replication=Replication(verification=older)))
         is None
     )
+
+
+# --------------------------------------------------------------------------- forged cases
+
+
+def _forged_case(text: str, summary: str = "All pass.") -> bytes:
+    import json
+
+    verification = {"checked_at": NOW.isoformat(), "ok": True, "summary": summary, "text": text}
+    return json.dumps(
+        {
+            "format": "bundleguard-case",
+            "version": 1,
+            "site": SITE,
+            "replication": {"verification": verification},
+        }
+    ).encode()
+
+
+def _key_text() -> tuple[str, bytes]:
+    import base64
+
+    from tests.guard import keyforge
+
+    der = keyforge.pkcs8_der(keyforge.rsa_key(4))
+    return base64.b64encode(der).decode(), der
+
+
+@pytest.mark.parametrize("field", ["text", "summary"])
+def test_an_opened_case_whose_saved_results_hold_a_key_keeps_only_a_sentence(field):
+    from bundleguard.case.model import case_from_bytes, case_to_bytes
+    from bundleguard.case.texts import RESULTS_DROPPED
+    from tests.probe.keynames import leaked
+
+    key, der = _key_text()
+    data = _forged_case(key if field == "text" else "x", key if field == "summary" else "ok")
+
+    case = case_from_bytes(data)
+
+    saved = case.replication.verification
+    assert saved is not None and saved.text == "" and not saved.ok
+    assert saved.summary.startswith(RESULTS_DROPPED)
+    assert leaked(case_to_bytes(case).decode(), der) == ""
+
+
+def test_a_saved_text_is_judged_as_written_before_the_reader_cuts_it():
+    """Cut where the reader keeps no more than 40 characters of the key (too few for the
+    guard to know it), the text as written still holds the whole key: it is dropped."""
+    from bundleguard.case import model
+    from bundleguard.case.model import case_from_bytes
+
+    limit = getattr(model, "MAX_VERIFICATION_TEXT", 1 << 20)  # (the reader's cut, if any)
+    key, _der = _key_text()
+    text = "x" * (limit - 40) + " " + key
+
+    saved = case_from_bytes(_forged_case(text)).replication.verification
+
+    assert saved is not None and saved.text == ""
+
+
+def test_case_show_never_prints_a_saved_key(tmp_path, capsys):
+    from bundleguard.cli import main
+    from tests.probe.keynames import leaked
+
+    key, der = _key_text()
+    path = tmp_path / "forged.bgcase"
+    path.write_bytes(_forged_case("x", summary=f"Fix first: {key}"))
+
+    main(["case", "show", str(path)])
+
+    out = capsys.readouterr().out
+    assert "The saved results were dropped" in out
+    assert leaked(out, der) == ""

@@ -20,6 +20,9 @@ No Qt here. Public API:
   site=, appliances=, traffic_nodes=)`, `entry_from_spec(spec, role)`, `NoSiteError`.
 - `bundleguard.case.replication`: the Replicate step as facts (`pkcs12_rows`, `coverage_rows`,
   `verification_grid`, `update_wait`, `passphrase_strength`).
+- `bundleguard.case.texts`: the one judge of text from outside before it is stored or
+  copied (`key_material_in`, `key_material_in_report`, `checked`, `stored_verification`,
+  `KeyMaterialError`, `shortened`, and the limits `MAX_NAME` ... `MAX_STORED_TEXT`).
 - `bundleguard.case.rewrap`: where a re-wrapped PKCS#12 may go (`default_target(source)`,
   `target_problem(target, source, forbidden)`).
 """

@@ -321,6 +321,10 @@ def _replication(read: _Reader, raw: object, base: Path) -> Replication:
             text=_long_text(read, item, "text", "replication.verification.text"),
             case_key=read.text(item, "case_key", "replication.verification.case_key"),
         )
+        from bundleguard.case.texts import stored_verification  # (texts needs this module)
+
+        # Judged as written, before any cut: never a key shown, copied or saved again.
+        verification = stored_verification(verification, item.get("summary"), item.get("text"))
     return Replication(
         exported_pkcs12=_loaded_path(
             read.text(data, "exported_pkcs12", "replication.exported_pkcs12"), base

@@ -9,19 +9,25 @@ from the primary to its backups and traffic nodes, as facts first and words seco
 - `passphrase_strength(passphrase)`: a simple, honest score (never kept, never logged).
 
 No Qt here: the window renders these values. Untrusted text (names, fingerprints from a
-server) is kept as it came; the shells make it visible or plain.
+server) is kept as it came; the shells make it visible or plain. Before any of it is put
+into the grid it is judged whole by the secret guard (`case.texts`): when what a server
+sent carries private key material, the grid leaves every name and sentence it sent out
+and says why (`VerificationGrid.withheld`), and a result to save is judged again
+(`to_verification`). Server-supplied names are cut to `texts.MAX_NAME` characters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
 
+from bundleguard.case import texts
 from bundleguard.case.model import Case, Role, Verification, case_key
 from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
@@ -243,6 +249,9 @@ class VerificationGrid:
     # says "all pass" while it reports a problem).
     other_problems: tuple[str, ...] = ()
     case_key: str = ""  # `case_key(case)` of the case it was made for
+    # Why the names and sentences the appliances sent are left out ("" when they are not):
+    # a certificate served carries private key material.
+    withheld: str = ""
 
     @property
     def ok(self) -> bool:
@@ -287,16 +296,28 @@ class VerificationGrid:
         if self.other_problems:
             lines += ["", "The live check also found:"]
             lines += [f"  {problem}" for problem in self.other_problems]
+        if self.withheld:
+            lines += ["", self.withheld]
         lines += ["", self.summary]
         return "\n".join(lines)
 
     def to_verification(self, now: dt.datetime | None = None) -> Verification:
+        """The result as the case keeps it, bounded (`texts.MAX_STORED_SUMMARY`,
+        `texts.MAX_STORED_TEXT`) and judged again by the guard: `texts.KeyMaterialError`
+        when it would still carry key material (then nothing is to be saved)."""
         moment = now if now is not None else dt.datetime.now(dt.UTC)
+        summary = self.summary
+        text = self.as_text()
+        found = texts.key_material_in(summary, text)
+        if found is not None:
+            raise texts.KeyMaterialError(
+                f"The results were not saved: they hold private key material ({found}).", found
+            )
         return Verification(
             checked_at=moment.isoformat(),
             ok=self.ok,
-            summary=self.summary,
-            text=self.as_text(),
+            summary=texts.shortened(summary, texts.MAX_STORED_SUMMARY),
+            text=texts.shortened(text, texts.MAX_STORED_TEXT),
             case_key=self.case_key,
         )
 
@@ -312,24 +333,32 @@ def _served(check: NameCheck | None) -> bool:
 def _fail_reason(check: NameCheck | None, name: str) -> str:
     if check is None or not check.attempted:
         return f"{name} was not asked for."
-    message = check.handshake.message or "no certificate was served"
+    message = _short(check.handshake.message) or "no certificate was served"
     return f"Nothing served for {name}: {message}."
 
 
-MAX_NAMES_SHOWN = 10
-MAX_FIELD_SHOWN = 200
+WITHHELD = "(withheld)"
 
 
 def _some(names: Sequence[str]) -> str:
-    """At most MAX_NAMES_SHOWN names: a certificate may carry hundreds, and every detail
+    """At most `texts.MAX_NAMES` names: a certificate may carry hundreds, and every detail
     must stay short enough to read (and to keep in the case file)."""
-    shown = ", ".join(_short(n) for n in names[:MAX_NAMES_SHOWN])
-    more = len(names) - MAX_NAMES_SHOWN
+    shown = ", ".join(_short(n) for n in names[: texts.MAX_NAMES])
+    more = len(names) - texts.MAX_NAMES
     return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= MAX_FIELD_SHOWN else text[: MAX_FIELD_SHOWN - 1] + "…"
+    return texts.shortened(text, texts.MAX_NAME)
+
+
+def withheld_reason(found: texts.KeyMaterial) -> str:
+    """Why the names and sentences the appliances sent are left out of the results."""
+    return (
+        "A certificate an appliance served carries private key material in its names or "
+        f"fields ({found}): the names and messages the appliances sent are left out of "
+        "these results. Replace that certificate: whoever connects can read its key."
+    )
 
 
 def _to(check: NameCheck) -> str:
@@ -338,6 +367,9 @@ def _to(check: NameCheck) -> str:
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
+
+
+_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{2}(?:[: ]?[0-9A-Fa-f]{2}){31}")
 
 
 def _norm(fingerprint: str) -> str:
@@ -359,30 +391,50 @@ def verification_grid(
     """
     moment = now if now is not None else dt.datetime.now(dt.UTC)
     site = report.site
+    # Judged whole, before a name or a sentence is shortened: a cut could split a key
+    # into pieces that each pass.
+    found = texts.key_material_in_report(report)
+    withheld = withheld_reason(found) if found is not None else ""
     if exported_leaf_fingerprint is None:
         exported_leaf_fingerprint = case.replication.exported_fingerprint or None
     primary_fp = _leaf_fp(report.appliances[0].check_for(site)) if report.appliances else None
     rows = tuple(
-        _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment)
+        _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment, bool(withheld))
         for index, appliance in enumerate(report.appliances)
     )
     other: tuple[str, ...] = ()
     if all(row.ok for row in rows) and not report.ok:
-        found = [*report.problems]
-        for appliance in report.appliances:
-            found += [f"{appliance.target.name}: {p}" for p in appliance.problems]
-        if report.cancelled:
-            found.append("The check was cancelled before every appliance answered.")
-        other = tuple(_short_problem(p) for p in dict.fromkeys(found)) or (
-            "The live check reported a problem.",
-        )
+        other = _other_problems(report, bool(withheld))
     return VerificationGrid(
-        site=site, rows=rows, checked_at=moment, other_problems=other, case_key=case_key(case)
+        site=site,
+        rows=rows,
+        checked_at=moment,
+        other_problems=other,
+        case_key=case_key(case),
+        withheld=withheld,
     )
 
 
-def _short_problem(text: str) -> str:
-    return text if len(text) <= 1000 else text[:999] + "…"
+def _other_problems(report: ProbeReport, withheld: bool) -> tuple[str, ...]:
+    """The probe's problems no cell shows, at most `texts.MAX_PROBLEMS`, each cut to
+    `texts.MAX_PROBLEM` characters; when the appliances' words are withheld, only how many."""
+    found = [*report.problems]
+    for appliance in report.appliances:
+        found += [f"{appliance.target.name}: {p}" for p in appliance.problems]
+    cancelled = "The check was cancelled before every appliance answered."
+    problems = list(dict.fromkeys(found))
+    if withheld and problems:
+        problems = [
+            f"{len(problems)} problem(s) whose words quote what the appliances sent {WITHHELD}."
+        ]
+    if report.cancelled:
+        problems.append(cancelled)
+    if len(problems) > texts.MAX_PROBLEMS:
+        more = len(problems) - texts.MAX_PROBLEMS + 1
+        problems = [*problems[: texts.MAX_PROBLEMS - 1], f"And {more} more problem(s)."]
+    return tuple(texts.shortened(p, texts.MAX_PROBLEM) for p in problems) or (
+        "The live check reported a problem.",
+    )
 
 
 def _row(
@@ -392,8 +444,14 @@ def _row(
     primary_fp: str | None,
     exported: str | None,
     now: dt.datetime,
+    withheld: bool = False,
 ) -> GridRow:
+    """One appliance's cells; `withheld`: every name and message it sent is left out."""
     host = appliance.target.name
+
+    def outside(text: str) -> str:
+        return WITHHELD if withheld else text
+
     site_check = appliance.check_for(site)
     own_check = appliance.check_for(host) if host != site else None
     default_check = appliance.check_for(None)
@@ -408,19 +466,19 @@ def _row(
         add(Check.REACHABLE, Status.PASS)
     else:
         messages = [c.handshake.message for c in appliance.checks if c.handshake.message]
-        why = messages[0] if messages else "no answer"
+        why = outside(_short(messages[0])) if messages else "no answer"
         add(Check.REACHABLE, Status.FAIL, f"The appliance could not be reached: {why}.")
 
     if _served(site_check):
         add(Check.SITE_NAME, Status.PASS)
     else:
-        add(Check.SITE_NAME, Status.FAIL, _fail_reason(site_check, site))
+        add(Check.SITE_NAME, Status.FAIL, outside(_fail_reason(site_check, site)))
 
     own_fp = _leaf_fp(own_check)
     if host == site:
         add(Check.OWN_NAME, None)
     elif not _served(own_check):
-        add(Check.OWN_NAME, Status.FAIL, _fail_reason(own_check, host))
+        add(Check.OWN_NAME, Status.FAIL, outside(_fail_reason(own_check, host)))
     elif site_fp is not None and own_fp != site_fp:
         add(
             Check.OWN_NAME,
@@ -437,7 +495,7 @@ def _row(
             Check.NO_SNI,
             Status.FAIL,
             "Clients that send no name got no certificate: "
-            + (default_check.handshake.message if default_check else "not asked")
+            + (outside(_short(default_check.handshake.message)) if default_check else "not asked")
             + ".",
         )
     elif site_fp is not None and default_fp != site_fp:
@@ -457,7 +515,7 @@ def _row(
     elif broken:
         check = broken[0]
         where = "" if check is site_check else f" served {_to(check)}"
-        issuer = _short(check.leaf.issuer) if check.leaf is not None else "its issuer"
+        issuer = outside(_short(check.leaf.issuer)) if check.leaf is not None else "its issuer"
         add(
             Check.CHAIN,
             Status.FAIL,
@@ -475,7 +533,7 @@ def _row(
     if not _served(site_check):
         add(Check.COVERS, Status.FAIL, "No certificate to judge.")
     elif uncovered:
-        names = _some(site_check.leaf.names) if site_check.leaf else ""
+        names = outside(_some(site_check.leaf.names)) if site_check.leaf else ""
         add(
             Check.COVERS,
             Status.FAIL,
@@ -520,6 +578,14 @@ def _row(
 
     if not exported:
         add(Check.MATCHES_EXPORT, None)
+    elif not _FINGERPRINT.fullmatch(exported.strip()):
+        # A case file may say anything here: never quoted, only said to be wrong.
+        add(
+            Check.MATCHES_EXPORT,
+            Status.FAIL,
+            "The case records no SHA-256 fingerprint of the exported PKCS#12 (the text there "
+            "is something else): open the export again.",
+        )
     elif site_fp is None:
         add(Check.MATCHES_EXPORT, Status.FAIL, "Cannot compare: no certificate was served.")
     elif _norm(site_fp) == _norm(exported):
@@ -529,7 +595,7 @@ def _row(
             Check.MATCHES_EXPORT,
             Status.FAIL,
             f"Does not serve the exported certificate: SHA-256 {site_fp} here, "
-            f"{exported} in the PKCS#12.",
+            f"{exported.strip()} in the PKCS#12.",
         )
     target = appliance.target
     reached = f"{target.address}:{target.port}" if target.address else ""

@@ -19,6 +19,13 @@ as" during a check moves the same case, and the result goes into it at its new p
 when another case was opened meanwhile, the result is dropped. When there is no fresh
 result, the last saved one is shown with when it was checked. Everything an appliance
 sent is shown as plain text.
+
+The secret guard judges what an appliance sent before it is shown, saved or copied
+(`bundleguard.case.texts`): when a certificate served carries private key material, the
+grid leaves the names and messages out and the status says why; a result that would
+still hold key material is neither saved nor copied (the window says so, and nothing is
+put on the clipboard); a saved result that holds some is not shown (the case reader
+drops its texts, and the panel judges again before showing or copying).
 """
 
 from __future__ import annotations
@@ -50,6 +57,12 @@ from PySide6.QtWidgets import (
 
 from bundleguard.case.model import case_key, verification_is_current
 from bundleguard.case.replication import Check, Status, VerificationGrid
+from bundleguard.case.texts import (
+    RESULTS_DROPPED,
+    KeyMaterialError,
+    checked,
+    stored_verification,
+)
 from bundleguard.errors import InputError
 from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_colour, visible_lines
 from bundleguard.gui.workers import Cancel, Task, TaskSignals, start
@@ -432,12 +445,18 @@ class VerifyPanel(QWidget):
             self.status.setText(STALE)
             self.verified.emit(grid)
             return
-        saved = grid.to_verification()
+        try:
+            saved = grid.to_verification()
+        except KeyMaterialError as error:
+            self.status.setText(f"{error} Nothing of them is in the case.")
+            self.verified.emit(grid)
+            return
         self._saved = saved
         self.controller.update(
             replication=dataclasses.replace(self.controller.case.replication, verification=saved)
         )
-        self.status.setText(f"Checked at {checked_at_words(saved.checked_at)} (saved in the case).")
+        when = f"Checked at {checked_at_words(saved.checked_at)} (saved in the case)."
+        self.status.setText(f"{when} {grid.withheld}" if grid.withheld else when)
         self.verified.emit(grid)
 
     def _failed(self, message: str) -> None:
@@ -510,6 +529,15 @@ class VerifyPanel(QWidget):
         self.copy_button.setEnabled(True)
 
     def _show_saved(self, saved: Verification | None) -> None:
+        if saved is not None:
+            judged = stored_verification(saved)
+            if judged is not saved:  # (the reader drops such texts; a case may come otherwise)
+                self.controller.update(
+                    replication=dataclasses.replace(
+                        self.controller.case.replication, verification=judged
+                    )
+                )
+                return  # the update shows it
         self._saved = saved
         self.table.setRowCount(0)
         self.table.hide()
@@ -524,7 +552,11 @@ class VerifyPanel(QWidget):
             self.copy_button.setEnabled(False)
             return
         self.summary.setText(breakable(saved.summary))
-        if verification_is_current(self.controller.case) is False:
+        if saved.summary.startswith(RESULTS_DROPPED):
+            self.status.setText(
+                f"The results saved on {checked_at_words(saved.checked_at)} are not shown."
+            )
+        elif verification_is_current(self.controller.case) is False:
             self.status.setText(OUTDATED.format(when=checked_at_words(saved.checked_at)))
         else:
             self.status.setText(
@@ -543,11 +575,24 @@ class VerifyPanel(QWidget):
         return self._saved.text if self._saved is not None else ""
 
     def copy_results(self) -> None:
+        """Put the results on the clipboard, unless they hold key material (then say why,
+        and leave the clipboard as it was)."""
         text = self.results_text()
         if not text:
             return
+        try:
+            checked(text, "The results were not copied")
+        except KeyMaterialError as error:
+            self.copy_status.setText(f"{error} Nothing was put on the clipboard.")
+            return
         QGuiApplication.clipboard().setText(text)
-        self.copy_status.setText("The results are on the clipboard.")
+        if self._grid is not None and self._grid.withheld:
+            self.copy_status.setText(
+                "The results are on the clipboard, without the names and messages the "
+                "appliances sent: a certificate served carries private key material."
+            )
+        else:
+            self.copy_status.setText("The results are on the clipboard.")
 
 
 __all__ = ["VerifyPanel", "appliance_count", "differences_text", "verify_case"]
