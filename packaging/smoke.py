@@ -298,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("binary", type=Path)
     parser.add_argument("--demo-seconds", type=float, default=8.0)
     args = parser.parse_args(argv)
+    # Windows CI: our stdout is a pipe in the ANSI code page; the app's lines must not
+    # stop this script when one of their characters has no place in it.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     binary = args.binary.resolve()
     if not binary.is_file():
         print(f"smoke: no binary at {binary}", file=sys.stderr)

@@ -346,3 +346,43 @@ def test_scripts_and_tests_name_no_posix_only_temp_folder():
     ]
 
     assert found == [], "use tmp_path or tempfile: " + ", ".join(found)
+
+
+FAKE_APP = """#!{python}
+import sys, time
+from pathlib import Path
+
+args = sys.argv[1:]
+if args[:1] == ["--selftest"]:
+    print("bundleguard 0.0.0 self-test (frozen)")
+    print("ok      window  a stand-in")
+elif args[:1] == ["scan"]:
+    secret = args[1] in ("server.key", "export.crt")
+    print(("secret " if secret else "certificate ") + args[1])
+    sys.exit(1 if secret else 0)
+elif args[:1] == ["--demo"]:
+    if Path(__file__).with_name("crash").exists():
+        print("Traceback (most recent call last):", file=sys.stderr)
+        sys.exit(1)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in app is a script run by its #! line")
+def test_smoke_off_linux_requires_the_demo_to_stay_up_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    app = tmp_path / "app" / "bundleguard"
+    app.parent.mkdir()
+    app.write_text(FAKE_APP.format(python=sys.executable), encoding="utf-8")
+    app.chmod(0o755)
+    # As on Windows or macOS: the system's own Qt platform, no X server to look into.
+    monkeypatch.setattr(smoke, "native_platform", lambda system: "offscreen")
+
+    assert smoke.main([str(app), "--demo-seconds", "1"]) == 0
+    assert "ok      --demo (offscreen, 1 s): still running after 1 s" in capsys.readouterr().out
+
+    (app.parent / "crash").touch()
+    assert smoke.main([str(app), "--demo-seconds", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED  --demo (offscreen, 1 s)" in out and "exited early (1)" in out
