@@ -150,7 +150,7 @@ def test_checked_refuses_in_plain_words_without_quoting_the_key():
         checked(text, "The results were not copied")
 
     message = str(refused.value)
-    assert message.startswith("The results were not copied: they hold private key material (")
+    assert message.startswith("The results were not copied: the text holds private key material (")
     assert "PKCS#8" in message
     assert not leaked(message, _der("Ed25519 PKCS#8"))
     assert checked("nothing secret here", "The results were not copied") == "nothing secret here"

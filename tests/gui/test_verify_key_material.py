@@ -154,7 +154,7 @@ def test_results_the_judge_of_the_report_missed_are_neither_saved_nor_copied(
 
     assert QGuiApplication.clipboard().text() == BEFORE
     outcome = text_of(panel, "Copy outcome")
-    assert outcome.startswith("The results were not copied: they hold private key material (")
+    assert outcome.startswith("The results were not copied: the text holds private key material (")
     assert outcome.endswith("Nothing was put on the clipboard.")
     assert leaked(outcome, carried.secret) == ""
 

@@ -249,7 +249,7 @@ def checked(text: str, doing: str) -> str:
     found = key_material_in(text)
     if found is None:
         return text
-    raise KeyMaterialError(f"{doing}: they hold private key material ({found}).", found)
+    raise KeyMaterialError(f"{doing}: the text holds private key material ({found}).", found)
 
 
 RESULTS_DROPPED = "The saved results were dropped: they held private key material"

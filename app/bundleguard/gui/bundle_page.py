@@ -539,8 +539,14 @@ class BundlePage(QWidget):
         if not written:
             return
         from bundleguard.bundle.email import body_text
+        from bundleguard.case.texts import KeyMaterialError, checked
 
-        QGuiApplication.clipboard().setText(body_text(written))
+        try:  # it names files the user added: the guard judges it before the clipboard
+            text = checked(body_text(written), "The email text was not copied")
+        except KeyMaterialError as error:
+            self.mail_outcome.setText(f"{error} Nothing was put on the clipboard.")
+            return
+        QGuiApplication.clipboard().setText(text)
         self.mail_outcome.setText(
             "The email text is on the clipboard: paste it into a new email and attach "
             + ", ".join(b.path.name for b in written)
