@@ -39,15 +39,17 @@ def test_unrecognised_arguments_are_not_echoed(capsys, tmp_path):
     assert "hunter2" not in capsys.readouterr().err
 
 
-def test_no_command_opens_the_window_and_help_lists_the_commands(capsys, monkeypatch):
+def test_no_command_opens_the_window_and_help_lists_the_commands(capsys, monkeypatch, tmp_path):
     import bundleguard.gui
 
     opened = []
     monkeypatch.setattr(bundleguard.gui, "main", lambda argv: opened.append(argv) or 0)
+    case = tmp_path / "some.bgcase"
+    case.write_text("{}")
     assert cli.main([]) == 0
     assert cli.main(["--demo"]) == 0
-    assert cli.main(["some.bgcase"]) == 0
-    assert opened == [[], ["--demo"], ["some.bgcase"]]
+    assert cli.main([str(case)]) == 0
+    assert opened == [[], ["--demo"], [str(case)]]
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert "scan" in capsys.readouterr().out

@@ -8,10 +8,12 @@ must be fixed, 2 usage or I/O error).
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from bundleguard import __version__
@@ -34,8 +36,50 @@ class _Parser(argparse.ArgumentParser):
             message = "unrecognized arguments (not shown, in case one is a passphrase)"
         elif "invalid choice" in message:
             # `bundleguard --passphrase hunter2 inspect` makes "hunter2" the command.
+            given = re.search(r"invalid choice: '([^']*)'", message)
             message = re.sub(r"invalid choice: '[^']*'", "invalid choice (not shown)", message)
+            close = difflib.get_close_matches(
+                given[1].lower() if given else "", COMMANDS, n=1, cutoff=0.6
+            )
+            if close and "argument COMMAND" in message:
+                message += f"; did you mean `bundleguard {close[0]}`?"
         super().error(message)
+
+
+def not_a_path(words: Iterable[str]) -> str | None:
+    """Why the window cannot take these words (one sentence), or None when each is an
+    existing file or folder.
+
+    A word is never repeated: one typed by mistake may be a passphrase, as in `_Parser`.
+    A first word close to a command is a typo of it, and that command is named.
+    """
+    for place, word in enumerate(words, start=1):
+        if _exists(word):
+            continue
+        if place == 1:
+            close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+            if close:
+                return (
+                    "the first word is neither a command nor an existing file or folder; "
+                    f"did you mean `bundleguard {close[0]}`?"
+                )
+            return (
+                "the first word is neither a command nor an existing file or folder (it is "
+                f"not repeated, in case it is a passphrase); the commands are "
+                f"{', '.join(COMMANDS)}, and `bundleguard --help` says more."
+            )
+        return (
+            f"word {place} is not an existing file or folder (it is not repeated, in case "
+            "it is a passphrase): the window opens existing files, folders and cases."
+        )
+    return None
+
+
+def _exists(word: str) -> bool:
+    try:
+        return Path(word).exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -73,7 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
     if first not in COMMANDS and all(a == "--demo" or not a.startswith("-") for a in arguments):
-        # No subcommand: the window (with `--demo`, or files to add, or a case to open).
+        # No subcommand: the window (with `--demo`, or files to add, or a case to open),
+        # once every word is an existing path: `bundleguard scna FILE` is a typo.
+        problem = not_a_path(a for a in arguments if a != "--demo")
+        if problem is not None:
+            print(f"bundleguard: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         from bundleguard.gui import main as gui_main
 
         return gui_main(arguments)
