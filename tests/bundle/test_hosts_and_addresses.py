@@ -213,3 +213,9 @@ def test_the_core_says_which_files_it_removed(chain, out_dir):
         write_batch([good_plan(chain)], out_dir, eml=True, force=True)
     assert [p.name for p in caught.value.removed] == [f"support-bundle-{PRIMARY}.zip"]
     assert not (out_dir / f"support-bundle-{PRIMARY}.zip").exists()
+
+
+def test_a_bad_address_given_to_the_core_writes_nothing(chain, out_dir):
+    with pytest.raises(AddressError):
+        write_batch([good_plan(chain)], out_dir, eml=False, to="a@b.example\r\nBcc: c@d.example")
+    assert list(out_dir.iterdir()) == []

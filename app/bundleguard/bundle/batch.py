@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bundleguard.bundle.email import Draft, make_draft, write_eml
+from bundleguard.bundle.email import Draft, check_address, make_draft, write_eml
 from bundleguard.bundle.plan import BundlePlan, Refusal
 from bundleguard.bundle.writer import WrittenBundle, write_bundle
 from bundleguard.errors import BundleGuardError
@@ -127,6 +127,7 @@ def write_batch(
     written and verified. `cancel()`, asked before each bundle, stops the batch there.
     """
     plans = tuple(plans)
+    to = check_address(to)  # before any byte is written: a bad address spoils no set
     names = [plan.zip_name.lower() for plan in plans]
     if len(set(names)) != len(names):
         raise BundleGuardError("Two appliances have the same hostname: give each one once.")
