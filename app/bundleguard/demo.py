@@ -12,12 +12,27 @@ for the Replicate step's Verify: the primary and the backup serve the demo chain
 from the demo's PKCS#12), the traffic node still serves an older certificate of another CA,
 so a check shows both passes and a meaningful failure. `.case` is the case with each
 appliance's address pointing at its fake; `.stop()` ends them (safe to call twice).
+
+The demo's folder (`make_demo_folder()`) sits in the temp folder under a name starting
+with `DEMO_PREFIX`, with a marker file (`DEMO_MARKER`) naming the process that made it.
+The window removes it when it closes or is told to end (SIGTERM, SIGHUP); a folder left by
+a process that died harder (SIGKILL, a power cut) is removed at the next start by
+`remove_stale_demo_folders()` — only a real folder of this user, with the marker, made
+before the running process started, by a process that no longer runs. Nothing else is
+ever deleted.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -37,6 +52,133 @@ APPLIANCES = (
 PASSPHRASE = b"demo"
 EXPORTED_NAME = "exported-cert.crt"
 _ROLE_WORDS = {Role.PRIMARY: "primary", Role.BACKUP: "backup", Role.NODE: "Atlas traffic node"}
+
+DEMO_PREFIX = "bundleguard-demo-"
+"""The start of every demo folder's name, directly in the temp folder."""
+DEMO_MARKER = ".bundleguard-demo"
+"""The file the demo writes into its folder: only a folder holding it is ever removed."""
+
+
+# --------------------------------------------------------------------------- the demo folder
+
+
+def make_demo_folder(temp: Path | None = None) -> Path:
+    """A new private folder for the demo (`DEMO_PREFIX…` in the temp folder), marked as ours:
+    the marker names this process and when it made the folder."""
+    from bundleguard.files import write_file_atomic
+
+    folder = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX, dir=temp))
+    marker = {"made_by": "bundleguard --demo", "pid": os.getpid(), "created": time.time()}
+    write_file_atomic(folder / DEMO_MARKER, json.dumps(marker).encode())
+    return folder
+
+
+def _marker_pid(marker: Path) -> int | None:
+    try:
+        facts = json.loads(marker.read_bytes()[:4096])
+        pid = facts.get("pid") if isinstance(facts, dict) else None
+    except (OSError, ValueError):
+        return None
+    return pid if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 else None
+
+
+def _owned_by_me(info: os.stat_result) -> bool:
+    if sys.platform == "win32":
+        return True  # the temp folder is the user's own there (%LOCALAPPDATA%\\Temp)
+    return info.st_uid == os.getuid()
+
+
+def _windows_process_alive(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it runs, as someone else
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a reused id counts: the folder is then kept)."""
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would send Ctrl+C there: ask the kernel instead.
+        return _windows_process_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process, or no way to tell: keep the folder
+    return True
+
+
+def is_demo_folder(folder: Path) -> bool:
+    """Whether `folder` is a demo folder this user may remove: a real folder (not a link)
+    named `DEMO_PREFIX…`, owned by this user, holding the demo's marker as a regular file
+    owned by this user."""
+    if not folder.name.startswith(DEMO_PREFIX):
+        return False
+    try:
+        info = os.lstat(folder)
+        marker = os.lstat(folder / DEMO_MARKER)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and stat.S_ISREG(marker.st_mode)
+        and _owned_by_me(info)
+        and _owned_by_me(marker)
+    )
+
+
+def remove_demo_folder(folder: Path) -> bool:
+    """Remove the demo's own folder (the window closes, or is told to end); a folder that is
+    not a demo folder is left alone. True when it is gone."""
+    if not is_demo_folder(folder):
+        return not os.path.lexists(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    return not os.path.lexists(folder)
+
+
+def stale_demo_folders(started: float, temp: Path | None = None) -> list[Path]:
+    """Demo folders left behind by processes that ended without removing them: each one a
+    demo folder (`is_demo_folder`) in the temp folder, its marker older than `started`
+    (this process's start, seconds since the epoch), made by a process that no longer runs."""
+    base = Path(temp if temp is not None else tempfile.gettempdir())
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(DEMO_PREFIX)]
+    except OSError:
+        return []
+    stale = []
+    for name in sorted(names):
+        folder = base / name
+        if not is_demo_folder(folder):
+            continue
+        marker = folder / DEMO_MARKER
+        try:
+            made = os.lstat(marker).st_mtime
+        except OSError:
+            continue
+        if made >= started:
+            continue  # made since this process started: perhaps by this very process
+        pid = _marker_pid(marker)
+        if pid is not None and _process_alive(pid):
+            continue  # another demo window still uses it
+        stale.append(folder)
+    return stale
+
+
+def remove_stale_demo_folders(started: float, temp: Path | None = None) -> list[Path]:
+    """Remove what `stale_demo_folders` finds; the folders removed."""
+    return [folder for folder in stale_demo_folders(started, temp) if remove_demo_folder(folder)]
 
 
 def _screenshot(path: Path, hostname: str, role: str, serial: int = 1) -> None:
@@ -213,10 +355,17 @@ def start_demo_appliances(case: Case) -> DemoAppliances:
 
 __all__ = [
     "APPLIANCES",
+    "DEMO_MARKER",
+    "DEMO_PREFIX",
     "EXPORTED_NAME",
     "PASSPHRASE",
     "SITE",
     "DemoAppliances",
     "build_demo",
+    "is_demo_folder",
+    "make_demo_folder",
+    "remove_demo_folder",
+    "remove_stale_demo_folders",
+    "stale_demo_folders",
     "start_demo_appliances",
 ]

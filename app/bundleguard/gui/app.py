@@ -1,5 +1,7 @@
 """Starting the window: the QApplication (reused when one exists), logging to the user log
-folder, the last-resort error dialog, the demo and PATH arguments, the first-paint hook."""
+folder, the last-resort error dialog, the demo and PATH arguments, the first-paint hook,
+and ending cleanly when the system asks (SIGTERM, SIGHUP at logout, Ctrl+C): the case is
+saved, the demo's fake appliances stop and its folder goes."""
 
 from __future__ import annotations
 
@@ -121,9 +123,9 @@ def create_window(paths=(), *, demo: bool = False, store=None):
 
     folder = None
     if demo:
-        import tempfile
+        from bundleguard.demo import make_demo_folder
 
-        folder = Path(tempfile.mkdtemp(prefix="bundleguard-demo-"))
+        folder = make_demo_folder()
         if store is None:
             # The demo keeps its case in its own folder: it never becomes the user's last
             # case, nor joins their recent cases, and it goes when the window closes.
@@ -154,15 +156,115 @@ def create_window(paths=(), *, demo: bool = False, store=None):
 
 
 def _remove_demo(folder: Path) -> None:
-    import shutil
+    from bundleguard.demo import remove_demo_folder
 
-    shutil.rmtree(folder, ignore_errors=True)
+    remove_demo_folder(folder)
+
+
+def _remove_stale_demos() -> None:
+    """Demo folders a process that was killed left behind (only those: see
+    `bundleguard.demo.stale_demo_folders`)."""
+    from bundleguard.demo import remove_stale_demo_folders
+
+    started = time.time() - seconds_since_start()
+    try:
+        for folder in remove_stale_demo_folders(started):
+            log.info("Removed a demo folder left behind: %s", folder.name)
+    except OSError as error:  # never a reason not to start
+        log.warning("Leftover demo folders could not be removed: %s", type(error).__name__)
+
+
+QUIT_SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+"""What the system sends to end the app: `kill`, logout (a terminal closing), Ctrl+C. There
+is no SIGHUP on Windows; the names a platform lacks are skipped."""
+
+
+class SignalQuit:
+    """Quit the window cleanly when a quit signal arrives.
+
+    Python runs a signal handler only when the interpreter gets control, and Qt's event
+    loop is C++: `signal.set_wakeup_fd` writes each signal's number to a socket, and a
+    `QSocketNotifier` on its other end wakes a Python slot, in which the handler runs at
+    once. Where that cannot be set up, a timer wakes the interpreter four times a second.
+    """
+
+    def __init__(self, app, quit_now) -> None:
+        import signal
+        import socket
+
+        from PySide6.QtCore import QSocketNotifier, QTimer
+
+        self.received: int | None = None
+        self._quit_now = quit_now
+        self._previous: dict[int, object] = {}
+        self._old_wakeup = -1
+        self._sockets = None
+        self._notifier = None
+        self._timer = None
+        for name in QUIT_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is not None:
+                self._previous[number] = signal.signal(number, self._handle)
+        try:
+            reader, writer = socket.socketpair()
+            reader.setblocking(False)
+            writer.setblocking(False)
+            self._old_wakeup = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+            self._sockets = (reader, writer)
+            self._notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+            self._notifier.activated.connect(self._drain)
+        except (OSError, ValueError):
+            self._timer = QTimer(app)
+            self._timer.timeout.connect(lambda: None)  # the interpreter runs the handler
+            self._timer.start(250)
+
+    def _drain(self, *_args) -> None:
+        try:
+            while self._sockets is not None and self._sockets[0].recv(64):
+                pass
+        except OSError:
+            pass
+
+    def _handle(self, number: int, _frame) -> None:
+        from PySide6.QtCore import QTimer
+
+        first = self.received is None
+        self.received = number
+        if first:
+            log.info("Asked to end (signal %d): closing the window", number)
+            QTimer.singleShot(0, self._quit_now)
+
+    def uninstall(self) -> None:
+        import signal
+
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
+        if self._sockets is not None:
+            signal.set_wakeup_fd(self._old_wakeup)
+            if self._notifier is not None:
+                self._notifier.setEnabled(False)
+            for end in self._sockets:
+                end.close()
+            self._sockets = None
+        if self._timer is not None:
+            self._timer.stop()
 
 
 def run(paths=(), *, demo: bool = False) -> int:
     setup_logging()
     sys.excepthook = excepthook
     app = application()
+    _remove_stale_demos()
+    window = None
+
+    def quit_now() -> None:
+        # The window's close saves the case and runs its close hooks (the demo's fake
+        # appliances stop, its folder goes); quit even if something kept it open.
+        if window is not None:
+            window.close()
+        app.quit()
+
+    ending = SignalQuit(app, quit_now)
     controller, window = create_window(paths, demo=demo)
     if os.environ.get(ENV_EXIT_AFTER_PAINT) == "1":
         from PySide6.QtCore import QTimer
@@ -173,7 +275,12 @@ def run(paths=(), *, demo: bool = False) -> int:
 
         window.firstPainted.connect(painted)
     window.show()
-    code = app.exec()
-    window.run_close_hooks()
-    controller.shutdown()
+    try:
+        code = app.exec()
+    finally:
+        window.run_close_hooks()
+        controller.shutdown()
+        ending.uninstall()
+    if ending.received is not None:
+        return 128 + ending.received  # as a shell reports a process ended by a signal
     return int(code)
