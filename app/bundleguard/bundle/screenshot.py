@@ -7,11 +7,13 @@ A new image is built from the decoded pixels (EXIF rotation applied), so no meta
 from __future__ import annotations
 
 import io
-
-from PIL import Image, ImageOps
+from typing import TYPE_CHECKING
 
 from bundleguard.errors import InputError
 from bundleguard.imagelimits import image_size_problem, too_large_unmeasured
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 _EXIF_ORIENTATION = 0x0112
 _FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP", "TIFF")
@@ -35,6 +37,8 @@ def _lossless_palette(image: Image.Image) -> Image.Image:
     Admin pages are mostly flat colours: a palette makes the PNG two to three times
     smaller. The result is compared pixel for pixel; any difference keeps the original.
     """
+    from PIL import Image
+
     if image.mode != "RGB" or image.getcolors(256) is None:
         return image
     paletted = image.quantize(colors=256, method=Image.Quantize.MAXCOVERAGE, dither=0)
@@ -48,8 +52,11 @@ def reencode_png(data: bytes) -> bytes:
 
     The size is read from the header before any pixel is decoded: past the limits of
     `bundleguard.imagelimits` it raises `ScreenshotTooLargeError`. Raises
-    `ScreenshotDecodeError` when the bytes are no image Pillow decodes.
+    `ScreenshotDecodeError` when the bytes are no image Pillow decodes. Pillow is imported
+    here, not with the module: the window's first paint does not wait for it.
     """
+    from PIL import Image, ImageOps
+
     try:
         image = Image.open(io.BytesIO(data), formats=_FORMATS)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
