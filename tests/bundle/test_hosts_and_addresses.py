@@ -6,6 +6,7 @@ address by one (`check_address`); the zips and drafts of one action are a set.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 
@@ -14,6 +15,8 @@ import pytest
 from bundleguard.bundle.batch import NothingKeptError, write_batch
 from bundleguard.bundle.email import AddressError, Draft, build_eml, check_address
 from bundleguard.bundle.plan import check_appliance
+from bundleguard.case.model import ApplianceEntry, Case, Role
+from bundleguard.case.store import save_case
 from bundleguard.certs.names import HostnameError, normalize_hostname
 from bundleguard.cli import main
 from tests.bundle.conftest import BACKUP, PRIMARY, SITE, good_plan, screenshot_png
@@ -218,4 +221,33 @@ def test_the_core_says_which_files_it_removed(chain, out_dir):
 def test_a_bad_address_given_to_the_core_writes_nothing(chain, out_dir):
     with pytest.raises(AddressError):
         write_batch([good_plan(chain)], out_dir, eml=False, to="a@b.example\r\nBcc: c@d.example")
+    assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("hostname", "fe80::1%x@evil.example", "is not a valid host name"),
+        ("hostname", "primary.example.com\u202e", "is not a valid host name"),
+        ("support_address", "=?utf-8?q?x=40evil.example?=@example.com", "email address"),
+    ],
+)
+def test_a_case_file_is_checked_by_the_same_functions(
+    capsys, inputs, out_dir, tmp_path, field, value, said
+):
+    entry = ApplianceEntry(PRIMARY, Role.PRIMARY, screenshot=str(inputs.screenshot))
+    case = Case(
+        appliances=(entry,),
+        files=tuple(str(p) for p in inputs.certs),
+        output=str(out_dir),
+        support_address="support@example.com",
+    )
+    if field == "hostname":
+        case = case.with_changes(appliances=(dataclasses.replace(entry, hostname=value),))
+    else:
+        case = case.with_changes(support_address=value)
+    path = save_case(case, tmp_path / "forged.bgcase")
+    code, out, err = run(capsys, "--case", str(path), "--eml")
+    assert code == 2, out + err
+    assert said in err and "\u202e" not in err
     assert list(out_dir.iterdir()) == []

@@ -192,3 +192,18 @@ def test_a_zone_is_refused_with_its_reason(capsys):
     code = main(["probe", "--site", "fe80::1%eth0", "--appliance", PRIMARY])
     assert code == 2
     assert "network interface of this computer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("hostname", "address"),
+    [("fe80::1%x@evil.example", ""), (PRIMARY, "[fe80::1%eth0]:443"), (PRIMARY, "10.1.2")],
+)
+def test_a_case_file_host_or_address_is_checked_the_same_way(capsys, tmp_path, hostname, address):
+    from bundleguard.case.model import ApplianceEntry, Case, Role
+    from bundleguard.case.store import save_case
+
+    case = Case(site=SITE, appliances=(ApplianceEntry(hostname, Role.PRIMARY, address),))
+    path = save_case(case, tmp_path / "forged.bgcase")
+    code = main(["probe", "--case", str(path), "--timeout", "1"])
+    assert code == 2
+    assert "is not a valid host name" in capsys.readouterr().err
