@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import textwrap
 from pathlib import Path
 
@@ -100,6 +101,8 @@ CLIENT = textwrap.dedent(
 
 
 def run_against_portal(tmp_path: Path, mode: str) -> dict:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the screenshot portal (xdg-desktop-portal) is a Linux desktop's")
     if shutil.which("dbus-run-session") is None:
         pytest.skip("dbus-run-session is not installed, so no private session bus can run")
     portal = tmp_path / "portal.py"
