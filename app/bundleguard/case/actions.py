@@ -182,7 +182,9 @@ def write_case_bundles(
 ) -> BatchResult:
     """Write every plan's bundle (and its `.eml` when `eml`); nothing if any is refused.
 
-    `to` is checked as an email address (empty: the draft has no recipient).
+    `to` is checked as an email address (`check_address`; empty: the draft has no
+    recipient) before anything is written. The zips and drafts are a set: when one fails,
+    those already written are removed (`NothingKeptError` says which).
     `progress(member_name)` follows each member written; `cancel()` is asked before each
     bundle and, when true, stops before the next one (`BatchResult.cancelled`; what was
     written is verified and listed). Raises `TargetExistsError` (with `.paths`) before

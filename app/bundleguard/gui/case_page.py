@@ -41,7 +41,9 @@ def hostname_problem(text: str) -> str | None:
     except BundleGuardError as error:
         return str(error)
     except ValueError:
-        return f"'{text}' is not a hostname."
+        from bundleguard.text import visible
+
+        return f"'{visible(text)}' is not a hostname."
     return None
 
 
