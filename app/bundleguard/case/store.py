@@ -1,10 +1,12 @@
 """Where cases live: open and save `.bgcase` files, and the store of the user's cases.
 
-`load_case` reads through the one careful reader; `save_case` writes atomically. The
-store keeps the case being edited in the user data folder (so nothing is lost when the
-window closes), its working files (extracted certificates, screenshots) in a folder per
-case, and the list of recently opened case files. A file that cannot be opened is never
-overwritten by the store: it is set aside under a new name and reported.
+`load_case` reads through the one careful reader; `save_case` writes atomically, and
+leaves a file that already holds the same bytes as it is. The store keeps the case being
+edited in the user data folder (so nothing is lost when the window closes), its working
+files (extracted certificates, screenshots) in a folder per case, and the list of recently
+opened case files. A case opened and saved again without a change is not rewritten. A file
+that cannot be opened, for whatever reason, is never overwritten by the store: it is set
+aside (left as it is, the new work gets a new name) and reported.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bundleguard.case.model import (
     case_to_bytes,
 )
 from bundleguard.errors import InputError
-from bundleguard.files import read_input_file, write_file_atomic
+from bundleguard.files import read_input_file, why_reading, write_file_atomic
 
 APP_NAME = "bundleguard"
 ENV_DATA_DIR = "BUNDLEGUARD_DATA_DIR"
@@ -36,9 +38,22 @@ def load_case(path: Path) -> Case:
 
 
 def save_case(case: Case, path: Path, *, force: bool = True) -> Path:
-    """Write `case` to `path` atomically (paths relative to its folder where they can be)."""
+    """Write `case` to `path` atomically (paths relative to its folder where they can be).
+
+    `CaseFileError` (naming the field) for a case the reader would refuse: nothing is
+    written then. A file that already holds these very bytes is not written again."""
+    data = case_to_bytes(case, path)
+    if force and _holds(path, data):
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_file_atomic(path, case_to_bytes(case, path), force=force)
+    return write_file_atomic(path, data, force=force)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return read_input_file(path, limit=len(data)) == data
+    except (InputError, ValueError):
+        return False
 
 
 def data_dir() -> Path:
@@ -75,6 +90,8 @@ class CaseStore:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = data_dir() if root is None else root
+        # Each case file's case as last read or written: saving it unchanged writes nothing.
+        self._as_on_disk: dict[str, Case] = {}
 
     @property
     def cases_dir(self) -> Path:
@@ -99,38 +116,53 @@ class CaseStore:
     def open(self, path: Path) -> Opened:
         """Open `path`; if it cannot be opened, raise `CaseFileError` and leave it as it is."""
         case = load_case(path)
+        self._as_on_disk[os.path.abspath(path)] = case
         self.remember(path)
         return Opened(case, path)
 
     def open_last(self) -> Opened:
-        """The last case worked on, or a new empty one (with a warning if the last one is
-        damaged: it stays where it is, untouched, and the new case gets a new name)."""
+        """The last case worked on, or a new empty one (with a warning if the last one
+        cannot be opened, whatever the reason: it stays where it is, untouched, and the
+        new case gets a new name). Never raises: a start does not die of a case file."""
         for path in self.recent():
-            if not path.exists():
-                continue
+            try:
+                os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # removed since: the one before it
+            except (OSError, ValueError):
+                pass  # opening it says why
             try:
                 return self.open(path)
-            except InputError as error:
-                return Opened(Case(), self.new_case_path(), str(error))
+            except (InputError, OSError, ValueError, RuntimeError) as error:
+                return Opened(Case(), self.new_case_path(), _set_aside(path, error))
         return Opened(Case(), self.new_case_path())
 
     def save(self, case: Case, path: Path) -> Path:
+        """Save `case` to `path`; nothing is written when it is the case last read from or
+        written to that file and the file is still there (opening and closing a case
+        leaves it as it was, byte for byte and with its time)."""
+        key = os.path.abspath(path)
+        if self._as_on_disk.get(key) == case and os.path.lexists(path):
+            self.remember(path)
+            return path
         saved = save_case(case, path)
+        self._as_on_disk[key] = case
         self.remember(path)
         return saved
 
     def recent(self) -> list[Path]:
         try:
             raw = json.loads(read_input_file(self._recent_file, limit=1 << 20).decode("utf-8"))
-        except (InputError, ValueError, UnicodeDecodeError):
+        except (InputError, ValueError, RecursionError):
             return []
         if not isinstance(raw, list):
             return []
-        return [Path(item) for item in raw if isinstance(item, str) and item][:MAX_RECENT]
+        usable = [item for item in raw if isinstance(item, str) and item and "\x00" not in item]
+        return [Path(item) for item in usable][:MAX_RECENT]
 
     def remember(self, path: Path) -> None:
         known = [str(p) for p in self.recent()]
-        entries = [str(path.resolve())]
+        entries = [os.path.realpath(path)]  # never raises (Path.resolve does, on a loop)
         entries += [p for p in known if p != entries[0]]
         if entries[:MAX_RECENT] == known:
             return  # already first (every start and save of the same case): no write, no fsync
@@ -140,6 +172,17 @@ class CaseStore:
             write_file_atomic(self._recent_file, data, force=True)
         except (OSError, InputError):
             pass  # the recent list is a convenience: losing it loses no work
+
+
+def _set_aside(path: Path, error: BaseException) -> str:
+    """Why the last case could not be opened, and that it was left as it is."""
+    if isinstance(error, InputError):
+        why = str(error).rstrip(".")
+    elif isinstance(error, OSError):
+        why = f"'{path}' cannot be opened: {why_reading(error)}"
+    else:
+        why = f"'{path}' cannot be opened"
+    return f"{why}. It was left as it is, and a new case was started."
 
 
 __all__ = ["CaseFileError", "CaseStore", "Opened", "data_dir", "load_case", "log_dir", "save_case"]

@@ -6,11 +6,10 @@ Only argument parsing and printing: the case's rules live in `bundleguard.case`.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from bundleguard.case.actions import appliance_entries, split_host_role
-from bundleguard.case.model import ROLES, SUFFIX, Case, case_to_json
+from bundleguard.case.model import ROLES, SUFFIX, Case, case_to_text, check_can_add
 from bundleguard.case.store import load_case, save_case
 from bundleguard.certs.names import normalize_hostname
 from bundleguard.exitcodes import ExitCode
@@ -71,9 +70,12 @@ def run_new(args: argparse.Namespace) -> int:
         incident=args.incident or "",
         support_address=args.to or "",
         output=str(Path(args.out).expanduser().absolute()) if args.out else "",
-        appliances=appliance_entries(given, screenshots),
-        files=tuple(str(Path(p).absolute()) for p in args.cert),
     )
+    # The limits in the words the window uses when files or appliances are added.
+    entries = appliance_entries(given, screenshots)
+    files = [str(Path(p).absolute()) for p in args.cert]
+    check_can_add(case, files, appliances=len(entries), case_file=path)
+    case = case.with_changes(appliances=entries, files=tuple(files))
     save_case(case, path, force=args.force)
     print(_json(case, path) if args.json else f"Wrote {shown(str(path))}.")
     return ExitCode.OK
@@ -87,7 +89,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _json(case: Case, path: Path) -> str:
-    return json.dumps(case_to_json(case, path), indent=2, ensure_ascii=False)
+    # The file's own text: a name that is not UTF-8 is printed escaped, as it is stored.
+    return case_to_text(case, path).rstrip("\n")
 
 
 def render_case(case: Case) -> str:
