@@ -145,7 +145,7 @@ def test_python_dash_m_bundleguard_scan_exit_codes(files):
 
 
 def test_installed_console_script_scans(files):
-    script = Path(sys.executable).with_name("bundleguard")
+    script = Path(sys.executable).with_name("bundleguard.exe" if os.name == "nt" else "bundleguard")
     if not script.exists():
         pytest.skip(f"no console script beside {sys.executable}: not run from the venv")
 
