@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
 from cryptography.x509.oid import NameOID
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
@@ -69,13 +69,16 @@ def drop(window: MainWindow, paths: list[Path]) -> bool:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     target = window.centralWidget()
     pos = QPointF(20, 20)
-    enter = QDragEnterEvent(
-        pos,
+    how = (
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    try:
+        enter = QDragEnterEvent(pos, *how)  # 6.12 deprecates the QPoint position
+    except TypeError:
+        enter = QDragEnterEvent(QPoint(20, 20), *how)  # 6.11 has only that one
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     event = QDropEvent(

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bundleguard.case.model import MAX_FILES
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import workers
 from bundleguard.gui.controller import CaseController
@@ -52,6 +53,11 @@ log = logging.getLogger("bundleguard.gui")
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_ROLE = Qt.ItemDataRole.UserRole + 2
 BATCH = 25
+CASE_FULL = (
+    "it and the files after it were not added: a case holds at most {limit:,} files "
+    "(make a case per appliance, or remove files first)."
+)
+NOT_ADDED_SHOWN = 10
 NO_UPDATE = "Software update needed: no — publicly trusted"
 UPDATE = (
     "Software update needed: yes — issued by a private CA that BeyondTrust clients do not trust"
@@ -78,28 +84,70 @@ def trust_answer(trust) -> str:
 
 
 # ------------------------------------------------------------------ work (no Qt)
-def scan_paths(paths: Sequence[Path], *, progress: Callable, cancel: workers.Cancel) -> dict:
-    """Expand folders and give every file the guard's verdict, reporting in batches."""
+@dataclass(frozen=True)
+class Scanned:
+    """A scan's outcome: each file's report, and what was not added, with the reason (a
+    link out of a dropped folder, a folder past the walker's depth, files past the most
+    a case holds)."""
+
+    reports: dict
+    not_added: tuple[tuple[str, str], ...] = ()
+
+
+def _walker_refused(report, path: str) -> bool:
+    """A report the walker made instead of a scan: for a link it did not follow or a
+    folder it did not enter (these are not files of the case)."""
+    return report.verdict.value in ("refused", "error") and (
+        os.path.islink(path) or os.path.isdir(path)
+    )
+
+
+def scan_paths(
+    paths: Sequence[Path],
+    *,
+    progress: Callable,
+    cancel: workers.Cancel,
+    known: frozenset[str] = frozenset(),
+    room: int | None = None,
+) -> Scanned:
+    """Walk folders with the guard's one walker and give every file the guard's verdict,
+    reporting in batches. At most `room` files not already `known` are taken: past it,
+    the scan stops and says so (a case holds only so many)."""
     # What the page needs to show a refused file's fix, imported here in the worker: the
     # GUI thread would otherwise pay for cryptography's x509 import when the scan ends.
     import bundleguard.certs.load  # noqa: F401
-    from bundleguard.guard.scan import scan_file
+    from bundleguard.guard.scan import scan_paths as walk_and_scan
 
-    todo: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            todo.extend(sorted(p for p in path.rglob("*") if p.is_file()))
-        else:
-            todo.append(path)
-    reports = {}
-    total = len(todo)
+    given = {os.path.abspath(p) for p in paths}
+    # Folders are walked before the first report: until then, how many is not known.
+    total = 0 if any(os.path.isdir(p) for p in paths) else len(paths)
     progress(0, total, "")
-    for index, path in enumerate(todo, start=1):
-        cancel.check()
-        reports[str(path.absolute())] = scan_file(path)
-        if index % BATCH == 0 or index == total:
-            progress(index, total, path.name)
-    return reports
+    reports: dict = {}
+    not_added: list[tuple[str, str]] = []
+    new = 0
+    done = 0
+    # One process: the window's worker thread (a process pool would spawn a second app).
+    scan = walk_and_scan([Path(p) for p in paths], workers=1)
+    try:
+        for report in scan:
+            cancel.check()
+            done += 1
+            path = os.path.abspath(report.path)
+            if path not in given and _walker_refused(report, path):
+                not_added.append((path, " ".join(report.reasons)))
+                continue
+            if path not in known and path not in reports:
+                if room is not None and new >= room:
+                    not_added.append((path, CASE_FULL.format(limit=MAX_FILES)))
+                    break  # nothing past the limit is scanned
+                new += 1
+            reports[path] = report
+            if done % BATCH == 0:
+                progress(done, total, os.path.basename(path))
+    finally:
+        scan.close()
+    progress(done, done, "")
+    return Scanned(reports, tuple(not_added))
 
 
 def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anchors):
@@ -126,14 +174,14 @@ def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, know
     among `known` (certificates the case already holds) are not written a second time."""
     from cryptography import x509
 
+    from bundleguard.case.store import write_case_file
     from bundleguard.certs.extract import extract_chain
     from bundleguard.certs.load import load_certificates
-    from bundleguard.files import read_input_file, write_file_atomic
+    from bundleguard.files import read_input_file
 
     certs = load_certificates(read_input_file(path), path.name, passphrase)
     extraction = extract_chain(certs, anchors.all if anchors is not None else None)
     have = set(known)  # a certificate equals another with the same DER bytes
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     already = 0
     for item in extraction.files:
@@ -142,7 +190,8 @@ def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, know
         if x509.load_pem_x509_certificate(item.data) in have:
             already += 1
             continue
-        written.append(str(write_file_atomic(folder / item.filename, item.data, force=True)))
+        # Never through a link out of the case's folder.
+        written.append(str(write_case_file(folder, item.filename, item.data, force=True)))
     return Extracted(tuple(written), already)
 
 
@@ -307,6 +356,10 @@ class CertificatesPage(QWidget):
         layout.addWidget(self.reason)
         self.problem = problem_label(self)
         layout.addWidget(self.problem)
+        # What the last add left out, and why: said until the next add or remove.
+        self.not_added = problem_label(self)
+        self.not_added.setAccessibleName("Not added")
+        layout.addWidget(self.not_added)
 
         layout.addWidget(QLabel("Chain (leaf → root)", self))
         self.chain = QTreeWidget(self)
@@ -369,7 +422,13 @@ class CertificatesPage(QWidget):
         """Scan `paths` (folders expanded) in a worker; then add them to the case."""
         self._after_extract = ""
         self.cancel_scan()
-        task = workers.Task(scan_paths, [Path(p) for p in paths])
+        files = self.controller.case.files
+        task = workers.Task(
+            scan_paths,
+            [Path(p) for p in paths],
+            known=frozenset(files),
+            room=max(0, MAX_FILES - len(files)),
+        )
         self._scan_task = task
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -385,6 +444,10 @@ class CertificatesPage(QWidget):
             self._scan_task.cancel.set()
 
     def _scan_progress(self, done: int, total: int, _text: str) -> None:
+        if total <= 0:  # a folder is being walked: how many is not known yet
+            self.progress.setRange(0, 0)
+            self.progress.setAccessibleDescription(f"{done} files checked")
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} of {total} files checked")
@@ -398,18 +461,31 @@ class CertificatesPage(QWidget):
         self._scan_ended()
         show_problem(self.problem, message)
 
-    def _scanned(self, reports: dict) -> None:
+    def _scanned(self, scanned: Scanned) -> None:
         self._scan_ended()
         show_problem(self.problem, None)
-        self.reports.update(reports)
-        if not self.controller.add_files(list(reports)):
+        self.reports.update(scanned.reports)
+        added = self.controller.add_files(list(scanned.reports))
+        self._say_not_added((*scanned.not_added, *added.refused))
+        if not added:
             self._fill()  # nothing new in the case (so no caseChanged): show the verdicts
             self.inspect()
         self.filesScanned.emit()
 
+    def _say_not_added(self, refused: Sequence[tuple[str, str]]) -> None:
+        if not refused:
+            show_problem(self.not_added, None)
+            return
+        lines = [f"Not added ({len(refused)}):"]
+        lines += [f"{visible(path)}: {why}" for path, why in refused[:NOT_ADDED_SHOWN]]
+        if len(refused) > NOT_ADDED_SHOWN:
+            lines.append(f"… and {len(refused) - NOT_ADDED_SHOWN} more.")
+        show_problem(self.not_added, "\n".join(lines))
+
     def remove_selected(self) -> None:
         paths = [i.data(PATH_ROLE) for i in self.list.selectionModel().selectedIndexes()]
         self._after_extract = ""
+        show_problem(self.not_added, None)
         if paths:
             self.controller.remove_files(paths)
 

@@ -14,15 +14,25 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from bundleguard.case.model import SUFFIX, verification_is_current
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.case_page import CasePage, hostname_problem
-from bundleguard.gui.controller import CaseController
-from bundleguard.gui.widgets import ACCESSIBLE_TEXT_ROLE, appliance_url, open_url, plain_label
+from bundleguard.gui.controller import CaseController, CaseOpenElsewhereError
+from bundleguard.gui.widgets import (
+    ACCESSIBLE_TEXT_ROLE,
+    appliance_url,
+    open_url,
+    plain_label,
+    problem_label,
+    show_problem,
+)
+from bundleguard.text import visible
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -60,6 +70,23 @@ def _import_pages() -> None:
             log.info("%s could not be imported ahead: %s", name, type(error).__name__)
 
 
+def write_pasted(folder: Path, data: bytes) -> Path:
+    """Pasted certificate text as the next free `pasted-N.pem` of the case's folder
+    (never through a link out of it: `write_case_file`)."""
+    from bundleguard.case.store import write_case_file
+    from bundleguard.files import TargetExistsError
+
+    number = 1
+    while True:
+        name = f"pasted-{number}.pem"
+        if not (folder / name).exists() and not (folder / name).is_symlink():
+            try:
+                return write_case_file(folder, name, data)
+            except TargetExistsError:
+                pass  # taken meanwhile: the next number
+        number += 1
+
+
 def _placeholder(text: str) -> QWidget:
     page = QWidget()
     layout = QHBoxLayout(page)
@@ -80,7 +107,25 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         central = QWidget(self)
-        row = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        # What is wrong with the case file (not saved, read-only, changed on disk): said
+        # at once and kept in sight until it is solved, never a status line that goes.
+        self.notice = QWidget(central)
+        notice_row = QHBoxLayout(self.notice)
+        notice_row.setContentsMargins(0, 0, 0, 0)
+        self.notice_text = problem_label(self.notice)
+        self.notice_text.setAccessibleName("Case notice")
+        self.notice_save = QPushButton("Save case as…", self.notice)
+        self.notice_save.setAccessibleName("Save case as")
+        self.notice_save.clicked.connect(self.save_as_dialog)
+        notice_row.addWidget(self.notice_text, 1)
+        notice_row.addWidget(self.notice_save)
+        self.notice.hide()
+        column.addWidget(self.notice)
+        row = QHBoxLayout()
+        column.addLayout(row, 1)
+        self._close_confirmed = False
+        self._question = None
         self.steps = QListWidget(central)
         self.steps.setAccessibleName("Steps")
         self.steps.setMaximumWidth(190)
@@ -105,11 +150,13 @@ class MainWindow(QMainWindow):
         self._menus()
         self.setTabOrder(self.steps, self.case_page.site)
         controller.caseChanged.connect(self._case_changed)
-        controller.saveFailed.connect(lambda message: self.statusBar().showMessage(message))
+        controller.saveStateChanged.connect(self._show_notice)
+        controller.changedOnDisk.connect(self._ask_changed_on_disk)
         self._case_changed()
         self._restore()
-        if controller.warning:
-            self.statusBar().showMessage(controller.warning)
+        self._show_notice()
+        if controller.open_elsewhere:
+            QTimer.singleShot(0, self, self._ask_open_elsewhere_at_start)
 
     # ---------------------------------------------------------------- pages
     def _optional(self, module: str, name: str, missing: str, *args) -> QWidget:
@@ -277,35 +324,180 @@ class MainWindow(QMainWindow):
             self.certificates_page.set_hint("")
         self.show_step(0)
 
-    def open_case_dialog(self) -> None:
+    def open_case_dialog(self, on_cancel=None) -> bool:
+        """Ask which case, and open it; `on_cancel()` when none was opened in the end."""
         from PySide6.QtWidgets import QFileDialog
 
         name, _ = QFileDialog.getOpenFileName(self, "Open case", "", f"Cases (*{SUFFIX})")
-        if name:
-            self.open_case(Path(name))
+        if not name:
+            if on_cancel is not None:
+                on_cancel()
+            return False
+        return self.open_case(Path(name), on_cancel=on_cancel)
 
-    def open_case(self, path: Path) -> bool:
+    def open_case(self, path: Path, *, read_only: bool = False, on_cancel=None) -> bool:
         try:
-            self.controller.open(path)
+            self.controller.open(path, read_only=read_only)
+        except CaseOpenElsewhereError as error:
+            self._ask_open_elsewhere(error.path, on_cancel)
+            return False
         except BundleGuardError as error:
             self.message(str(error))
+            if on_cancel is not None:
+                on_cancel()
             return False
         return True
 
-    def save_as_dialog(self) -> None:
+    def save_as_dialog(self) -> bool:
+        """Ask where, and save the case there (True when it was saved)."""
         from PySide6.QtWidgets import QFileDialog
 
         name, _ = QFileDialog.getSaveFileName(self, "Save case as", "", f"Cases (*{SUFFIX})")
-        if name:
-            path = Path(name)
-            if path.suffix != SUFFIX:
-                path = path.with_name(path.name + SUFFIX)
+        if not name:
+            return False
+        path = Path(name)
+        if path.suffix != SUFFIX:
+            path = path.with_name(path.name + SUFFIX)
+        try:
+            self.controller.save_as(path)
+        except BundleGuardError as error:
+            self.message(str(error))
+            return False
+        except OSError:
+            self.message(f"The case could not be saved to {visible(str(path))}.")
+            return False
+        return True
+
+    # ---------------------------------------------------------------- the case file's state
+    def _show_notice(self) -> None:
+        controller = self.controller
+        where = visible(str(controller.path))
+        if controller.conflict:
+            text = (
+                f"'{where}' was changed by another program after this window read it: your "
+                "changes are not saved yet."
+            )
+        elif controller.save_problem:
+            text = controller.save_problem
+        elif controller.read_only:
+            text = (
+                f"'{where}' is open read-only (another window is changing it): nothing is "
+                "written to it. Save it as another case to keep your changes."
+            )
+        else:
+            text = controller.warning or ""
+        self.notice_text.setText(text)
+        self.notice_text.setVisible(bool(text))
+        self.notice_save.setVisible(
+            controller.conflict or bool(controller.save_problem) or controller.read_only
+        )
+        self.notice.setVisible(bool(text))
+
+    def ask(self, name: str, text: str, choices, *, cancel=None):
+        """A plain question that does not block the window: `choices` are (words, slot)
+        pairs; `cancel`, when given, is called for Cancel (a Cancel button is added)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Question, "bundleguard", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName(name)
+        slots = {}
+        for words, slot in choices:
+            button = box.addButton(words, QMessageBox.ButtonRole.AcceptRole)
+            button.setAccessibleName(words.rstrip("…"))
+            slots[button] = slot
+        if cancel is not None:
+            button = box.addButton(QMessageBox.StandardButton.Cancel)
+            button.setAccessibleName("Cancel")
+            slots[button] = cancel
+            box.setEscapeButton(button)
+
+        def answered(button) -> None:
+            self._question = None
+            slot = slots.get(button)
+            if slot is not None:
+                slot()
+
+        def finished(_result: int) -> None:
+            if self._question is box:
+                self._question = None
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(finished)
+        self._question = box
+        self.last_question = box
+        box.open()
+        return box
+
+    def _ask_open_elsewhere(self, path: Path, on_cancel=None) -> None:
+        def read_only() -> None:
+            self.open_case(path, read_only=True, on_cancel=on_cancel)
+
+        def another() -> None:
+            self.open_case_dialog(on_cancel=on_cancel)
+
+        self.ask(
+            "Case open elsewhere",
+            f"'{visible(str(path))}' is open in another bundleguard window. Only one window may "
+            "change a case: open it read-only here (nothing is written to it), or open "
+            "another case.",
+            [("Open read-only", read_only), ("Open another case…", another)],
+            cancel=on_cancel or (lambda: None),
+        )
+
+    def _ask_open_elsewhere_at_start(self) -> None:
+        """The last case is open in another window: this one must not write it."""
+        if not self.controller.open_elsewhere:
+            return
+        path = self.controller.path
+
+        def keep_read_only() -> None:
+            self.controller.open_elsewhere = False
+            self._show_notice()
+
+        def start_new() -> None:
+            if self.controller.open_elsewhere:
+                self.new_case()
+
+        self.ask(
+            "Case open elsewhere",
+            f"'{visible(str(path))}' is open in another bundleguard window. Only one window may "
+            "change a case: open it read-only here (nothing is written to it), or open "
+            "another case. Cancel starts a new case.",
+            [
+                ("Open read-only", keep_read_only),
+                ("Open another case…", lambda: self.open_case_dialog(on_cancel=start_new)),
+            ],
+            cancel=start_new,
+        )
+
+    def _ask_changed_on_disk(self) -> None:
+        """Another program wrote the case since we read it: never overwrite it unasked."""
+        if self._question is not None and self._question.accessibleName() == "Case changed":
+            return
+
+        def reload() -> None:
             try:
-                self.controller.save_as(path)
+                self.controller.reload()
             except BundleGuardError as error:
                 self.message(str(error))
-            except OSError:
-                self.message(f"The case could not be saved to {path}.")
+
+        def mine_elsewhere() -> None:
+            if not self.save_as_dialog():
+                self._ask_changed_on_disk()  # still unsolved: ask again
+
+        self.ask(
+            "Case changed",
+            f"'{visible(str(self.controller.path))}' was changed by another program after this "
+            "window read it. Reload it (your changes here are dropped), save yours as "
+            "another case, or overwrite the other program's changes?",
+            [
+                ("Reload it", reload),
+                ("Save mine as…", mine_elsewhere),
+                ("Overwrite", self.controller.overwrite),
+            ],
+        )
 
     def message(self, text: str) -> None:
         """A plain message box (its text never interpreted)."""
@@ -389,8 +581,8 @@ class MainWindow(QMainWindow):
             )
 
     def add_pem_text(self, text: str) -> None:
-        """Pasted PEM text: judged by the guard first; only a certificate is saved."""
-        from bundleguard.files import write_file_atomic
+        """Pasted PEM text: judged by the guard first; only a certificate is saved, as
+        `pasted-N.pem` in the case's folder (in a worker)."""
         from bundleguard.guard.scan import classify_bytes
 
         data = text.encode("utf-8", "replace")
@@ -401,12 +593,18 @@ class MainWindow(QMainWindow):
             self.certificates_page.problem.setText(f"The pasted text was not saved: {reason}")
             self.certificates_page.problem.show()
             return
-        folder = self.controller.files_dir
-        number = 1
-        while (folder / f"pasted-{number}.pem").exists():
-            number += 1
-        path = write_file_atomic(folder / f"pasted-{number}.pem", data)
-        self.certificates_page.add_paths([path])
+        from bundleguard.gui import workers
+
+        page = self.certificates_page
+        task = workers.Task(write_pasted, self.controller.files_dir, data)
+        task.signals.done.connect(workers.alive(page, lambda path: page.add_paths([path])))
+        task.signals.failed.connect(
+            workers.alive(
+                page,
+                lambda why: show_problem(page.problem, f"The pasted text was not saved: {why}"),
+            )
+        )
+        workers.start(self.controller.pool, task)
 
     def build_bundles(self) -> None:
         self.show_step(3)
@@ -429,7 +627,8 @@ class MainWindow(QMainWindow):
         self._share_appliances()
         # Qt appends the application's display name ("— bundleguard") where the platform
         # shows it in titles: saying it here too showed it twice.
-        self.setWindowTitle(case.site or "new case")
+        title = case.site or "new case"
+        self.setWindowTitle(f"{title} (read-only)" if self.controller.read_only else title)
         self._update_steps()
 
     def _update_steps(self) -> None:
@@ -512,10 +711,34 @@ class MainWindow(QMainWindow):
         panel = getattr(self._late.get(4), "verify_panel", None)
         if panel is not None and hasattr(panel, "cancel"):
             panel.cancel()
+        if not self._close_confirmed and not self.controller.save():
+            # Not saved (a failed save, a read-only case, a case changed on disk): ask
+            # before the work is lost.
+            event.ignore()
+            if self._question is None:
+                self._ask_before_close()
+            return
         self._remember_geometry()
-        self.controller.save()
+        self.controller.release()
         self.run_close_hooks()
         super().closeEvent(event)
+
+    def _ask_before_close(self) -> None:
+        def close_anyway() -> None:
+            self._close_confirmed = True
+            self.close()
+
+        def save_then_close() -> None:
+            if self.save_as_dialog():
+                self.close()
+
+        self.ask(
+            "Unsaved changes",
+            "Your changes to this case are not saved. Save them as a case somewhere else "
+            "before the window closes?",
+            [("Save case as…", save_then_close), ("Close without saving", close_anyway)],
+            cancel=lambda: None,
+        )
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
