@@ -149,21 +149,18 @@ def _describe(finding: Finding) -> KeyMaterial:
 
 
 def key_material_in(*texts: str) -> KeyMaterial | None:
-    """The first piece of private key material in `texts` (judged one by one and joined),
-    or None."""
-    parts = [text for text in texts if text]
-    if not parts:
-        return None
-    wholes = parts if len(parts) == 1 else [*parts, "\n".join(parts)]
+    """The first piece of private key material in `texts` (judged together), or None."""
+    # One line each: the guard finds a key anywhere in a buffer, and a key cut across
+    # texts is whole again in the joined views.
+    whole = "\n".join(dict.fromkeys(text for text in texts if text))
     seen: set[bytes] = set()
-    for whole in wholes:
-        for view in _views(whole):
-            if view in seen or not view:
-                continue
-            seen.add(view)
-            found = find_private_keys(view, "text")
-            if found:
-                return _describe(found[0])
+    for view in _views(whole):
+        if view in seen or not view:
+            continue
+        seen.add(view)
+        found = find_private_keys(view, "text")
+        if found:
+            return _describe(found[0])
     return None
 
 
@@ -255,13 +252,23 @@ def checked(text: str, doing: str) -> str:
 RESULTS_DROPPED = "The saved results were dropped: they held private key material"
 
 
+# Past a reader's cut, this much more of a text as written is judged: more than any key
+# in any encoding is long (a 16,384-bit RSA key is 19 KB in hex), so a key across the cut
+# is judged whole, and a huge text costs no more than the part that is kept.
+CUT_MARGIN = 64 << 10
+
+
 def stored_verification(saved: Verification, *as_written: object) -> Verification:
     """A saved check as the app may show and copy it: `saved` itself, or, when its texts
-    (or `as_written`, the texts as the file had them before any cut) hold key material, a
-    result without them whose summary says so (`RESULTS_DROPPED`), so that neither the window nor
-    the next save carries the key."""
-    written = [text for text in as_written if isinstance(text, str)]
-    found = key_material_in(saved.summary, saved.text, *written)
+    hold key material, a result without them whose summary says so (`RESULTS_DROPPED`), so
+    that neither the window nor the next save carries the key. `as_written` are the
+    summary and the text as the file had them, when a reader cut them: judged up to
+    `CUT_MARGIN` characters past the cut."""
+    texts = [saved.summary, saved.text]
+    for kept, written in zip(texts[:], as_written, strict=False):
+        if isinstance(written, str) and written != kept:
+            texts.append(written[: len(kept) + CUT_MARGIN])
+    found = key_material_in(*texts)
     if found is None:
         return saved
     return replace(
