@@ -92,7 +92,7 @@ def frozen_binary(dist: Path, system: str | None = None) -> Path:
     system = system or sys.platform
     if system == "darwin":
         return dist / f"{NAME}.app" / "Contents" / "MacOS" / NAME
-    if system in ("win32", "windows"):
+    if system == "win32":
         return dist / NAME / f"{NAME}.exe"
     return dist / NAME / NAME
 
