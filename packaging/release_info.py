@@ -76,7 +76,7 @@ def platform_label(system: str | None = None, machine: str | None = None) -> str
     """`linux-x86_64`, `windows-x86_64`, `macos-arm64`...: the platform part of a file name."""
     system = (system or platform.system()).lower()
     machine = (machine or platform.machine()).lower()
-    os_name = {"darwin": "macos", "win32": "windows"}.get(system, system)
+    os_name = {"darwin": "macos"}.get(system, system)  # Windows -> windows, Linux -> linux
     arch = {"amd64": "x86_64", "x64": "x86_64", "aarch64": "arm64"}.get(machine, machine)
     return f"{os_name}-{arch}"
 
