@@ -68,7 +68,7 @@ def make_demo_folder(temp: Path | None = None) -> Path:
     from bundleguard.files import write_file_atomic
 
     folder = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX, dir=temp))
-    marker = {"made_by": "bundleguard --demo", "pid": os.getpid(), "created": time.time()}
+    marker = {"made_by": "the bundleguard demo", "pid": os.getpid(), "created": time.time()}
     write_file_atomic(folder / DEMO_MARKER, json.dumps(marker).encode())
     return folder
 

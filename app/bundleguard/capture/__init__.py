@@ -24,8 +24,9 @@ Modules and their public API:
 - `bundleguard.capture.mss_strategy`
     `MssStrategy` — X11, Windows and macOS (Retina pixels).
 - `bundleguard.capture.image`
-    `image_from_bytes(data, name)` (size read from the header and refused past
-    `bundleguard.imagelimits` before decoding), `check_image_size(width, height, name)`,
+    `image_from_bytes(data, name)` (size read from the header and refused past the
+    limits of bundleguard.imagelimits before decoding), `check_image_size(width, height,
+    name)`,
     `flatten(image)`, `is_blank(image)`,
     `crop_region(image, monitor, region)`, `monitor_from_desktop(desktop, monitor,
     desktop_logical)`, `redact(image, boxes)`, `encode_png(image) -> bytes` (no metadata).
