@@ -285,6 +285,21 @@ def test_closing_with_unsaved_work_asks_first(qtbot, home):
     finish(window)
 
 
+def test_a_name_a_case_cannot_hold_is_refused_when_added_and_said_when_saved(qtbot, home):
+    # Two halves of a UTF-16 pair, apart (a Windows name cut in the middle): a case file
+    # cannot keep them (they would read back as one other character).
+    odd = str(home / "half\ud83d\ude00.pem")
+    window = open_window(qtbot)
+    added = window.controller.add_files([odd])
+    assert not added.added and "cannot be saved" in added.refused[0][1]
+    assert window.controller.case.files == ()
+    # A case that holds one anyway (never through adding) cannot be saved: said at once.
+    window.controller.update(site="a.example.com", files=(odd,))
+    assert notice(window).startswith("Your changes are not saved:")
+    assert window.controller.case.site == "a.example.com"
+    finish(window)
+
+
 # ------------------------------------------------------------------ files beside a case
 def test_pasted_text_never_goes_through_a_link_out_of_the_case_folder(qtbot, home, cert_pem):
     from PySide6.QtGui import QGuiApplication
@@ -320,6 +335,31 @@ def test_extracted_certificates_never_go_through_a_link(tmp_path, cert_pem):
     assert write_case_file(files, "02-root.crt", cert_pem).read_bytes() == cert_pem
     with pytest.raises(OutsideCaseFolderError, match="not a plain file name"):
         write_case_file(files, "../escape.crt", cert_pem)
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["O_NOFOLLOW", "resolved paths only"])
+def test_a_folder_swapped_for_a_link_while_writing_keeps_nothing_outside(
+    tmp_path, cert_pem, monkeypatch, pinned
+):
+    from bundleguard.case import store
+
+    if not pinned:  # as on Windows: no O_NOFOLLOW, the resolved paths are compared
+        monkeypatch.delattr(store.os, "O_NOFOLLOW", raising=False)
+    files = tmp_path / "cases" / "case-1"
+    files.mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    real_write = store.write_file_atomic
+
+    def swapped_meanwhile(path, data, *, force=False):
+        files.rename(tmp_path / "cases" / "moved")
+        files.symlink_to(outside, target_is_directory=True)
+        return real_write(path, data, force=force)
+
+    monkeypatch.setattr(store, "write_file_atomic", swapped_meanwhile)
+    with pytest.raises(store.OutsideCaseFolderError):
+        store.write_case_file(files, "pasted-1.pem", cert_pem)
+    assert list(outside.iterdir()) == []
 
 
 def test_extraction_into_a_linked_folder_is_refused(tmp_path):

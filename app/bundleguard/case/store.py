@@ -226,11 +226,40 @@ def write_case_file(folder: Path, name: str, data: bytes, *, force: bool = False
     if os.path.islink(target):
         check(target, "a link")
     folder.mkdir(parents=True, exist_ok=True)
-    written = write_file_atomic(target, data, force=force)
+    pinned = _pin_folder(folder)
     try:
-        check(written, "a file")
-    except OutsideCaseFolderError:
-        with contextlib.suppress(OSError):
-            os.unlink(written)  # the folder was swapped for a link while it was written
-        raise
+        written = write_file_atomic(target, data, force=force)
+        try:
+            check(written, "a file")
+            if pinned is not None and not os.path.samestat(os.fstat(pinned), os.stat(folder)):
+                raise OutsideCaseFolderError(
+                    f"'{shown(str(folder))}' was replaced while a file was written into it: "
+                    "the file was removed."
+                )
+        except OutsideCaseFolderError:
+            with contextlib.suppress(OSError):
+                os.unlink(written)  # the folder was swapped for a link while it was written
+            raise
+    finally:
+        if pinned is not None:
+            os.close(pinned)
     return written
+
+
+def _pin_folder(folder: Path) -> int | None:
+    """POSIX: the case's folder held open, reached without following a link (O_NOFOLLOW),
+    so the write can be checked to have landed in this very folder. Elsewhere (Windows)
+    None: the resolved paths are compared instead."""
+    nofollow = getattr(os, "O_NOFOLLOW", None)
+    directory = getattr(os, "O_DIRECTORY", None)
+    if os.name != "posix" or nofollow is None or directory is None:
+        return None
+    try:
+        return os.open(os.path.realpath(folder), os.O_RDONLY | nofollow | directory)
+    except OSError:
+        from bundleguard.text import shown
+
+        raise OutsideCaseFolderError(
+            f"'{shown(str(folder))}' changed while it was being checked (it may have been "
+            "replaced by a link): nothing was written there."
+        ) from None

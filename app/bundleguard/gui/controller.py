@@ -280,26 +280,38 @@ class CaseController(QObject):
         save and open again (a path it cannot hold, one past the most a case holds, a
         file past its size) is refused with the core's reason; the rest is added."""
         known = set(self._case.files)
-        added: list[str] = []
-        refused: list[tuple[str, str]] = []
-        room = MAX_FILES - len(self._case.files)
+        new: list[str] = []
         for path in paths:
             text = os.path.abspath(path)  # pathlib is ten times slower for 1,000 files
-            if text in known:
-                continue
-            known.add(text)
+            if text not in known:
+                known.add(text)
+                new.append(text)
+        if not new:
+            return Added()
+        room = max(0, MAX_FILES - len(self._case.files))
+        refused: list[tuple[str, str]] = []
+        if len(new) > room:
             try:
-                if len(added) >= room:
-                    check_can_add(self._case, len(added) + 1)  # the core says why
-                check_can_add(_ALONE, [text])  # this path alone: cheap, one at a time
-            except CaseLimitError as error:
-                refused.append((text, str(error)))
-                continue
-            added.append(text)
-        if added:
+                check_can_add(self._case, new)
+            except CaseLimitError as error:  # the core says why, in its words
+                refused = [(text, str(error)) for text in new[room:]]
+            new = new[:room]
+        added = new
+        try:
+            check_can_add(self._case, new, case_file=self._path)  # all at once: fast
+        except CaseLimitError:
+            # One at a time, to say which cannot be added and add the others.
+            added = []
+            for text in new:
+                try:
+                    check_can_add(_ALONE, [text])
+                except CaseLimitError as error:
+                    refused.append((text, str(error)))
+                else:
+                    added.append(text)
             try:
                 check_can_add(self._case, added, case_file=self._path)
-            except CaseLimitError as error:
+            except CaseLimitError as error:  # together past the file's size
                 refused.extend((text, str(error)) for text in added)
                 added = []
         if added:
