@@ -74,6 +74,25 @@ def test_a_key_in_the_served_names_is_left_out_of_the_results(start_appliance, p
     assert not grid.ok
 
 
+def test_a_certificate_carrying_a_key_fails_the_check_even_when_all_else_passes(
+    start_appliance, pki
+):
+    der = keyforge.pkcs8_der(keyforge.ec_key())
+    served = in_leaf_names(pki, SITE, [PRIMARY, base64.b64encode(der).decode()])
+    primary = start_appliance(PRIMARY, default=served)
+    report, case = _probe(primary)
+
+    grid = verification_grid(report, case, None)
+
+    assert grid.rows[0].ok  # covered, complete, in date: every cell passes
+    assert not grid.ok
+    assert grid.summary.startswith(
+        "Fix first: A certificate an appliance serves carries private key material ("
+    )
+    assert "Issue a new key and certificate" in grid.summary
+    assert leaked(_every_text(grid), der) == ""
+
+
 def test_a_name_is_judged_whole_before_it_is_cut_for_the_results(start_appliance, pki):
     """A name longer than `MAX_NAME` with the key across the cut: the piece that would
     remain is no key the guard can recognise, so the judge must see the name whole."""

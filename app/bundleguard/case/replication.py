@@ -266,6 +266,10 @@ class VerificationGrid:
     def summary(self) -> str:
         if not self.rows:
             return "No appliance was checked."
+        if self.withheld and self.other_problems:  # a key served to anyone: first to fix
+            more = len(self.failures) + len(self.other_problems) - 1
+            tail = f" ({more} more to fix.)" if more else ""
+            return f"Fix first: {self.other_problems[0]}{tail}"
         if self.ok:
             count = len(self.rows)
             if count == 1:
@@ -352,6 +356,14 @@ def _short(text: str) -> str:
     return texts.shortened(text, texts.MAX_NAME)
 
 
+def key_problem(found: texts.KeyMaterial) -> str:
+    """The problem a certificate carrying key material is, whatever else passes."""
+    return (
+        f"A certificate an appliance serves carries private key material ({found}): "
+        "whoever connects can read it. Issue a new key and certificate, and install them."
+    )
+
+
 def withheld_reason(found: texts.KeyMaterial) -> str:
     """Why the names and sentences the appliances sent are left out of the results."""
     return (
@@ -405,6 +417,8 @@ def verification_grid(
     other: tuple[str, ...] = ()
     if all(row.ok for row in rows) and not report.ok:
         other = _other_problems(report, bool(withheld))
+    if found is not None:
+        other = (key_problem(found), *other)
     return VerificationGrid(
         site=site,
         rows=rows,
