@@ -15,12 +15,14 @@ from bundleguard.case import store as store_module
 from bundleguard.case.model import (
     ApplianceEntry,
     Case,
+    CaseFileError,
     Unknown,
     case_from_bytes,
     case_to_bytes,
 )
 from bundleguard.case.store import CaseStore, load_case, save_case
 from tests.case.conftest import SITE
+from tests.guard import keyforge
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and symlink loops are POSIX's")
 
@@ -263,3 +265,22 @@ def test_a_field_of_this_version_is_never_taken_from_the_unknown_ones():
 def test_the_fields_of_a_newer_version_keep_their_order():
     data = case_to_bytes(case_from_bytes(json.dumps(NEWER).encode()))
     assert list(json.loads(data)["notes"]) == ["text", "tags"]
+
+
+@pytest.mark.parametrize(
+    ("place", "name"),
+    [
+        (lambda doc, pem: doc.update(notes={"pasted": [pem]}), "'notes'"),
+        (lambda doc, pem: doc["appliances"][0].update(serial=pem), r"'appliances\[0\].serial'"),
+        (lambda doc, pem: doc["replication"].update({pem: 1}), "'replication.-----BEGIN"),
+    ],
+)
+def test_an_unknown_field_holding_a_private_key_is_refused_never_kept(place, name):
+    pem = keyforge.pkcs8_pem(keyforge.ec_key()).decode()
+    document = json.loads(json.dumps(NEWER))
+    place(document, pem)
+    with pytest.raises(CaseFileError, match=rf"cannot be opened: {name}.*private key material"):
+        case_from_bytes(json.dumps(document).encode())
+    holding = Case(unknown=Unknown({"notes": pem}))
+    with pytest.raises(CaseFileError, match="cannot be saved: 'notes' holds private key material"):
+        case_to_bytes(holding)

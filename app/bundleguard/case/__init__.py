@@ -5,8 +5,13 @@ No Qt here. Public API:
   `Verification`, `CaseFileError`, `default_role(index)`, `parse_role(text)`,
   `check_screenshots(entries, screenshots)` (`ScreenshotCountError`),
   `case_to_json(case, case_file)`,
-  `case_from_json(document, case_file)`, `case_to_bytes`, `case_from_bytes`, `SUFFIX`,
-  `case_key(case)`, `verification_is_current(case)` (is the saved live check about it?).
+  `case_from_json(document, case_file)`, `case_to_bytes`, `case_to_text`, `case_from_bytes`,
+  `SUFFIX`, `case_key(case)`, `verification_is_current(case)` (is the saved live check about
+  it?); the limits (`MAX_FILES`, `MAX_APPLIANCES`, `MAX_PATH`, `MAX_HOSTNAME`, `MAX_ADDRESS`,
+  `MAX_INCIDENT`, `MAX_SUPPORT_ADDRESS`, `MAX_SUMMARY`, `MAX_VERIFICATION_TEXT`,
+  `MAX_CASE_BYTES`, ...) kept by reader and writer alike, `check_can_add(case, files,
+  appliances=, case_file=)` (`CaseLimitError`), `cut_text(text, limit)`, `Unknown` (fields
+  of a newer version, written back).
 - `bundleguard.case.store`: `load_case(path) -> Case`, `save_case(case, path) -> Path`,
   `CaseStore` (the user's cases in the data folder: `open`, `open_last`, `save`,
   `recent`, `files_dir`, `new_case_path`), `Opened`, `data_dir()`, `log_dir()`.

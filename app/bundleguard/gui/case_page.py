@@ -237,11 +237,10 @@ class CasePage(QWidget):
         host = self.table.item(row, HOST)
         address = self.table.item(row, ADDRESS)
         combo = self.table.cellWidget(row, ROLE)
-        entries[row] = ApplianceEntry(
+        entries[row] = entries[row].with_changes(  # keeps what a newer version stored in it
             hostname=(host.text() if host else "").strip(),
             role=Role(combo.currentText()) if isinstance(combo, QComboBox) else entries[row].role,
             address=(address.text() if address else "").strip(),
-            screenshot=entries[row].screenshot,
         )
         self.controller.update(appliances=tuple(entries))
 
