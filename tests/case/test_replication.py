@@ -440,3 +440,24 @@ def test_case_show_never_prints_a_saved_key(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "The saved results were dropped" in out
     assert leaked(out, der) == ""
+
+
+def test_an_opened_case_never_keeps_a_key_as_the_exported_fingerprint():
+    """An Ed25519 key's base64 (64 characters) fits where a case records the exported
+    PKCS#12's fingerprint, which the Replicate step shows: it is not kept."""
+    import base64
+    import json
+
+    from bundleguard.case.model import case_from_bytes
+    from tests.guard import keyforge
+
+    der = keyforge.pkcs8_der(keyforge.ed25519_key())
+    fingerprint = "AB:" * 31 + "CD"
+    for given, kept in ((base64.b64encode(der).decode(), ""), (fingerprint, fingerprint)):
+        document = {
+            "format": "bundleguard-case",
+            "version": 1,
+            "replication": {"exported_fingerprint": given},
+        }
+        case = case_from_bytes(json.dumps(document).encode())
+        assert case.replication.exported_fingerprint == kept

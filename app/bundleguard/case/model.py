@@ -124,6 +124,10 @@ class ApplianceEntry:
     screenshot: str = ""
     unknown: Unknown = NOTHING_UNKNOWN  # fields a newer bundleguard wrote: written back
 
+    def with_changes(self, **changes: Any) -> ApplianceEntry:
+        """This appliance with `changes`, keeping what a newer version stored in it."""
+        return replace(self, **changes)
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -593,9 +597,25 @@ class _Reader:
         return value
 
 
-def _unknown(data: Mapping[str, object], known: tuple[str, ...]) -> Unknown:
+def _unknown(
+    read: _Reader, data: Mapping[str, object], known: tuple[str, ...], where: Parts
+) -> Unknown:
+    """The fields of `data` this version does not know, kept to be written back; one that
+    holds private key material (in its value or its name) is refused, never kept."""
     extra = {key: value for key, value in data.items() if key not in known}
-    return Unknown(extra) if extra else NOTHING_UNKNOWN
+    if not extra:
+        return NOTHING_UNKNOWN
+    from bundleguard.case.texts import key_material_in  # (texts needs this module)
+
+    for key, value in extra.items():
+        found = key_material_in(key, json.dumps(value, ensure_ascii=False))
+        if found is not None:
+            named = key if key_material_in(key) is None else _short(key, 16)
+            raise read.fail(
+                f"'{_label((*where, named))}' holds private key material ({found}); "
+                "a case never keeps one"
+            )
+    return Unknown(extra)
 
 
 def case_from_json(document: object, case_file: Path | None = None, where: str = "") -> Case:
@@ -639,7 +659,7 @@ def _read_document(document: object, read: _Reader, base: Path | None) -> Case:
                 role=role,
                 address=read.text(item, "address", f"{name}.address", MAX_ADDRESS),
                 screenshot=loaded(read.text(item, "screenshot", f"{name}.screenshot", MAX_PATH)),
-                unknown=_unknown(item, KNOWN_APPLIANCE_FIELDS),
+                unknown=_unknown(read, item, KNOWN_APPLIANCE_FIELDS, ("appliances", index)),
             )
         )
     files = []
@@ -656,7 +676,7 @@ def _read_document(document: object, read: _Reader, base: Path | None) -> Case:
         appliances=tuple(appliances),
         files=tuple(files),
         replication=_replication(read, data.get("replication"), loaded),
-        unknown=_unknown(data, KNOWN_FIELDS),
+        unknown=_unknown(read, data, KNOWN_FIELDS, ()),
     )
 
 
@@ -683,25 +703,31 @@ def _replication(read: _Reader, raw: object, loaded: Callable[[str], str]) -> Re
             summary=_long_text(read, item, "summary", f"{name}.summary", MAX_SUMMARY),
             text=_long_text(read, item, "text", f"{name}.text", MAX_VERIFICATION_TEXT),
             case_key=read.text(item, "case_key", f"{name}.case_key", MAX_STAMP),
-            unknown=_unknown(item, KNOWN_VERIFICATION_FIELDS),
+            unknown=_unknown(
+                read, item, KNOWN_VERIFICATION_FIELDS, ("replication", "verification")
+            ),
         )
         from bundleguard.case.texts import stored_verification  # (texts needs this module)
 
         # Judged as written, before any cut: never a key shown, copied or saved again.
         verification = stored_verification(verification, item.get("summary"), item.get("text"))
+    from bundleguard.case.texts import stored_fingerprint
+
     return Replication(
         exported_pkcs12=loaded(
             read.text(data, "exported_pkcs12", "replication.exported_pkcs12", MAX_PATH)
         ),
-        exported_fingerprint=read.text(
-            data, "exported_fingerprint", "replication.exported_fingerprint", MAX_FINGERPRINT
+        exported_fingerprint=stored_fingerprint(  # never a key shown (texts judges it)
+            read.text(
+                data, "exported_fingerprint", "replication.exported_fingerprint", MAX_FINGERPRINT
+            )
         ),
         imported=tuple(imported),
         vendor_update_installed=read.text(
             data, "vendor_update_installed", "replication.vendor_update_installed", MAX_STAMP
         ),
         verification=verification,
-        unknown=_unknown(data, KNOWN_REPLICATION_FIELDS),
+        unknown=_unknown(read, data, KNOWN_REPLICATION_FIELDS, ("replication",)),
     )
 
 

@@ -20,6 +20,7 @@ stored:
   not stored or copied. The message never holds the key.
 - `stored_verification(saved)`: a saved check as the app may show it (its texts dropped,
   with a sentence saying why, when they hold key material); the case reader calls it.
+- `stored_fingerprint(text)`: the same for the fingerprint a case records ("" if a key).
 - `shortened(text, limit)`: a server-supplied string cut to `limit` characters (judge
   first: a cut may split a key into pieces that pass).
 
@@ -250,6 +251,12 @@ def checked(text: str, doing: str) -> str:
 
 
 RESULTS_DROPPED = "The saved results were dropped: they held private key material"
+
+
+def stored_fingerprint(text: str) -> str:
+    """A fingerprint a case records, as the app may show it: "" when it holds key material
+    (a forged case may write anything there; an Ed25519 key's base64 fits)."""
+    return "" if key_material_in(text) is not None else text
 
 
 # Past a reader's cut, this much more of a text as written is judged: more than any key
