@@ -128,15 +128,19 @@ def _unix_answers(path: str, *, abstract: bool = False) -> bool:
     return False
 
 
-def _xcb_answers(display: str) -> bool | None:
-    """Ask libxcb, as Qt's xcb plugin does; None when libxcb cannot be loaded."""
-    library = None
+def load_xcb() -> ctypes.CDLL | None:
+    """libxcb, the library Qt's xcb plugin connects with; None where it is not installed."""
     for name in ("libxcb.so.1", "libxcb.so"):
         try:
-            library = ctypes.CDLL(name)
-            break
+            return ctypes.CDLL(name)
         except OSError:
             continue
+    return None
+
+
+def _xcb_answers(display: str) -> bool | None:
+    """Ask libxcb, as Qt's xcb plugin does; None when libxcb cannot be loaded."""
+    library = load_xcb()
     if library is None:
         return None
     library.xcb_connect.restype = ctypes.c_void_p
