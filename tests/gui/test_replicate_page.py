@@ -15,9 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, pkcs12
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QListWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QListWidget
 
 from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.case.replication import LEGACY_REASON
@@ -30,6 +29,7 @@ from bundleguard.gui.controller import CaseController
 from bundleguard.gui.replicate_page import NO_LEAF, NO_OTHERS, ReplicatePage
 from bundleguard.probe.fake import FakeAppliance, FakePKI
 from tests.gui.conftest import find_by_name, top_level_by_name
+from tests.gui.dnd import drop_files
 
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
@@ -161,20 +161,7 @@ def fingerprint(cert) -> str:
 def drop(widget: QListWidget, paths: list[Path]) -> None:
     """A real drag and drop of file URLs onto the list (its viewport is what is under the
     mouse)."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    target = widget.viewport()
-    pos = QPointF(10, 10)
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
-    enter = QDragEnterEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, enter)
-    assert enter.isAccepted()
-    move = QDragMoveEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, move)
-    assert move.isAccepted()
-    event = QDropEvent(pos, *args, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(target, event)
-    assert event.isAccepted()
+    assert drop_files(widget.viewport(), paths)
 
 
 def exported_list(page) -> QListWidget:
@@ -480,6 +467,7 @@ def test_import_checkboxes_are_saved_and_come_back_after_a_restart(qtbot, pages,
     assert "Security :: Other Certificates" in page.import_note.text()
     assert "no SNI" in label_text(page, "Default certificate")
 
+    controller.shutdown()  # the window closes: its lock on the case goes with it
     again = pages.page(pages.controller())
     assert find_by_name(again, f"{BACKUP}: imported").isChecked()
     assert find_by_name(again, f"{NODE}: imported").isChecked()
