@@ -298,6 +298,23 @@ def test_dev_finds_the_venvs_tools_on_windows_and_elsewhere(monkeypatch: pytest.
     assert posix[1].name == "jactionlint"
 
 
+def test_where_no_wheel_carries_the_linter_the_lint_is_skipped_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    (tmp_path / "release.yml").write_text("on: [push]\njobs: {}\n", encoding="utf-8")
+    monkeypatch.setattr(dev.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(dev.platform, "machine", lambda: "aarch64")
+    installs: list = []
+    monkeypatch.setattr(dev, "ensure_workflow_linter", installs.append)
+
+    assert dev.lint_workflows(tmp_path / "python", tmp_path) == 0
+    assert installs == []
+    assert "workflow lint skipped: jactionlint has no wheel for Linux aarch64" in (
+        capsys.readouterr().out
+    )
+    assert ("Linux", "x86_64") in dev.LINT_PLATFORMS  # where CI runs, it lints
+
+
 @pytest.fixture
 def linter_python() -> Path:
     python = dev.venv_python()
