@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, pkcs12
 from cryptography.x509.oid import NameOID
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from bundleguard.case.store import CaseStore
 from bundleguard.gui import app as gui_app
@@ -23,6 +23,7 @@ from bundleguard.gui.controller import CaseController
 from bundleguard.gui.window import MainWindow
 from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name, top_level_by_name
+from tests.gui.dnd import drop_files
 
 PASS = "s3cret-demo-passphrase-XyZ"
 
@@ -65,32 +66,7 @@ def files(home: Path) -> dict[str, Path]:
 
 
 def drop(window: MainWindow, paths: list[Path]) -> bool:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    target = window.centralWidget()
-    pos = QPointF(20, 20)
-    how = (
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    try:
-        enter = QDragEnterEvent(pos, *how)  # 6.12 deprecates the QPoint position
-    except TypeError:
-        enter = QDragEnterEvent(QPoint(20, 20), *how)  # 6.11 has only that one
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(
-        pos,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(window, event)
-    del target
-    return event.isAccepted()
+    return drop_files(window, paths, QPointF(20, 20))
 
 
 def rows(window: MainWindow) -> list[str]:
