@@ -300,6 +300,36 @@ def test_a_name_a_case_cannot_hold_is_refused_when_added_and_said_when_saved(qtb
     finish(window)
 
 
+def menu_action(window: MainWindow, text: str):
+    menu = window.menuBar().actions()[0].menu()
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_a_new_case_or_another_case_never_drops_unsaved_work_unasked(qtbot, home, monkeypatch):
+    window = open_window(qtbot)
+    qtbot.keyClicks(find_by_name(window, "Site hostname"), "a.example.com")
+    first = window.controller.path
+    break_the_case_folder(first)
+    qtbot.keyClicks(find_by_name(window, "Site hostname"), "b")
+
+    menu_action(window, "&New case").trigger()
+    assert "not saved" in answer(qtbot, "Unsaved changes", "Cancel")
+    assert window.controller.path == first
+    assert find_by_name(window, "Site hostname").text() == "a.example.comb"
+
+    other = home / "other.bgcase"
+    save_case(Case(site="other.example.com"), other)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+    rescued = home / "rescued.bgcase"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(rescued), ""))
+    menu_action(window, "&Open case…").trigger()
+    answer(qtbot, "Unsaved changes", "Save case as")
+    qtbot.waitUntil(lambda: window.controller.path == other)
+    assert json.loads(rescued.read_text())["site"] == "a.example.comb"
+    assert find_by_name(window, "Site hostname").text() == "other.example.com"
+    finish(window)
+
+
 # ------------------------------------------------------------------ files beside a case
 def test_pasted_text_never_goes_through_a_link_out_of_the_case_folder(qtbot, home, cert_pem):
     from PySide6.QtGui import QGuiApplication
@@ -380,7 +410,7 @@ def test_extraction_into_a_linked_folder_is_refused(tmp_path):
 
 
 # ------------------------------------------------------------------ two windows, one case
-def test_a_second_window_on_the_same_case_opens_it_read_only(qtbot, home):
+def test_a_second_window_on_the_same_case_opens_it_read_only(qtbot, home, cert_pem):
     first = open_window(qtbot)
     qtbot.keyClicks(find_by_name(first, "Site hostname"), "first.example.com")
     case_file = first.controller.path
@@ -393,7 +423,11 @@ def test_a_second_window_on_the_same_case_opens_it_read_only(qtbot, home):
     assert "read-only" in notice(second) and "(read-only)" in second.windowTitle()
     before = case_file.read_bytes()
     qtbot.keyClicks(find_by_name(second, "Site hostname"), "-second")
-    qtbot.wait(100)
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(cert_pem.decode())
+    second.paste()  # pasted text is a file the app writes: never beside that case
+    wait_rows(qtbot, second, 1)
     assert case_file.read_bytes() == before  # nothing written by the read-only window
     assert not list(case_file.with_suffix("").glob("*"))  # nor beside it
 

@@ -319,6 +319,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- case files
     def new_case(self) -> None:
+        self._unless_unsaved(self._new_case_now, "a new case starts")
+
+    def _new_case_now(self) -> None:
         self.controller.new()
         if 1 in self._late:  # a page not built yet has no hint to take away
             self.certificates_page.set_hint("")
@@ -336,6 +339,13 @@ class MainWindow(QMainWindow):
         return self.open_case(Path(name), on_cancel=on_cancel)
 
     def open_case(self, path: Path, *, read_only: bool = False, on_cancel=None) -> bool:
+        """Open the case at `path` (work not saved yet is not dropped unasked)."""
+        return self._unless_unsaved(
+            lambda: self._open_case_now(path, read_only=read_only, on_cancel=on_cancel),
+            "another case opens",
+        )
+
+    def _open_case_now(self, path: Path, *, read_only: bool, on_cancel) -> bool:
         try:
             self.controller.open(path, read_only=read_only)
         except CaseOpenElsewhereError as error:
@@ -728,17 +738,29 @@ class MainWindow(QMainWindow):
             self._close_confirmed = True
             self.close()
 
-        def save_then_close() -> None:
+        self._unless_unsaved(close_anyway, "the window closes", "Close without saving")
+
+    def _unless_unsaved(self, proceed, before: str, drop: str = "Discard my changes"):
+        """`proceed()` now when the case's work is saved (or saves now); otherwise ask
+        first: save it as another case, drop it, or cancel. Returns what `proceed` did
+        (False when it waits for the answer)."""
+        if self.controller.save():
+            return proceed()
+        if self._question is not None:
+            return False  # already asking about this case
+
+        def save_then() -> None:
             if self.save_as_dialog():
-                self.close()
+                proceed()
 
         self.ask(
             "Unsaved changes",
-            "Your changes to this case are not saved. Save them as a case somewhere else "
-            "before the window closes?",
-            [("Save case as…", save_then_close), ("Close without saving", close_anyway)],
+            f"Your changes to this case are not saved. Save them as a case somewhere else "
+            f"before {before}?",
+            [("Save case as…", save_then), (drop, proceed)],
             cancel=lambda: None,
         )
+        return False
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
