@@ -511,10 +511,246 @@ def _special(corpus: Corpus, rng: random.Random, factory: _CertFactory) -> None:
 def write_big_log(
     path: Path, size: int, seed: int, progress: Callable[[int], None] | None = None
 ) -> list[HiddenKey]:
-    """One large log (e.g. 1 GB) written in bounded chunks, with two keys in it."""
+    """One large log (e.g. 1 GB) written in bounded chunks, with one key in its middle
+    (issue 19's set; before it, two keys at 37 % and 81 %)."""
     rng = random.Random(seed)
-    placed = write_log(path, size, rng, [(0.37, "pem-pkcs8"), (0.81, "openssh")], progress)
+    placed = write_log(path, size, rng, [(0.5, "pem-pkcs8")], progress)
     return [
         HiddenKey(path.name, kind, s, e, line_start=l0, line_end=l1)
         for kind, s, e, l0, l1 in placed
     ]
+
+
+# ----------------------------------------------------------------------------- the 201 MB set
+
+# Issue 19's mixed set: 800 certificate files, 250 PNGs (~65 MB), 250 random binaries,
+# 108 logs, 580 small text files; 20 keys hidden 20 ways (the six log forms twice, and
+# the forms a document gives a key: quoted in a reply, inside RTF, as XML members, cut short).
+MIXED201_COUNTS = {"certificate": 800, "image": 250, "binary": 250, "log": 108, "text": 580}
+MIXED201_IMAGE_BYTES = 65 * MB
+MIXED201_LOG_BYTES = 37 * MB
+MIXED201_BINARY_BYTES = 92 * MB
+
+
+def _b64_number(value: int) -> str:
+    return base64.b64encode(value.to_bytes((value.bit_length() + 7) // 8, "big")).decode()
+
+
+def _rtf(pem: bytes) -> tuple[bytes, bytes, bytes]:
+    head = (
+        b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fnil\\fcharset0 Calibri;}}\n"
+        b"\\viewkind4\\uc1\\pard\\sa200\\sl276\\slmult1\\f0\\fs22 Renewal notes:\\par\n"
+    )
+    lines = b"".join(line.replace(b"+", b"\\'2b") + b"\\par\n" for line in pem.splitlines() if line)
+    return head, lines, b"}\n"
+
+
+def _text_files(corpus: Corpus, rng: random.Random, factory: _CertFactory, count: int) -> None:
+    """Small text files: configuration, notes, replies; four of them hold a key, a few only
+    talk about keys (which must stay clean)."""
+
+    def put(rel: str, data: bytes, kind: str | None = None, start: int = 0, end: int = 0):
+        corpus.add(rel, "clean-text" if kind is None else "key-text").write_bytes(data)
+        corpus.done(rel)
+        if kind is not None:
+            line0 = data.count(b"\n", 0, start) + 1
+            corpus.keys.append(
+                HiddenKey(
+                    rel,
+                    kind,
+                    start,
+                    end,
+                    line_start=line0,
+                    line_end=line0 + data.count(b"\n", start, max(start, end - 1)),
+                )
+            )
+
+    pem = pem_pkcs8()
+    quoted = b"".join(b"> " + line for line in pem.splitlines(keepends=True))
+    intro = b"On Monday the admin wrote:\n> Here is the key for the failover pair:\n"
+    put(
+        "text/reply-from-admin.eml",
+        intro + quoted + b"\nThanks, deleted.\n",
+        "quoted-email-pem",
+        len(intro),
+        len(intro) + len(quoted),
+    )
+    head, body, tail = _rtf(pem_pkcs1())
+    put("text/renewal-notes.rtf", head + body + tail, "rtf-pem", len(head), len(head) + len(body))
+    numbers = _rsa().private_numbers()
+    parts = {
+        "Modulus": numbers.public_numbers.n,
+        "Exponent": numbers.public_numbers.e,
+        "P": numbers.p,
+        "Q": numbers.q,
+        "DP": numbers.dmp1,
+        "DQ": numbers.dmq1,
+        "InverseQ": numbers.iqmp,
+        "D": numbers.d,
+    }
+    xml = (
+        "<RSAKeyValue>"
+        + "".join(f"<{k}>{_b64_number(v)}</{k}>" for k, v in parts.items())
+        + "</RSAKeyValue>"
+    ).encode()
+    head = b'<?xml version="1.0"?>\n<configuration>\n  <signing>\n    '
+    put(
+        "text/app.config",
+        head + xml + b"\n  </signing>\n</configuration>\n",
+        "xml-rsakeyvalue",
+        len(head),
+        len(head) + len(xml),
+    )
+    cut = b"".join(pem_pkcs8().splitlines(keepends=True)[:5])
+    head = b"pasted from the old appliance (the rest did not fit):\n"
+    put("text/paste.txt", head + cut, "pem-cut-short", len(head), len(head) + len(cut))
+    # Look-alikes: prose naming the armor, public members, a quoted certificate, a public JWK.
+    put(
+        "text/howto-export.txt",
+        b"To export, run openssl pkcs12 -nocerts and look for\n-----BEGIN PRIVATE KEY-----\n"
+        b"at the top. Never send that file to support.\n",
+    )
+    public = {"Modulus": parts["Modulus"], "Exponent": parts["Exponent"]}
+    put(
+        "text/public-key.xml",
+        (
+            "<RSAKeyValue>"
+            + "".join(f"<{k}>{_b64_number(v)}</{k}>" for k, v in public.items())
+            + "</RSAKeyValue>\n"
+        ).encode(),
+    )
+    leaf, _ = factory.leaf("quoted.example.com")
+    put(
+        "text/reply-with-certificate.eml",
+        b"You sent:\n" + b"".join(b"> " + line for line in _pem(leaf).splitlines(keepends=True)),
+    )
+    jwk = {
+        "kty": "RSA",
+        "e": "AQAB",
+        "n": base64.urlsafe_b64encode(parts["Modulus"].to_bytes(256, "big")).decode().rstrip("="),
+    }
+    put("text/jwks.json", json.dumps({"keys": [jwk]}).encode())
+    made = 8
+    words = (
+        "appliance",
+        "failover",
+        "certificate",
+        "renewal",
+        "support",
+        "bundle",
+        "site",
+        "chain",
+        "primary",
+        "backup",
+        "hostname",
+        "expires",
+        "status",
+        "basics",
+    )
+    while made < count:
+        lines = [
+            " ".join(rng.choice(words) for _ in range(rng.randrange(4, 14)))
+            for _ in range(rng.randrange(10, 40))
+        ]
+        kind = made % 4
+        if kind == 0:
+            data = ("# notes\n" + "\n".join(lines) + "\n").encode()
+            rel = f"text/notes-{made:03d}.md"
+        elif kind == 1:
+            data = (
+                "\n".join(
+                    f"{w.split()[0]}_{i} = {rng.randrange(10**6)}" for i, w in enumerate(lines)
+                ).encode()
+                + b"\n"
+            )
+            rel = f"text/settings-{made:03d}.ini"
+        elif kind == 2:
+            data = json.dumps({"site": f"site{made}.example.com", "notes": lines}).encode()
+            rel = f"text/case-{made:03d}.json"
+        else:
+            data = ("\n".join(lines) + "\n").encode()
+            rel = f"text/readme-{made:03d}.txt"
+        put(rel, data)
+        made += 1
+
+
+def build_mixed201(
+    root: Path, seed: int = 1, log: Callable[[str], None] = lambda _m: None
+) -> Corpus:
+    """Issue 19's ~201 MB mixed set under `root`, with its ground truth."""
+    rng = random.Random(seed)
+    corpus = Corpus(root=root, seed=seed)
+    root.mkdir(parents=True, exist_ok=True)
+    log("certificates")
+    factory = _CertFactory(rng)
+    made = 0
+    appliance = 0
+    while made < MIXED201_COUNTS["certificate"] - 2:
+        host = f"appliance{appliance:03d}.example.com"
+        appliance += 1
+        leaf, _key = factory.leaf(host)
+        d = f"certs/{host}"
+        items = {
+            f"{d}/server.crt": _pem(leaf),
+            f"{d}/server.cer": leaf.public_bytes(_DER),
+            f"{d}/fullchain.pem": _pem(leaf, factory.inter, factory.root),
+            f"{d}/issuing-ca.der": factory.inter.public_bytes(_DER),
+            f"{d}/chain.p7b": pkcs7.serialize_certificates(
+                [leaf, factory.inter, factory.root], _DER
+            ),
+        }
+        for rel, data in list(items.items())[: MIXED201_COUNTS["certificate"] - 2 - made]:
+            corpus.add(rel, "certificate").write_bytes(data)
+            corpus.done(rel)
+            made += 1
+    corpus.add("certs/root-ca.pem", "certificate").write_bytes(_pem(factory.root))
+    corpus.done("certs/root-ca.pem")
+    _special(corpus, rng, factory)  # a PKCS#12 named .crt, UTF-16 notes, a zip with a key
+
+    log("images")
+    count = MIXED201_COUNTS["image"]
+    used = 0
+    for n in range(count):
+        target = (MIXED201_IMAGE_BYTES - used) // (count - n)
+        w, h = rng.randrange(640, 1600), rng.randrange(400, 1000)
+        img = _screenshot(rng, w, h, False)
+        side = int(max(16, (target - 30_000) / 3) ** 0.5)  # random pixels barely compress
+        side = min(side, w - 20, h - 60)
+        noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+        img.paste(noise, (w - side - 10, h - side - 10))
+        rel = f"images/shot-{n:03d}.png"
+        img.save(corpus.add(rel, "image"), "PNG", compress_level=6)
+        corpus.done(rel)
+        used += corpus.files[rel]
+
+    log("logs")
+    count = MIXED201_COUNTS["log"]
+    kinds = ["pem-pkcs8", "pem-pkcs1", "pem-sec1", "openssh", "json-escaped", "base64-der"] * 2
+    holders = rng.sample(range(count), len(kinds))
+    for n in range(count):
+        rel = f"logs/appliance-{n:03d}.log"
+        hidden = [(rng.uniform(0.1, 0.9), kinds[holders.index(n)])] if n in holders else []
+        size = rng.randrange(MIXED201_LOG_BYTES // count // 2, MIXED201_LOG_BYTES // count * 3 // 2)
+        for kind, s, e, l0, l1 in write_log(corpus.add(rel, "log"), size, rng, hidden):
+            corpus.keys.append(HiddenKey(rel, kind, s, e, line_start=l0, line_end=l1))
+        corpus.done(rel)
+
+    log("text")
+    _text_files(corpus, rng, factory, MIXED201_COUNTS["text"] - 1)  # + the UTF-16 notes
+
+    log("binaries")
+    count = MIXED201_COUNTS["binary"]
+    for n in range(count):
+        size = rng.randrange(
+            MIXED201_BINARY_BYTES // count // 2, MIXED201_BINARY_BYTES // count * 3 // 2
+        )
+        data = rng.randbytes(size)
+        rel = f"bin/blob-{n:03d}.{'bin' if n % 2 else 'dat'}"
+        if n == 0:
+            der = der_pkcs8()
+            at = rng.randrange(size // 4, size // 2)
+            data = data[:at] + der + data[at:]
+            corpus.keys.append(HiddenKey(rel, "der-in-binary", at, at + len(der)))
+        corpus.add(rel, "binary").write_bytes(data)
+        corpus.done(rel)
+    return corpus

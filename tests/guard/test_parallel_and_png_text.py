@@ -84,16 +84,16 @@ def test_a_broken_worker_pool_falls_back_to_scanning_here(tmp_path, monkeypatch)
         def __exit__(self, *exc):
             return False
 
-        def map(self, *args, **kwargs):
+        def submit(self, *args, **kwargs):
             from concurrent.futures.process import BrokenProcessPool
 
-            def results():
-                raise BrokenProcessPool("a worker died")
-                yield  # pragma: no cover
+            class Died:
+                def result(self):
+                    raise BrokenProcessPool("a worker died")
 
-            return results()
+            return Died()
 
-    monkeypatch.setattr(scan, "_start_pool", lambda count: BrokenPool())
+    monkeypatch.setattr(scan, "_start_pool", lambda count, database=None: BrokenPool())
 
     reports = list(scan_paths_api([tree], workers=2))
 

@@ -241,11 +241,14 @@ def match_key_container(data: bytes, start: int) -> KeyMatch | None:
     return pgp_secret_packet(data, start)
 
 
-def find_key_containers(data: bytes) -> list[KeyMatch]:
+def find_key_containers(data: bytes, anywhere: bool = True) -> list[KeyMatch]:
     """Non-ASN.1 key containers: embeddable ones anywhere, whole-file ones at the start
-    (and anywhere in small buffers)."""
+    (and anywhere in small buffers). `anywhere=False` (no magic number in the buffer, as
+    a prefilter found) looks at the start only."""
     found: list[KeyMatch] = []
     searches = _ANYWHERE + _ANYWHERE_IN_SMALL if len(data) <= SMALL_BUFFER else _ANYWHERE
+    if not anywhere:
+        searches = ()
     for regex in searches:
         for hit in regex.finditer(data):
             if hit.start() == 0:

@@ -7,7 +7,6 @@ smaller); larger ones stream through a window of `WINDOW` bytes that overlaps th
 
 from __future__ import annotations
 
-import contextlib
 import io
 import multiprocessing
 import os
@@ -21,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import BinaryIO
 
-from bundleguard.guard import containers, sniff
+from bundleguard.guard import containers, prefilter, sniff
 from bundleguard.guard.containers import ArchiveScanner, Budget, LimitReached, ScanLimits
 from bundleguard.guard.der import KeyMatch
 from bundleguard.guard.report import FileReport, Finding, Verdict
@@ -44,17 +43,29 @@ def _to_finding(match: KeyMatch, base: int, member: str | None) -> Finding:
     )
 
 
-def _scan_windows(stream: BinaryIO, member: str | None) -> list[Finding]:
-    """Scan a stream of any length with a bounded window; offsets are exact."""
+def _scan_windows(
+    stream: BinaryIO, member: str | None, start: int = 0, stop: int | None = None
+) -> list[Finding]:
+    """Scan a stream of any length with a bounded window; offsets are exact.
+
+    With `stop`, only keys that start in [start, stop) are reported (the stream is
+    positioned at `start`): the part of a large file that one worker scans. It reads on
+    `OVERLAP` bytes past `stop`, so a key that begins before `stop` is seen whole."""
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = set()
-    base = 0
+    base = start
     buffer = b""
+    limit = None if stop is None else stop + OVERLAP  # the last byte this part reads
     while True:
-        chunk = stream.read(WINDOW - len(buffer))
+        want = WINDOW - len(buffer)
+        if limit is not None:
+            want = max(0, min(want, limit - base - len(buffer)))
+        chunk = stream.read(want) if want else b""
         at_end = len(chunk) < WINDOW - len(buffer)
         buffer += chunk
         owned = len(buffer) if at_end else len(buffer) - OVERLAP
+        if stop is not None:
+            owned = min(owned, stop - base)
         for match in sniff.find_in_buffer(buffer):
             key = (match.kind, base + match.start)
             if match.start < owned and key not in seen:
@@ -63,7 +74,7 @@ def _scan_windows(stream: BinaryIO, member: str | None) -> list[Finding]:
                     continue
                 seen.add(key)
                 findings.append(_to_finding(match, base, member))
-        if at_end:
+        if at_end or (stop is not None and base + owned >= stop):
             return findings
         base += len(buffer) - OVERLAP
         buffer = buffer[-OVERLAP:]
@@ -249,6 +260,11 @@ def error_report(path: str, error: OSError) -> FileReport:
 # Below this much work, starting worker processes costs more than it saves.
 POOL_MIN_FILES = 8
 POOL_MIN_BYTES = 16 << 20
+# A file larger than WHOLE_FILE_LIMIT is scanned in parts of about this size, each by
+# whichever worker is free (parts overlap by OVERLAP): a 1 GB log keeps every core busy.
+PART = 64 << 20
+# Small files go to the workers a few at a time: one message per batch, not per file.
+BATCH_FILES = 12
 
 
 def scan_paths(
@@ -257,49 +273,133 @@ def scan_paths(
     """Scan files and walk folders, in order; symbolic links never lead out of a folder.
 
     Large scans use a pool of worker processes, one per core (`workers` overrides the
-    choice; 1 scans in this process). The hot loops are C, so processes, not threads.
+    choice; 1 scans in this process); a large file is split into parts across them. The
+    hot loops are C, so processes, not threads.
     """
     entries: list[Path | FileReport] = []
     for path in paths:
         path = Path(path)
         entries.extend(_walk(path) if path.is_dir() else [path])
     todo = [entry for entry in entries if isinstance(entry, Path)]
-    count = _worker_count(todo) if workers is None else workers
-    pool = _start_pool(count) if count > 1 else None
+    sizes = {path: _size_of(path) for path in todo}
+    count = _worker_count(todo, sizes) if workers is None else workers
+    # A large scan is worth the prefilter's compile (about 0.2 s), done once here.
+    database = prefilter.enable() if sum(sizes.values()) >= prefilter.ENABLE_BYTES else None
+    pool = _start_pool(count, database) if count > 1 else None
     if pool is None:
         for entry in entries:
             yield entry if isinstance(entry, FileReport) else scan_file(entry, limits)
         return
     with pool:
-        results = pool.map(_scan_for_pool, todo, [limits] * len(todo), chunksize=4)
-        broken = False
-        for entry in entries:
+        jobs = _submit(pool, entries, sizes, limits, count)
+        for entry, job in zip(entries, jobs, strict=True):
             if isinstance(entry, FileReport):
                 yield entry
                 continue
-            if not broken:
-                try:
-                    yield next(results)
-                    continue
-                except BrokenProcessPool:
-                    broken = True  # a worker could not start or died: go on in this process
-            yield scan_file(entry, limits)
+            try:
+                yield job()
+            except BrokenProcessPool:  # a worker could not start or died: go on here
+                yield scan_file(entry, limits)
 
 
-def _scan_for_pool(path: Path, limits: ScanLimits | None) -> FileReport:
-    return scan_file(path, limits)
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
-def _worker_count(todo: list[Path]) -> int:
-    if len(todo) < POOL_MIN_FILES:
+def _submit(pool, entries, sizes, limits, workers: int) -> list:
+    """Send every file to the pool (small ones in batches, large ones in parts); one
+    callable per entry returns its report, in order."""
+    jobs: list = []
+    batch: list[Path] = []
+    batch_jobs: list[int] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        future = pool.submit(_scan_batch, list(batch), limits)
+        for index, position in enumerate(batch_jobs):
+            jobs[position] = _batch_result(future, index)
+        batch.clear()
+        batch_jobs.clear()
+
+    for entry in entries:
+        if isinstance(entry, FileReport):
+            jobs.append(None)
+            continue
+        parts = _parts(entry, sizes.get(entry, 0), workers)
+        if parts is None:
+            jobs.append(None)
+            batch.append(entry)
+            batch_jobs.append(len(jobs) - 1)
+            if len(batch) >= BATCH_FILES:
+                flush()
+            continue
+        futures = [pool.submit(_scan_part, entry, a, b) for a, b in parts]
+        jobs.append(_merged(entry, futures, sizes[entry], limits))
+    flush()
+    return jobs
+
+
+def _batch_result(future, index: int):
+    return lambda: future.result()[index]
+
+
+def _merged(path: Path, futures, size: int, limits: ScanLimits | None):
+    """The report of a file scanned in parts: their findings, in order, then the verdict."""
+
+    def result() -> FileReport:
+        try:
+            findings = [finding for future in futures for finding in future.result()]
+        except BrokenProcessPool:
+            raise
+        except Exception:  # a part failed (the file changed, say): scan it whole here
+            return scan_file(path, limits)
+        findings.sort(key=lambda f: f.offset)
+        return decide(str(path), tuple(findings), None, (), None, size)
+
+    return result
+
+
+def _parts(path: Path, size: int, workers: int) -> list[tuple[int, int]] | None:
+    """[start, stop) of each part of a large plain file; None to scan it whole (a small
+    file, an archive, which is opened member by member)."""
+    if size <= WHOLE_FILE_LIMIT:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            if containers.archive_kind(handle.read(512)) is not None:
+                return None
+            handle.seek(0)
+            if zipfile.is_zipfile(handle):
+                return None
+    except OSError:
+        return None
+    part = max(4 * WINDOW, min(PART, -(-size // workers)))
+    return [(start, min(start + part, size)) for start in range(0, size, part)]
+
+
+def _scan_batch(paths: list[Path], limits: ScanLimits | None) -> list[FileReport]:
+    return [scan_file(path, limits) for path in paths]
+
+
+def _scan_part(path: Path, start: int, stop: int) -> list[Finding]:
+    """The keys that start in [start, stop) of a plain (not archive) file."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        return _scan_windows(handle, None, start, stop)
+
+
+def _worker_count(todo: list[Path], sizes: dict[Path, int] | None = None) -> int:
+    if sizes is None:
+        sizes = {path: _size_of(path) for path in todo}
+    total = sum(sizes.values())
+    large = any(size > WHOLE_FILE_LIMIT for size in sizes.values())
+    if total < POOL_MIN_BYTES or (len(todo) < POOL_MIN_FILES and not large):
         return 1
-    total = 0
-    for path in todo:
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size
-        if total >= POOL_MIN_BYTES:
-            return min(os.cpu_count() or 1, 8)
-    return 1
+    return min(os.cpu_count() or 1, 8)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -311,9 +411,14 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _start_pool(count: int) -> ProcessPoolExecutor | None:
+def _start_pool(count: int, database: bytes | None = None) -> ProcessPoolExecutor | None:
     try:
-        return ProcessPoolExecutor(count, mp_context=_pool_context())
+        return ProcessPoolExecutor(
+            count,
+            mp_context=_pool_context(),
+            initializer=prefilter.install,
+            initargs=(database,),
+        )
     except (OSError, ValueError, NotImplementedError):
         return None  # no processes here (a sandbox): scan in this one
 

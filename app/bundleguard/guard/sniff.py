@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import binascii
 import bisect
+import functools
 import re
 from dataclasses import replace
 
-from bundleguard.guard import armor, binary, der, members, rtf
+from bundleguard.guard import armor, binary, der, members, prefilter, rtf
 from bundleguard.guard.der import KeyMatch
 
 MAX_DECODE_DEPTH = 3
@@ -167,9 +168,25 @@ def _decoded_hits(data: bytes, depth: int, skip: list[tuple[int, int]]) -> list[
                     hits.extend(_relocate(inner, start, end, "hex"))
                     continue
         decoded = _decode_blob(data, start, end)
-        inner = find_in_buffer(decoded, depth + 1) if len(decoded) >= 32 else []
+        inner = _found_in_decoded(decoded, depth + 1) if len(decoded) >= 32 else []
         hits.extend(_relocate(inner, start, end, "base64"))
     return hits
+
+
+# Decoded blobs up to this size are remembered: the same root and intermediate
+# certificates come in file after file (PEM bodies are base64 of DER).
+_REMEMBERED_BLOB = 16 << 10
+
+
+def _found_in_decoded(decoded: bytes, depth: int) -> list[KeyMatch]:
+    if len(decoded) > _REMEMBERED_BLOB:
+        return find_in_buffer(decoded, depth)
+    return list(_remembered(decoded, depth))
+
+
+@functools.lru_cache(maxsize=512)
+def _remembered(decoded: bytes, depth: int) -> tuple[KeyMatch, ...]:
+    return tuple(find_in_buffer(decoded, depth))
 
 
 _HEX_PREFIX_RE = re.compile(rb"(?:[0-9a-fA-F]{2}(?:[:\s]|\\n|\\r)*)+")
@@ -218,14 +235,19 @@ def _utf16_views(data: bytes) -> list[tuple[int, bytes]]:
     return [(0, data[0::2]), (1, data[1::2])]
 
 
-def _text_hits(data: bytes, with_base64: bool) -> list[KeyMatch]:
+def _text_hits(data: bytes, need: frozenset[str]) -> list[KeyMatch]:
     hits: list[KeyMatch] = []
-    if with_base64:  # armored and PuTTY keys are lines of base64 (64 characters each)
+    # armored and PuTTY keys are lines of base64 (64 characters each)
+    if prefilter.ARMOR in need:
         hits += armor.find_armored_keys(data)
+    if prefilter.PUTTY in need:
         hits += armor.find_putty_keys(data)
-    hits += armor.find_openssl_text_keys(data)
-    hits += armor.find_jwk_private_keys(data)
-    hits += members.find_key_members(data)
+    if prefilter.OPENSSL_TEXT in need:
+        hits += armor.find_openssl_text_keys(data)
+    if prefilter.JWK in need:
+        hits += armor.find_jwk_private_keys(data)
+    if prefilter.MEMBERS in need:
+        hits += members.find_key_members(data)
     return hits
 
 
@@ -242,29 +264,47 @@ def _rtf_hits(data: bytes, depth: int) -> list[KeyMatch]:
 
 def scan_buffer(data: bytes) -> tuple[list[KeyMatch], list[tuple[int, bytes]]]:
     """Every key in `data`, and every base64-encoded archive for the caller to open."""
-    may_hold = may_hold_blobs(data)
-    return find_in_buffer(data, may_hold=may_hold), (_encoded_archives(data) if may_hold else [])
+    need = _searches(data)
+    archives = _encoded_archives(data) if prefilter.ARCHIVE_BLOBS in need else []
+    return find_in_buffer(data, need=need), archives
+
+
+def _searches(data: bytes, may_hold: bool | None = None) -> frozenset[str]:
+    """The searches worth running on `data`: the prefilter's answer, or without it every
+    search, less those that need base64 when the buffer has no run of it."""
+    need = prefilter.needed(data)
+    if need is prefilter.ALL:
+        if may_hold is None:
+            may_hold = may_hold_blobs(data)
+        if not may_hold:
+            need = need - prefilter.NEED_BASE64
+    return need
 
 
 def find_in_buffer(
-    data: bytes, depth: int = 0, text_only: bool = False, may_hold: bool | None = None
+    data: bytes,
+    depth: int = 0,
+    text_only: bool = False,
+    may_hold: bool | None = None,
+    need: frozenset[str] | None = None,
 ) -> list[KeyMatch]:
     """Every key in `data`, outermost first, positions relative to `data`."""
-    if may_hold is None:
-        may_hold = may_hold_blobs(data)
-    hits = _text_hits(data, with_base64=may_hold)
+    if need is None:
+        need = _searches(data, may_hold)
+    hits = _text_hits(data, need)
     # Binary keys always hold bytes past ASCII (DER lengths, OIDs, random key bytes), so
     # a pure-ASCII buffer (the common log) skips those passes; the check runs at memory speed.
     if not text_only and not data.isascii():
-        hits += der.find_der_keys(data)
-        hits += binary.find_key_containers(data)
+        if prefilter.DER in need:
+            hits += der.find_der_keys(data)
+        hits += binary.find_key_containers(data, anywhere=prefilter.CONTAINERS in need)
     if depth < MAX_DECODE_DEPTH:
         spans = [(h.start, h.end) for h in hits]
-        if may_hold:
+        if prefilter.BLOBS in need:
             hits += _decoded_hits(data, depth, spans)
-        if rtf.holds_rtf(data):
+        if prefilter.RTF in need and rtf.holds_rtf(data):
             hits += _rtf_hits(data, depth)
-        if not text_only:
+        if not text_only and prefilter.UTF16 in need:
             for parity, view in _utf16_views(data):
                 for match in find_in_buffer(view, depth + 1, text_only=True):
                     hits.append(

@@ -7,6 +7,7 @@ its end. Everything else is refused, and every reason says what to do instead.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -15,10 +16,10 @@ from pathlib import PurePath
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
 from bundleguard import asn1
-from bundleguard.guard import certfields
+from bundleguard.guard import certfields, png
 from bundleguard.guard.report import FileReport, Finding, Verdict
 
 # The vendor forbids sending key files, whatever they hold.
@@ -47,6 +48,9 @@ KEY_FILE_SUFFIXES = frozenset(
 KEY_FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk"})
 
 MAX_SCREENSHOT_PIXELS = 100_000_000
+# Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS): larger images go to Pillow,
+# which refuses them, as it always did.
+_PILLOW_MAX_PIXELS = 1024 * 1024 * 1024 // 4 // 3
 
 # What cryptography raises on certificates that parse as DER but break X.509's rules.
 _PARSE_ERRORS = (
@@ -155,7 +159,14 @@ def read_certificates(data: bytes) -> tuple[list[x509.Certificate], str] | str:
 
 def _fully_read(certificate: x509.Certificate) -> x509.Certificate:
     """Parse what cryptography leaves for later (names, extensions, key): a certificate
-    whose fields do not parse is damaged, not a certificate to send."""
+    whose fields do not parse is damaged, not a certificate to send. The same roots and
+    intermediates come in file after file: each is read once (by its DER)."""
+    return _read_der(certificate.public_bytes(Encoding.DER))
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_der(der: bytes) -> x509.Certificate:
+    certificate = x509.load_der_x509_certificate(der)
     _ = certificate.subject, certificate.issuer, certificate.extensions
     certificate.public_key()
     return certificate
@@ -282,6 +293,12 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
             f"{len(data) - end} bytes of other data follow the end of the {kind} image "
             f"(from byte {end}): save the screenshot again as a new file"
         )
+    if kind == "PNG":
+        checked = png.check(data, min(MAX_SCREENSHOT_PIXELS, _PILLOW_MAX_PIXELS))
+        if checked == png.OK:
+            return kind, None
+        if checked is not None:
+            return kind, f"the PNG image does not decode ({checked}): take it again"
     from PIL import Image
 
     try:
