@@ -8,6 +8,7 @@ must be fixed, 2 usage or I/O error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import re
@@ -114,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         import multiprocessing
 
         multiprocessing.freeze_support()
+    for stream in (sys.stdout, sys.stderr):
+        # A file name outside the console's code page (Windows' cp1252, a C locale) is
+        # written as an escape, never an "unexpected error" halfway through a report.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     arguments = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in arguments if not a.startswith("-")), None)
     if first not in COMMANDS and all(a == "--demo" or not a.startswith("-") for a in arguments):

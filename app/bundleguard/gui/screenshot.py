@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.capture.models import CaptureError, Rect, Strategy
 from bundleguard.gui import workers
-from bundleguard.gui.widgets import plain_tooltip
+from bundleguard.gui.widgets import appliance_url, plain_tooltip
 from bundleguard.text import visible
 
 if TYPE_CHECKING:
@@ -948,12 +948,17 @@ class ScreenshotPage(QWidget):
 
     def _open_status(self) -> None:
         host = self.current_hostname()
-        if host is not None:
-            self.openStatusRequested.emit(host)
-            self._say(
-                f"Opening https://{visible(host)}/appliance: log in, choose Status > Basics, then "
-                "come back and capture it."
-            )
+        if host is None:
+            return
+        from bundleguard.certs.names import HostnameError
+
+        try:
+            url = appliance_url(host)
+        except HostnameError as error:
+            self._say(f"The appliance page cannot be opened: {error}")
+            return
+        self.openStatusRequested.emit(host)
+        self._say(f"Opening {url}: log in, choose Status > Basics, then come back and capture it.")
 
     def _open_macos_settings(self) -> None:
         from bundleguard.capture.environment import MACOS_PRIVACY_SETTINGS
