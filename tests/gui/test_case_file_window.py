@@ -269,6 +269,26 @@ def test_a_full_disk_is_said_in_words(qtbot, home, monkeypatch):
     finish(window)
 
 
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0,
+    reason="folder permissions are POSIX modes, and root writes whatever the mode says",
+)
+def test_a_read_only_folder_is_said_in_words(qtbot, home):
+    window = open_window(qtbot)
+    qtbot.keyClicks(find_by_name(window, "Site hostname"), "a.example.com")
+    folder = window.controller.path.parent
+    folder.chmod(0o500)
+    try:
+        qtbot.keyClicks(find_by_name(window, "Site hostname"), "b")
+        assert "read-only or you may not write there" in notice(window)
+    finally:
+        folder.chmod(0o700)
+    qtbot.keyClicks(find_by_name(window, "Site hostname"), "c")  # writable again: saved
+    assert notice(window) == ""
+    assert json.loads(window.controller.path.read_text())["site"] == "a.example.combc"
+    finish(window)
+
+
 def test_closing_with_unsaved_work_asks_first(qtbot, home):
     window = open_window(qtbot)
     qtbot.keyClicks(find_by_name(window, "Site hostname"), "a.example.com")
