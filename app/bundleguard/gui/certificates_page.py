@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from bundleguard.case.model import MAX_FILES
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import workers
-from bundleguard.gui.controller import CaseController
+from bundleguard.gui.controller import CaseController, sort_addable
 from bundleguard.gui.widgets import (
     VERDICT_ICONS,
     VERDICT_WORDS,
@@ -92,6 +92,8 @@ class Scanned:
 
     reports: dict
     not_added: tuple[tuple[str, str], ...] = ()
+    addable: tuple[str, ...] = ()  # the new files the case can take ...
+    checked_for: object = None  # ... checked against this case (`sort_addable`)
 
 
 def _walker_refused(report, path: str) -> bool:
@@ -107,18 +109,20 @@ def scan_paths(
     *,
     progress: Callable,
     cancel: workers.Cancel,
-    known: frozenset[str] = frozenset(),
-    room: int | None = None,
+    case=None,
+    case_file: Path | None = None,
 ) -> Scanned:
     """Walk folders with the guard's one walker and give every file the guard's verdict,
-    reporting in batches. At most `room` files not already `known` are taken: past it,
-    the scan stops and says so (a case holds only so many)."""
+    reporting in batches. With the `case` (saved at `case_file`): files past the most it
+    holds are not scanned, and the ones it cannot take are sorted out, with the reason."""
     # What the page needs to show a refused file's fix, imported here in the worker: the
     # GUI thread would otherwise pay for cryptography's x509 import when the scan ends.
     import bundleguard.certs.load  # noqa: F401
     from bundleguard.guard.scan import scan_paths as walk_and_scan
 
     given = {os.path.abspath(p) for p in paths}
+    known = frozenset(case.files) if case is not None else frozenset()
+    room = max(0, MAX_FILES - len(known)) if case is not None else None
     # Folders are walked before the first report: until then, how many is not known.
     total = 0 if any(os.path.isdir(p) for p in paths) else len(paths)
     progress(0, total, "")
@@ -147,7 +151,10 @@ def scan_paths(
     finally:
         scan.close()
     progress(done, done, "")
-    return Scanned(reports, tuple(not_added))
+    if case is None:
+        return Scanned(reports, tuple(not_added))
+    sorted_out = sort_addable(case, case_file, list(reports))
+    return Scanned(reports, (*not_added, *sorted_out.refused), sorted_out.added, checked_for=case)
 
 
 def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anchors):
@@ -422,12 +429,11 @@ class CertificatesPage(QWidget):
         """Scan `paths` (folders expanded) in a worker; then add them to the case."""
         self._after_extract = ""
         self.cancel_scan()
-        files = self.controller.case.files
         task = workers.Task(
             scan_paths,
             [Path(p) for p in paths],
-            known=frozenset(files),
-            room=max(0, MAX_FILES - len(files)),
+            case=self.controller.case,
+            case_file=self.controller.path,
         )
         self._scan_task = task
         self.progress.setRange(0, 0)
@@ -465,7 +471,7 @@ class CertificatesPage(QWidget):
         self._scan_ended()
         show_problem(self.problem, None)
         self.reports.update(scanned.reports)
-        added = self.controller.add_files(list(scanned.reports))
+        added = self.controller.add_files(scanned.addable, checked_for=scanned.checked_for)
         self._say_not_added((*scanned.not_added, *added.refused))
         if not added:
             self._fill()  # nothing new in the case (so no caseChanged): show the verdicts

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,48 @@ def _why_not_saved(error: BaseException, path: Path) -> str:
 
         return f"Cannot write '{visible(str(path))}': {why(error)}."
     return f"'{visible(str(path))}' could not be written."
+
+
+def sort_addable(case: Case, case_file: Path, paths: Sequence[Path | str]) -> Added:
+    """Which of `paths` the case can take (each once, in order) and which not, with the
+    core's reason (`check_can_add`): the case must still save and open again. No Qt, no
+    I/O: the scan worker calls it, so the window's thread does not serialize the case."""
+    known = set(case.files)
+    new: list[str] = []
+    for path in paths:
+        text = os.path.abspath(path)  # pathlib is ten times slower for 1,000 files
+        if text not in known:
+            known.add(text)
+            new.append(text)
+    if not new:
+        return Added()
+    room = max(0, MAX_FILES - len(case.files))
+    refused: list[tuple[str, str]] = []
+    if len(new) > room:
+        try:
+            check_can_add(case, new)
+        except CaseLimitError as error:  # the core says why, in its words
+            refused = [(text, str(error)) for text in new[room:]]
+        new = new[:room]
+    added = new
+    try:
+        check_can_add(case, new, case_file=case_file)  # all at once: fast
+    except CaseLimitError:
+        # One at a time, to say which cannot be added and add the others.
+        added = []
+        for text in new:
+            try:
+                check_can_add(_ALONE, [text])
+            except CaseLimitError as error:
+                refused.append((text, str(error)))
+            else:
+                added.append(text)
+        try:
+            check_can_add(case, added, case_file=case_file)
+        except CaseLimitError as error:  # together past the file's size
+            refused.extend((text, str(error)) for text in added)
+            added = []
+    return Added(tuple(added), tuple(refused))
 
 
 class CaseController(QObject):
@@ -275,48 +318,21 @@ class CaseController(QObject):
         self._save()
         self.caseChanged.emit()
 
-    def add_files(self, paths: list[Path] | tuple[Path, ...] | list[str]) -> Added:
+    def add_files(self, paths: Sequence[Path | str], *, checked_for: Case | None = None) -> Added:
         """Add paths to the case's files (each once, in order). What the case could not
         save and open again (a path it cannot hold, one past the most a case holds, a
-        file past its size) is refused with the core's reason; the rest is added."""
-        known = set(self._case.files)
-        new: list[str] = []
-        for path in paths:
-            text = os.path.abspath(path)  # pathlib is ten times slower for 1,000 files
-            if text not in known:
-                known.add(text)
-                new.append(text)
-        if not new:
-            return Added()
-        room = max(0, MAX_FILES - len(self._case.files))
-        refused: list[tuple[str, str]] = []
-        if len(new) > room:
-            try:
-                check_can_add(self._case, new)
-            except CaseLimitError as error:  # the core says why, in its words
-                refused = [(text, str(error)) for text in new[room:]]
-            new = new[:room]
-        added = new
-        try:
-            check_can_add(self._case, new, case_file=self._path)  # all at once: fast
-        except CaseLimitError:
-            # One at a time, to say which cannot be added and add the others.
-            added = []
-            for text in new:
-                try:
-                    check_can_add(_ALONE, [text])
-                except CaseLimitError as error:
-                    refused.append((text, str(error)))
-                else:
-                    added.append(text)
-            try:
-                check_can_add(self._case, added, case_file=self._path)
-            except CaseLimitError as error:  # together past the file's size
-                refused.extend((text, str(error)) for text in added)
-                added = []
-        if added:
-            self.update(files=(*self._case.files, *added))
-        return Added(tuple(added), tuple(refused))
+        file past its size) is refused with the core's reason; the rest is added.
+        `checked_for`: the case `sort_addable` already checked `paths` against (in a
+        worker); while it is still the case, they are not checked again here."""
+        if checked_for is not None and checked_for is self._case:
+            known = set(self._case.files)
+            added = tuple(t for t in dict.fromkeys(map(os.path.abspath, paths)) if t not in known)
+            sorted_out = Added(added)
+        else:
+            sorted_out = sort_addable(self._case, self._path, paths)
+        if sorted_out.added:
+            self.update(files=(*self._case.files, *sorted_out.added))
+        return sorted_out
 
     def remove_files(self, paths: list[str] | tuple[str, ...]) -> None:
         gone = set(paths)
@@ -455,4 +471,4 @@ class CaseController(QObject):
         self._release_lock()
 
 
-__all__ = ["Added", "CaseController", "CaseOpenElsewhereError", "lock_path"]
+__all__ = ["Added", "CaseController", "CaseOpenElsewhereError", "lock_path", "sort_addable"]
