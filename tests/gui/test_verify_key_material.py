@@ -136,11 +136,14 @@ def test_a_key_in_the_served_names_reaches_neither_the_case_nor_the_clipboard(
 def test_results_the_judge_of_the_report_missed_are_neither_saved_nor_copied(
     qtbot, panel, controller, pki, monkeypatch
 ):
-    """Belt and braces: with the judge of what the servers sent switched off, the result
-    still holds the key; it is judged again before it is saved and before it is copied."""
+    """Belt and braces: with the judges of what the servers sent switched off (the probe's
+    look into each certificate, the results' look at the whole report), the result still
+    holds the key; it is judged again before it is saved and before it is copied."""
     import bundleguard.case.texts
+    import bundleguard.probe.analyse
 
     monkeypatch.setattr(bundleguard.case.texts, "key_material_in_report", lambda report: None)
+    monkeypatch.setattr(bundleguard.probe.analyse, "key_material_in_certificate", lambda c: "")
     carried = carry("base64 of DER in a DNS name", pki, SITE)
     QGuiApplication.clipboard().setText(BEFORE)
     with FakeAppliance(PRIMARY, default=carried.served) as appliance:

@@ -201,3 +201,26 @@ def test_a_case_fingerprint_that_is_no_fingerprint_is_never_quoted(start_applian
     assert cell.status is Status.FAIL
     assert "records no SHA-256 fingerprint" in cell.detail
     assert leaked(_every_text(grid), der) == ""
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+@pytest.mark.parametrize("form", FORMS + UNQUOTED_FORMS)
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_probe_says_a_served_certificate_carries_a_key_and_never_prints_it(
+    start_appliance, pki, capsys, form, as_json
+):
+    from bundleguard.cli import main
+
+    carried = carry(form, pki, SITE)
+    primary = start_appliance(PRIMARY, default=carried.served)
+    args = ["probe", "--site", SITE, "--timeout", "5", "--appliance", primary.spec]
+
+    code = main([*args, "--json"] if as_json else args)
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "carries private key material" in out
+    assert "whoever connects can read it" in out
+    assert leaked(out, carried.secret) == ""

@@ -4,17 +4,26 @@ Pure code over `Handshake` results and certificates (no sockets): coverage, chai
 validity and trust come from `bundleguard.certs`; this module adds what only a live
 check can say — does the default (no-SNI) certificate match, do all appliances serve
 the identical chain for the site name, does each serve the expected certificate.
+
+A served certificate whose fields carry private key material (the secret guard looks into
+every field, and into the names, subject and issuer values joined: a key may be cut
+across them) is a problem of the chain, and its subject, issuer and names are withheld
+from every summary and sentence (`summary_of`): the report, its text and its JSON never
+repeat the key. Names quoted in a sentence are at most `MAX_NAMES_QUOTED`, each cut to
+`MAX_NAME_QUOTED` characters (a certificate may carry thousands).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from bundleguard.certs.anchors import TrustAnchors, load_trust_anchors
 from bundleguard.certs.chain import build_chain, issued_by
@@ -22,6 +31,7 @@ from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
 from bundleguard.certs.names import certificate_names, covers
 from bundleguard.certs.trust import INCOMPLETE, check_trust
 from bundleguard.certs.validity import check_validity
+from bundleguard.guard import classify_bytes, find_private_keys
 from bundleguard.probe.report import (
     ApplianceReport,
     CertificateSummary,
@@ -138,6 +148,76 @@ def judge_chain(
     )
 
 
+MAX_NAMES_QUOTED = 10
+MAX_NAME_QUOTED = 256
+WITHHELD = "(withheld: the certificate carries private key material)"
+
+
+@functools.lru_cache(maxsize=512)
+def _key_material_in_der(der: bytes) -> str:
+    certificate = x509.load_der_x509_certificate(der)
+    findings = classify_bytes(certificate.public_bytes(Encoding.PEM), "certificate").findings
+    if findings:
+        found = findings[0]
+        where = f", in {found.place}" if found.place else ""
+        return f"{found.label}, {found.encoding}{where}"
+    groups: list[list[str]] = []
+    try:
+        for name in (certificate.subject, certificate.issuer):
+            groups.append([a.value for a in name if isinstance(a.value, str)])
+        groups.append(list(certificate_names(certificate)))
+    except ValueError:
+        return ""  # a damaged field: said as such by `certificate_damage`
+    for group in groups:
+        for joined in ("".join(group), "\n".join(group)):
+            hits = find_private_keys(joined.encode("utf-8", "surrogatepass"), "names")
+            if hits:
+                return f"{hits[0].label}, {hits[0].encoding}, cut across its names"
+    return ""
+
+
+def key_material_in_certificate(cert: x509.Certificate) -> str:
+    """What private key material `cert`'s fields carry, in words that never quote it
+    ("PKCS#8 private key (EC P-256), base64 of DER, in the certificate's subjectAltName
+    (DNS name)"), or "" when none. Remembered per certificate."""
+    return _key_material_in_der(cert.public_bytes(Encoding.DER))
+
+
+def summary_of(cert: x509.Certificate, role: str = "") -> CertificateSummary:
+    """`CertificateSummary.of(cert)`, its subject, issuer and names withheld when the
+    certificate carries private key material."""
+    summary = CertificateSummary.of(cert, role)
+    if key_material_in_certificate(cert):
+        return replace(summary, subject=WITHHELD, issuer=WITHHELD, names=(WITHHELD,))
+    return summary
+
+
+def quoted_names(names: Sequence[str]) -> str:
+    """Names for a sentence: at most `MAX_NAMES_QUOTED`, each at most `MAX_NAME_QUOTED`
+    characters."""
+    shown = [
+        name if len(name) <= MAX_NAME_QUOTED else name[: MAX_NAME_QUOTED - 1] + "…"
+        for name in names[:MAX_NAMES_QUOTED]
+    ]
+    more = len(names) - MAX_NAMES_QUOTED
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def key_material_problems(served: Sequence[x509.Certificate]) -> tuple[str, ...]:
+    """A sentence for each certificate of `served` whose fields carry private key material."""
+    problems = []
+    for number, cert in enumerate(served, start=1):
+        found = key_material_in_certificate(cert)
+        if found:
+            problems.append(
+                f"The server sent a certificate (number {number} of {len(served)}, SHA-256 "
+                f"{fingerprint_sha256(cert)[:23]}...) that carries private key material "
+                f"({found}): whoever connects can read it. Issue a new key and certificate, "
+                "and install them."
+            )
+    return tuple(problems)
+
+
 # What cryptography raises when a lazily parsed field of a certificate is damaged.
 _DAMAGED_FIELD = (ValueError, UnsupportedAlgorithm, x509.DuplicateExtension)
 
@@ -188,25 +268,38 @@ def judge_handshake(handshake: Handshake, verdicts: ChainVerdicts | None = None)
     if damage:
         return NameCheck(sni=sni, handshake=handshake, problems=damage)
     verdict = (verdicts or ChainVerdicts()).verdict(served)
-    problems: list[str] = []
+    carried = key_material_problems(served)
+    problems: list[str] = list(carried)
     covers_name = covers(served[0], sni) if sni is not None else None
     if covers_name is False:
-        names = ", ".join(CertificateSummary.of(served[0]).names) or "no names"
+        names = quoted_names(summary_of(served[0]).names) or "no names"
         problems.append(f"The certificate does not cover {sni} (it covers: {names}).")
+    chain_problems, notes, trust = verdict.problems, verdict.notes, verdict.trust_summary
+    if carried:  # their words quote the certificates' names: how many, never what
+        chain_problems = _withheld(chain_problems, "problem")
+        notes = _withheld(notes, "note")
+        trust = WITHHELD if trust else ""
     return NameCheck(
         sni=sni,
         handshake=handshake,
-        chain=tuple(CertificateSummary.of(cert) for cert in served),
+        chain=tuple(summary_of(cert) for cert in served),
         covers_name=covers_name,
         chain_complete=verdict.complete,
         chain_in_order=verdict.in_order,
         publicly_trusted=verdict.publicly_trusted,
         trusted_by_system=verdict.trusted_by_system,
         needs_software_update=verdict.needs_software_update,
-        trust_summary=verdict.trust_summary,
-        problems=(*problems, *verdict.problems),
-        notes=verdict.notes,
+        trust_summary=trust,
+        problems=(*problems, *chain_problems),
+        notes=notes,
     )
+
+
+def _withheld(sentences: tuple[str, ...], noun: str) -> tuple[str, ...]:
+    if not sentences:
+        return ()
+    count = len(sentences)
+    return (f"{count} more {noun}{'s' if count > 1 else ''} of the chain {WITHHELD}.",)
 
 
 def summarise_appliance(report: ApplianceReport, site: str) -> ApplianceReport:
@@ -323,7 +416,7 @@ def compare_appliances(
         site=site,
         appliances=tuple(finished),
         consistent=consistent,
-        expected=CertificateSummary.of(expected_chain[0]) if expected_chain else None,
+        expected=summary_of(expected_chain[0]) if expected_chain else None,
         expected_source=expected_source,
         problems=tuple(problems),
         timeout=timeout,
@@ -372,8 +465,8 @@ def _differences(
 ) -> tuple[str, ...]:
     if served[0] != reference[0]:
         return (
-            f"it serves {_describe(CertificateSummary.of(served[0]))}, "
-            f"{reference_name} has {_describe(CertificateSummary.of(reference[0]))}.",
+            f"it serves {_describe(summary_of(served[0]))}, "
+            f"{reference_name} has {_describe(summary_of(reference[0]))}.",
         )
     differences: list[str] = []
     served_rest = {fingerprint_sha256(c): c for c in served[1:]}
@@ -383,13 +476,13 @@ def _differences(
             continue
         differences.append(
             f"the certificate is the same, but the chain lacks "
-            f'"{CertificateSummary.of(cert).subject}" that {reference_name} has.'
+            f'"{summary_of(cert).subject}" that {reference_name} has.'
         )
     for fingerprint, cert in served_rest.items():
         if fingerprint not in reference_rest:
             differences.append(
                 f"the certificate is the same, but the chain also has "
-                f'"{CertificateSummary.of(cert).subject}" that {reference_name} does not.'
+                f'"{summary_of(cert).subject}" that {reference_name} does not.'
             )
     return tuple(differences)
 
