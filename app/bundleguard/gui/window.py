@@ -717,10 +717,6 @@ class MainWindow(QMainWindow):
                 log.error("A close hook failed: %s", type(error).__name__)
 
     def closeEvent(self, event) -> None:
-        # A live check in flight would hold the app open until its timeout: cancel it.
-        panel = getattr(self._late.get(4), "verify_panel", None)
-        if panel is not None and hasattr(panel, "cancel"):
-            panel.cancel()
         if not self._close_confirmed and not self.controller.save():
             # Not saved (a failed save, a read-only case, a case changed on disk): ask
             # before the work is lost.
@@ -728,6 +724,10 @@ class MainWindow(QMainWindow):
             if self._question is None:
                 self._ask_before_close()
             return
+        # A live check in flight would hold the app open until its timeout: cancel it.
+        panel = getattr(self._late.get(4), "verify_panel", None)
+        if panel is not None and hasattr(panel, "cancel"):
+            panel.cancel()
         self._remember_geometry()
         self.controller.release()
         self.run_close_hooks()
