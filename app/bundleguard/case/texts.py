@@ -43,7 +43,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from bundleguard.errors import BundleGuardError
-from bundleguard.guard import Finding, classify_bytes, find_private_keys
+from bundleguard.guard import Finding, find_private_keys
 
 if TYPE_CHECKING:
     from bundleguard.case.model import Verification
@@ -186,16 +186,17 @@ def _names(certificate: x509.Certificate) -> list[str]:
 def key_material_in_certificates(
     certificates: Sequence[x509.Certificate],
 ) -> KeyMaterial | None:
-    """Key material in served certificates: the guard's own look into every field, then
-    every name, subject and issuer value whole and joined, within each certificate and
+    """Key material in served certificates: the probe's look into each certificate (the
+    guard on every field, and on its names and values joined), then every name, subject
+    and issuer value as text a reader could undo (escapes), within each certificate and
     across them all (a key may be cut across names, fields or certificates)."""
+    from bundleguard.probe.analyse import key_material_in_certificate
+
     distinct = list({c.public_bytes(Encoding.DER): c for c in certificates}.items())
-    if not distinct:
-        return None
-    pem = b"".join(c.public_bytes(Encoding.PEM) for _, c in distinct)
-    report = classify_bytes(pem, "served certificates")
-    if report.findings:
-        return _describe(report.findings[0])
+    for _der, certificate in distinct:
+        carried = key_material_in_certificate(certificate)
+        if carried:
+            return KeyMaterial(carried)
     every: list[str] = []
     for _der, certificate in distinct:
         groups = []
