@@ -195,6 +195,10 @@ def test_an_added_folder_keeps_its_good_files_and_says_what_it_left_out(
     assert f"more than {MAX_FOLDER_DEPTH} levels deep" in said
     files = window.controller.case.files
     assert not any("out.pem" in f or "buried.pem" in f for f in files)
+    qtbot.keyClicks(find_by_name(window, "Site hostname"), "a.example.com")
+    assert find_by_name(window, "Not added").isVisibleTo(window)  # said until the next add
+    window.new_case()
+    assert not find_by_name(window, "Not added").isVisibleTo(window)  # not of this case
     finish(window)
 
 

@@ -366,6 +366,7 @@ class CertificatesPage(QWidget):
         # What the last add left out, and why: said until the next add or remove.
         self.not_added = problem_label(self)
         self.not_added.setAccessibleName("Not added")
+        self._not_added_for = controller.path
         layout.addWidget(self.not_added)
 
         layout.addWidget(QLabel("Chain (leaf → root)", self))
@@ -479,6 +480,7 @@ class CertificatesPage(QWidget):
         self.filesScanned.emit()
 
     def _say_not_added(self, refused: Sequence[tuple[str, str]]) -> None:
+        self._not_added_for = self.controller.path
         if not refused:
             show_problem(self.not_added, None)
             return
@@ -497,6 +499,8 @@ class CertificatesPage(QWidget):
 
     # ------------------------------------------------------------ showing
     def _case_changed(self) -> None:
+        if self.controller.path != self._not_added_for:
+            show_problem(self.not_added, None)  # said of another case
         files = self.controller.case.files
         unknown = [Path(f) for f in files if f not in self.reports]  # usually none
         self._fill()
