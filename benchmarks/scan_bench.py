@@ -310,10 +310,10 @@ def score_kingfisher(run: Run, corpus, root: Path) -> Score:
             other += 1
     for key in corpus.keys:
         found = lines.get(key.file, [])
-        if key.line_start is not None and key.member is None:
+        if key.line_start is not None and key.member is None and any(found):
             # the line of the armor, or the line before it (a quoted string's start)
             hit = any(key.line_start - 1 <= n <= key.line_end for n in found)
-        else:
+        else:  # no line numbers (Kingfisher gives line 0 in a very large file)
             hit = bool(found)
         if hit:
             score.keys_found += 1

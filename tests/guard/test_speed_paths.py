@@ -218,13 +218,19 @@ def _with_pixels(data: bytes, change) -> bytes:
     return _build([*rest, (b"IDAT", idat), (b"IEND", b"")])
 
 
-@pytest.fixture(params=["isal", "zlib"])
+@pytest.fixture(params=["isal", "zlib", "isal-in-steps", "zlib-in-steps"])
 def inflater(request, monkeypatch):
-    if request.param == "zlib":
+    """Each inflater (ISA-L when installed, zlib), each way: one call, or in steps (as for
+    images too large for one call)."""
+    if request.param.startswith("zlib"):
         monkeypatch.setattr(png, "_fast_zlib", None)
         monkeypatch.setattr(png, "_INFLATE_ERRORS", (zlib.error,))
     elif png._fast_zlib is None:
         pytest.skip("isal is optional and not installed here")
+    if request.param.endswith("in-steps"):
+        monkeypatch.setattr(png, "_ONE_SHOT", 0)
+        monkeypatch.setattr(png, "_STEP", 1000)  # many steps, rows cut across them
+        monkeypatch.setattr(png, "_FEED", 300)
     return request.param
 
 

@@ -134,8 +134,25 @@ class Inspection:
     refusals: tuple[str, ...]
 
 
+# Whole files' answers, by their certificates' DER: a chain comes in file after file (the
+# PEM, the DER, the PKCS#7 of one appliance). Bounded; cleared when full.
+_INSPECTED: dict[tuple[bytes, ...], Inspection] = {}
+_INSPECTED_MAX = 256
+
+
 def inspect(certificates: list[x509.Certificate]) -> Inspection:
     """Every key hidden in the fields of `certificates`, and every policy refusal."""
+    ders = tuple(c.public_bytes(_DER) for c in certificates)
+    known = _INSPECTED.get(ders)
+    if known is None:
+        known = _inspect(certificates)
+        if len(_INSPECTED) >= _INSPECTED_MAX:
+            _INSPECTED.clear()
+        _INSPECTED[ders] = known
+    return known
+
+
+def _inspect(certificates: list[x509.Certificate]) -> Inspection:
     findings: list[CertificateFinding] = []
     refusals: list[str] = []
     many = len(certificates) > 1

@@ -42,6 +42,9 @@ _FEED = 256 << 10
 _DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 _SAMPLES = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _FILTERS = bytes(range(5))
+# Image data that inflates to at most this much is inflated in one call (a 4K screenshot
+# is about 33 MB); larger, in steps of _STEP.
+_ONE_SHOT = 40 << 20
 # Left to Pillow: what the check does not model.
 _ANIMATION = frozenset({b"acTL", b"fcTL", b"fdAT"})
 
@@ -60,6 +63,7 @@ def check(data: bytes, max_pixels: int) -> str | None:
     expected = 0
     produced = 0
     stride = 1
+    idats: list[memoryview] = []
     while True:
         if pos + 12 > len(data):
             return "it is cut short"
@@ -98,16 +102,32 @@ def check(data: bytes, max_pixels: int) -> str | None:
                 return "its image data is split by other chunks"
             if header[3] == 3 and not palette:
                 return "its palette is missing"
+            idats.append(body)
+        elif idats:
+            idat_done = True
+        if kind == b"IEND":
+            break
+    if not idats:
+        return "it holds no image data"
+    if expected <= _ONE_SHOT:  # a screenshot: one call, the rows checked at once
+        stream = b"".join(idats)
+        try:
+            out = inflater.decompress(stream, expected + 1)
+            if not inflater.eof and len(out) <= expected:  # the checksum may be pending
+                out += inflater.decompress(inflater.unconsumed_tail, expected + 1 - len(out))
+        except _INFLATE_ERRORS:
+            return "its image data does not inflate (damaged)"
+        if len(out) > expected:
+            return "its image data is longer than its size says"
+        if out[0::stride].translate(None, _FILTERS):
+            return "a row of its image data has an unknown filter type"
+        produced = len(out)
+    else:  # larger: in steps, memory stays flat
+        for body in idats:
             problem = _inflate(inflater, body, produced, expected, stride)
             if isinstance(problem, str):
                 return problem
             produced = problem
-        elif produced or inflater.eof:
-            idat_done = True
-        if kind == b"IEND":
-            break
-    if not produced and not inflater.eof:
-        return "it holds no image data"
     if not inflater.eof or inflater.unused_data or produced != expected:
         return "its image data is incomplete"
     return OK
@@ -156,10 +176,12 @@ def _inflate(inflater, body: memoryview, produced: int, expected: int, stride: i
     """Feed one IDAT chunk; check each row's filter type; the bytes produced so far."""
     for start in range(0, len(body), _FEED):
         pending: bytes | memoryview = body[start : start + _FEED]
-        while pending:
-            if inflater.eof:
+        while True:
+            if pending and inflater.eof:
                 return "data follows the end of its image data"
             try:
+                # with no input left, what the inflater still holds (ISA-L keeps output
+                # back that zlib leaves in unconsumed_tail)
                 out = inflater.decompress(pending, _STEP)
             except _INFLATE_ERRORS:
                 return "its image data does not inflate (damaged)"
@@ -170,4 +192,6 @@ def _inflate(inflater, body: memoryview, produced: int, expected: int, stride: i
             if out[first::stride].translate(None, _FILTERS):
                 return "a row of its image data has an unknown filter type"
             produced += len(out)
+            if not pending and (not out or inflater.eof):
+                break
     return produced

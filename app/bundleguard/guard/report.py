@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -111,5 +112,12 @@ class FileReport:
 
 
 def _rebuild_report(path, verdict, reasons, findings, size, notes, ders) -> FileReport:
-    certificates = tuple(x509.load_der_x509_certificate(der) for der in ders)
+    certificates = tuple(_certificate(der) for der in ders)
     return FileReport(path, verdict, reasons, findings, size, notes, certificates)
+
+
+@functools.lru_cache(maxsize=1024)
+def _certificate(der: bytes) -> x509.Certificate:
+    """The same roots and intermediates come back from the workers in report after
+    report: each is parsed once (certificates are immutable)."""
+    return x509.load_der_x509_certificate(der)
