@@ -48,6 +48,7 @@ QT_RUNTIME_PACKAGES = [
 XVFB_PACKAGES = [
     "xvfb",
     "xauth",
+    "xdotool",  # packaging/soak.py types into the frozen app with real X key events
     "libxcb-cursor0",
     "libxcb-icccm4",
     "libxcb-keysyms1",
