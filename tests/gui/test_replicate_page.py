@@ -26,7 +26,8 @@ from bundleguard.gui import app as gui_app
 from bundleguard.gui import widgets
 from bundleguard.gui.certificates_page import UPDATE
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.replicate_page import NO_LEAF, NO_OTHERS, ReplicatePage
+from bundleguard.gui.replicate.imports import NO_OTHERS
+from bundleguard.gui.replicate_page import NO_LEAF, ReplicatePage
 from bundleguard.probe.fake import FakeAppliance, FakePKI
 from tests.gui.conftest import find_by_name, top_level_by_name
 from tests.gui.dnd import drop_files
@@ -464,7 +465,7 @@ def test_import_checkboxes_are_saved_and_come_back_after_a_restart(qtbot, pages,
     node = find_by_name(page, f"{NODE}: imported")
     qtbot.mouseClick(node, Qt.MouseButton.LeftButton)
     assert load_case(controller.path).replication.imported == (BACKUP, NODE)
-    assert "Security :: Other Certificates" in page.import_note.text()
+    assert "Security :: Other Certificates" in label_text(page, "How to import")
     assert "no SNI" in label_text(page, "Default certificate")
 
     controller.shutdown()  # the window closes: its lock on the case goes with it
@@ -588,7 +589,7 @@ def test_the_verify_panel_compares_with_the_opened_pkcs12(qtbot, pages, home, pk
 def test_choose_offers_pkcs12_files_first_and_opens_the_one_chosen(
     qtbot, pages, home, pki, served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bundleguard.gui import replicate_page
+    from PySide6.QtWidgets import QFileDialog
 
     exported = write_p12(home / "chosen.pfx", served, pki)
     asked: list[str] = []
@@ -597,7 +598,7 @@ def test_choose_offers_pkcs12_files_first_and_opens_the_one_chosen(
         asked.append(filters)
         return str(exported), filters.split(";;")[0]
 
-    monkeypatch.setattr(replicate_page.QFileDialog, "getOpenFileName", staticmethod(chosen))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(chosen))
     page = pages.page()
     qtbot.mouseClick(find_by_name(page, "Choose exported PKCS#12"), Qt.MouseButton.LeftButton)
     answer(qtbot, PASS)
@@ -611,7 +612,7 @@ def test_choose_offers_pkcs12_files_first_and_opens_the_one_chosen(
 def test_the_export_steps_are_a_checklist_each_with_its_button_to_the_primary(
     qtbot, pages, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bundleguard.gui.replicate_page import EXPORT_STEPS
+    from bundleguard.gui.replicate.export import EXPORT_STEPS
 
     opened: list[str] = []
     monkeypatch.setattr(widgets, "open_url", opened.append)
@@ -660,7 +661,7 @@ def test_the_export_steps_are_a_checklist_each_with_its_button_to_the_primary(
 
 def test_tooltips_show_hostnames_and_details_as_plain_characters(qtbot, pages, home, pki) -> None:
     from bundleguard.case.replication import CheckRow, Status
-    from bundleguard.gui.replicate_page import RowList
+    from bundleguard.gui.replicate.common import RowList
 
     controller = pages.controller()
     page = pages.page(controller)

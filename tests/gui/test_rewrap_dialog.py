@@ -22,9 +22,9 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from bundleguard.case.replication import LEGACY_REASON
+from bundleguard.certs import pkcs12 as pkcs12_core
 from bundleguard.certs.pkcs12 import inspect_pkcs12
 from bundleguard.gui import app as gui_app
-from bundleguard.gui import rewrap_dialog
 from bundleguard.gui.rewrap_dialog import RewrapDialog
 from bundleguard.gui.workers import UNEXPECTED
 from bundleguard.probe.fake import FakePKI
@@ -418,14 +418,14 @@ def test_the_passphrases_reach_no_file_no_log_and_no_attribute(
         type_passphrases(qtbot, dialog, "wrong-" + OLD, NEW)
         assert click_and_wait_for_result(qtbot, dialog) == "The current passphrase is wrong."
         qtbot.keyClicks(field(dialog, "Current passphrase"), OLD)
-        real = rewrap_dialog.rewrap_pkcs12
+        real = pkcs12_core.rewrap_pkcs12
 
         def leaky(data, current, new, **kwargs):
             raise RuntimeError(f"bug quoting {current!r} and {new!r}")
 
-        monkeypatch.setattr(rewrap_dialog, "rewrap_pkcs12", leaky)
+        monkeypatch.setattr(pkcs12_core, "rewrap_pkcs12", leaky)
         assert click_and_wait_for_result(qtbot, dialog) == UNEXPECTED
-        monkeypatch.setattr(rewrap_dialog, "rewrap_pkcs12", real)
+        monkeypatch.setattr(pkcs12_core, "rewrap_pkcs12", real)
         assert field(dialog, "New passphrase").text() == NEW  # still typed, nowhere else
         secrets = (OLD, NEW, OLD.encode(), NEW.encode())
         kept = [v for v in vars(dialog).values() if isinstance(v, str | bytes)]

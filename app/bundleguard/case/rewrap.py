@@ -1,16 +1,31 @@
-"""Where a re-wrapped PKCS#12 may be written: next to the original, named so that no one
-takes it for a certificate, never into a folder whose files travel to the vendor.
+"""Re-wrap, the one action both shells call: a new PKCS#12 with the same certificate, key
+and chain under a new passphrase, written next to the original, named so that no one takes
+it for a certificate, never into a folder whose files travel to the vendor.
 
-No Qt here. `default_target(source)`, `target_path(text, source)`,
-`target_problem(target, source, forbidden)` ("" when the place is fine).
+No Qt here. The action: `rewrap_export(source, target, current, new, *, legacy=False,
+replace=False, forbidden=(), before_write=None) -> Rewrapped` (raises `RewrapTargetError`,
+`TargetExistsError`, `PassphraseNeeded`/`WrongPassphrase` for the current passphrase, or
+another `BundleGuardError`); `Rewrapped.words(escape)` is the sentence both shells show.
+The rules it applies, for the shells to ask ahead: `default_target(source)`,
+`target_path(text, source)`, `target_problem(target, source, forbidden)` ("" when the
+place is fine), `check_target(...)`, `forbidden_folders(case, files_folder)`,
+`needs_current_passphrase(source)`. Passphrases are dropped as soon as the core has used
+them and never appear in a message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bundleguard.errors import InputError
+
+if TYPE_CHECKING:
+    from bundleguard.case.model import Case
 
 SUFFIXES = (".p12", ".pfx")
 NAME_TAIL = "-rewrapped-private-key"
@@ -94,3 +109,104 @@ def target_problem(target: Path | None, source: Path, forbidden: Sequence[Path])
     except (OSError, ValueError):
         return "That name cannot be used here (too long, or characters this system refuses)."
     return ""
+
+
+class RewrapTargetError(InputError):
+    """The re-wrapped file may not be written where asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Rewrapped:
+    """What `rewrap_export` wrote (never a passphrase)."""
+
+    path: Path
+    source: Path
+    legacy: bool
+
+    @property
+    def encryption(self) -> str:
+        return "legacy 3DES (PBE-SHA1)" if self.legacy else "AES-256-CBC with PBKDF2-HMAC-SHA256"
+
+    def words(self, escape: Callable[[str], str]) -> str:
+        """The sentence both shells show, the path passed through the shell's `escape`
+        (`text.shown` in a terminal, `text.visible` in the window)."""
+        return WRITTEN.format(path=escape(str(self.path)), encryption=self.encryption)
+
+
+WRITTEN = (
+    "Written: {path} — import this file on the other appliances. It holds the private key: "
+    "keep it on your private network. Never send it to support. Encrypted with {encryption}."
+)
+
+
+def forbidden_folders(case: Case | None, files_folder: Path | None = None) -> tuple[Path, ...]:
+    """The folders a re-wrapped file may never go into: where the case's bundles are
+    written, and the folder of the case's own files (both travel to the vendor)."""
+    folders: list[Path] = []
+    if case is not None and case.output.strip():
+        with contextlib.suppress(RuntimeError):  # "~someone" not a user here: as typed
+            folders.append(Path(case.output.strip()).expanduser())
+    if files_folder is not None:
+        folders.append(Path(files_folder))
+    return tuple(folders)
+
+
+def check_target(
+    target: Path | None, source: Path, forbidden: Sequence[Path], *, replace: bool = False
+) -> Path:
+    """`target`, once it is a place the re-wrapped file may go; raises `RewrapTargetError`
+    (why not) or `TargetExistsError` (a file is there and replacing it was not asked)."""
+    from bundleguard.files import TargetExistsError
+
+    problem = target_problem(target, source, forbidden)
+    if problem or target is None:
+        raise RewrapTargetError(problem or "Choose where to save the re-wrapped file.")
+    if not replace and _taken(target):
+        raise TargetExistsError(target)
+    return target
+
+
+def needs_current_passphrase(source: Path) -> bool:
+    """Whether the original opens only with a passphrase (so it must be asked for)."""
+    from bundleguard.certs.load import PassphraseNeeded, open_pkcs12
+    from bundleguard.files import read_input_file
+
+    try:
+        opened = open_pkcs12(read_input_file(source), source.name, None)
+    except PassphraseNeeded:
+        return True
+    del opened
+    return False
+
+
+def rewrap_export(
+    source: Path,
+    target: Path | None,
+    current: bytes | None,
+    new: bytes,
+    *,
+    legacy: bool = False,
+    replace: bool = False,
+    forbidden: Sequence[Path] = (),
+    before_write: Callable[[], object] | None = None,
+) -> Rewrapped:
+    """Re-wrap `source` under `new` and write it as `target` (None: `default_target`),
+    atomically; the original stays as it is. The place is checked before anything is
+    read and again as the file is written. `before_write()` is called once the new file
+    is made: raising there (the user cancelled) writes nothing."""
+    from bundleguard.certs.pkcs12 import rewrap_pkcs12
+    from bundleguard.files import read_input_file, write_file_atomic
+
+    source = Path(source)
+    target = default_target(source) if target is None else Path(target)
+    try:
+        check_target(target, source, forbidden, replace=replace)
+        data = read_input_file(source)
+        wrapped = rewrap_pkcs12(data, current, new, legacy=legacy, name=source.name)
+    finally:
+        del current, new
+    if before_write is not None:
+        before_write()
+    check_target(target, source, forbidden, replace=replace)  # the disk may have changed
+    written = write_file_atomic(target, wrapped, force=replace)
+    return Rewrapped(written, source, legacy)

@@ -85,6 +85,15 @@ class Opened:
     warning: str | None = None
 
 
+def case_files_folder(case_path: Path) -> Path:
+    """Where the app writes the files of the case saved as `case_path` (not created here):
+    `<name>/` beside `<name>.bgcase`."""
+    folder = case_path.with_suffix("")
+    if folder == case_path:
+        folder = case_path.parent / (case_path.name + ".files")
+    return folder
+
+
 class CaseStore:
     """The user's cases in one folder: `cases/<id>.bgcase` and `cases/<id>/` for its files."""
 
@@ -107,9 +116,7 @@ class CaseStore:
 
     def files_dir(self, case_path: Path) -> Path:
         """The folder for the files the app writes for this case (created on demand)."""
-        folder = case_path.with_suffix("")
-        if folder == case_path:
-            folder = case_path.parent / (case_path.name + ".files")
+        folder = case_files_folder(case_path)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

@@ -1,8 +1,9 @@
 """The certificate subcommands: `inspect`, `extract-chain` and `rewrap`.
 
-Only argument parsing, reading and writing the files named, and printing live here:
+Only argument parsing, asking for passphrases and printing live here: extraction and
+re-wrapping are the case actions the window calls too (`case.extract`, `case.rewrap`);
 every verdict comes from `bundleguard.certs`, every line printed from
-`bundleguard.certs.render`.
+`bundleguard.certs.render` or the action's result (`Rewrapped.words`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ import json
 from pathlib import Path
 
 from bundleguard.certs.anchors import load_trust_anchors
-from bundleguard.certs.extract import check_certificates_only, extract_chain
 from bundleguard.certs.inspect import InputFile, inspect_files
 from bundleguard.certs.load import PassphraseNeeded, load_certificates
 from bundleguard.certs.names import normalize_hostname
-from bundleguard.certs.pkcs12 import inspect_pkcs12, rewrap_pkcs12
 from bundleguard.certs.render import (
     render_extraction_notes,
     render_inspect,
-    render_rewrapped,
     render_written,
 )
 from bundleguard.certs.validity import DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS
@@ -29,9 +27,9 @@ from bundleguard.commands.passphrase import (
     get_new_passphrase,
     get_passphrase,
 )
-from bundleguard.errors import InputError
 from bundleguard.exitcodes import ExitCode
-from bundleguard.files import read_input_file, write_file_atomic
+from bundleguard.files import read_input_file
+from bundleguard.text import shown
 
 
 def expiry_days(text: str) -> int:
@@ -95,7 +93,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cannot read AES.",
     )
     rewrap.add_argument("input", metavar="IN")
-    rewrap.add_argument("--out", required=True, metavar="OUT", help="the new .p12 file")
+    rewrap.add_argument(
+        "--out", metavar="OUT",
+        help="the new .p12/.pfx file (default: IN's name with -rewrapped-private-key.p12, "
+        "next to it)",
+    )  # fmt: skip
+    rewrap.add_argument(
+        "--case", metavar="CASE",
+        help="the .bgcase the export belongs to: OUT may not be in its bundle folder or "
+        "its files' folder",
+    )  # fmt: skip
     rewrap.add_argument(
         "--legacy", action="store_true",
         help="use PBE-SHA1-3DES (for old targets) instead of AES-256",
@@ -153,46 +160,60 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 
 def run_extract_chain(args: argparse.Namespace) -> int:
-    data = read_file(args.file)
-    certs, _ = _load_with_passphrase(args, args.file, data)
-    extraction = extract_chain(certs, anchors=load_trust_anchors().all)
-    out_dir = Path(args.out)
+    from bundleguard.case.extract import extract_certificates
+
+    source, folder = Path(args.file), Path(args.out)
+    anchors = load_trust_anchors().all
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"Cannot create '{out_dir}': {error.strerror or error}.") from None
-    existing = [f.filename for f in extraction.files if (out_dir / f.filename).exists()]
-    if existing and not args.force:
-        raise InputError(
-            f"These files already exist in '{out_dir}': {', '.join(existing)}. "
-            "Use --force to replace them; nothing was written."
+        result = extract_certificates(source, None, folder, anchors=anchors, replace=args.force)
+    except PassphraseNeeded:
+        passphrase = get_passphrase(args, args.file)
+        result = extract_certificates(
+            source, passphrase, folder, anchors=anchors, replace=args.force
         )
-    check_certificates_only(extraction)
-    for extracted in extraction.files:
-        write_file_atomic(out_dir / extracted.filename, extracted.data, force=args.force)
-        print(render_written(out_dir / extracted.filename))
-    notes = render_extraction_notes(extraction)
+        del passphrase
+    for path in result.written:
+        print(render_written(path))
+    notes = render_extraction_notes(result)  # its `.chain`, as an Extraction has
     if notes:
         print(notes)
-    return ExitCode.PROBLEM if extraction.chain.problems else ExitCode.OK
+    return ExitCode.PROBLEM if result.problems else ExitCode.OK
 
 
 # --- rewrap --------------------------------------------------------------------------
 
 
 def run_rewrap(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise InputError(f"'{out}' already exists; use --force to replace it.")
-    data = read_file(args.input)
-    try:
-        passphrase = None
-        inspect_pkcs12(data, args.input, None)
-    except PassphraseNeeded:
-        passphrase = get_passphrase(args, args.input)
+    from bundleguard.case.rewrap import (
+        check_target,
+        forbidden_folders,
+        needs_current_passphrase,
+        rewrap_export,
+    )
+
+    source = Path(args.input)
+    forbidden: tuple[Path, ...] = ()
+    if args.case:
+        from bundleguard.case.store import case_files_folder, load_case
+
+        case_path = Path(args.case)
+        forbidden = forbidden_folders(load_case(case_path), case_files_folder(case_path))
+    target = Path(args.out) if args.out else None
+    if target is not None:  # said before any passphrase is asked for
+        check_target(target, source, forbidden, replace=args.force)
+    passphrase = get_passphrase(args, args.input) if needs_current_passphrase(source) else None
     new_passphrase = get_new_passphrase(args)
-    result = rewrap_pkcs12(data, passphrase, new_passphrase, legacy=args.legacy, name=args.input)
-    del new_passphrase, passphrase
-    write_file_atomic(out, result, force=args.force)
-    print(render_rewrapped(out, args.legacy))
+    try:
+        result = rewrap_export(
+            source,
+            target,
+            passphrase,
+            new_passphrase,
+            legacy=args.legacy,
+            replace=args.force,
+            forbidden=forbidden,
+        )
+    finally:
+        del new_passphrase, passphrase
+    print(result.words(shown))
     return ExitCode.OK

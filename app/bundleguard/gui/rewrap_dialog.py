@@ -3,8 +3,9 @@ passphrase, written next to the original (never into a bundle folder), the origi
 
 The passphrases live in the masked fields only: read when the work starts, handed to the
 worker (which drops them when it has run), cleared after success, on Cancel and on close;
-never kept in attributes, never logged, never in a message. The work itself is the core's
-`rewrap_pkcs12`, read and written through `files` (atomic: nothing half-written).
+never kept in attributes, never logged, never in a message. The work itself is the case
+action `case.rewrap.rewrap_export` — the one `bundleguard rewrap` calls — under the same
+rules (`target_problem`), atomic: nothing half-written.
 """
 
 from __future__ import annotations
@@ -30,10 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.case.replication import LEGACY_REASON, passphrase_strength
-from bundleguard.case.rewrap import SUFFIXES, default_target, target_path, target_problem
+from bundleguard.case.rewrap import (
+    SUFFIXES,
+    Rewrapped,
+    default_target,
+    rewrap_export,
+    target_path,
+    target_problem,
+)
 from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
-from bundleguard.certs.pkcs12 import rewrap_pkcs12
-from bundleguard.files import read_input_file, write_file_atomic
 from bundleguard.gui import workers
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
@@ -65,20 +71,28 @@ def rewrap_file(
     *,
     legacy: bool,
     force: bool,
+    forbidden: Sequence[Path] = (),
     cancel: workers.Cancel,
-) -> Path | CurrentRefused:
-    """Read `source`, re-wrap it under `new`, write `target` atomically; the written path."""
-    data = read_input_file(source)
+) -> Rewrapped | CurrentRefused:
+    """The case action in a worker: a refused current passphrase is an answer to show in
+    the dialog (the fields stay), not a failure; closed while it ran: nothing written."""
     try:
-        result = rewrap_pkcs12(data, current, new, legacy=legacy, name=source.name)
+        return rewrap_export(
+            source,
+            target,
+            current,
+            new,
+            legacy=legacy,
+            replace=force,
+            forbidden=forbidden,
+            before_write=cancel.check,
+        )
     except WrongPassphrase:
         return CurrentRefused(WRONG_CURRENT)
     except PassphraseNeeded:
         return CurrentRefused(NEEDS_CURRENT)
     finally:
         del current, new
-    cancel.check()  # closed while it ran: write nothing
-    return write_file_atomic(target, result, force=force)
 
 
 # ------------------------------------------------------------------ the dialog
@@ -104,9 +118,11 @@ def _clear(field: QLineEdit) -> None:
 
 
 class RewrapDialog(QDialog):
-    """Re-wrap `source` under a new passphrase; `written` carries the path written."""
+    """Re-wrap `source` under a new passphrase; `written` carries the path written,
+    `rewrapped` the action's result (its `words` are what the window says)."""
 
     written = Signal(str)
+    rewrapped = Signal(object)
 
     def __init__(
         self,
@@ -312,6 +328,7 @@ class RewrapDialog(QDialog):
             self.new.text().encode("utf-8"),
             legacy=self.legacy.isChecked(),
             force=force,
+            forbidden=self.forbidden,
         )
         task.signals.done.connect(self._done)
         task.signals.failed.connect(self._failed)
@@ -324,7 +341,7 @@ class RewrapDialog(QDialog):
         self._task = None
         self._set_busy(False)
 
-    def _done(self, outcome: object) -> None:
+    def _done(self, outcome: Rewrapped | CurrentRefused) -> None:
         self._ended()
         if isinstance(outcome, CurrentRefused):
             show_problem(self.outcome, outcome.message)
@@ -332,7 +349,8 @@ class RewrapDialog(QDialog):
             self.current.setFocus()
             return
         self.clear()
-        self.written.emit(str(outcome))
+        self.written.emit(str(outcome.path))
+        self.rewrapped.emit(outcome)
         self.accept()
 
     def _failed(self, message: str) -> None:

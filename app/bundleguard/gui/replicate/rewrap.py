@@ -1,0 +1,81 @@
+"""The Replicate step's re-wrap: the button that opens the Re-wrap dialog on the exported
+PKCS#12, and the sentence of what was written. Where the file may go is
+`case.rewrap.forbidden_folders`' answer; the writing is `case.rewrap.rewrap_export`, the
+action `bundleguard rewrap` calls too, and the sentence is its result's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from bundleguard.case.replicate import ExportFacts
+from bundleguard.case.rewrap import Rewrapped, forbidden_folders
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.rewrap_dialog import RewrapDialog
+from bundleguard.gui.widgets import plain_label, plain_tooltip
+from bundleguard.text import visible
+
+READY = "Write a new PKCS#12 under a new passphrase (AES-256 by default)"
+NOT_OPEN = (
+    "Open the exported PKCS#12 first (drop it above or choose it): re-wrapping needs its "
+    "passphrase."
+)
+
+
+class RewrapSection(QWidget):
+    """ "Re-wrap…" for the export that is open, and what the last re-wrap wrote."""
+
+    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.source: Path | None = None
+        self.dialog: RewrapDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.button = QPushButton("Re-wrap…", self)
+        self.button.setAccessibleName("Re-wrap")
+        self.button.clicked.connect(self.open_dialog)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.written = plain_label("", self)
+        self.written.setAccessibleName("Re-wrapped file")
+        self.written.hide()
+        layout.addWidget(self.written)
+        self.set_export(None)
+
+    def set_export(self, export: ExportFacts | None) -> None:
+        """Re-wrapping needs the export opened (with its passphrase) first."""
+        self.source = Path(export.path) if export is not None else None
+        self.button.setEnabled(self.source is not None)
+        self.button.setToolTip(plain_tooltip(READY if self.source is not None else NOT_OPEN))
+
+    def forget(self) -> None:
+        """Another export, or another case: the last sentence is not about it."""
+        self.written.hide()
+
+    def open_dialog(self) -> None:
+        if self.source is None:
+            return
+        forbidden = forbidden_folders(self.controller.case, self.controller.files_dir)
+        dialog = RewrapDialog(
+            self.source, forbidden=forbidden, pool=self.controller.pool, parent=self
+        )
+        self.dialog = dialog
+        dialog.rewrapped.connect(self._written)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog: RewrapDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _written(self, result: Rewrapped) -> None:
+        self.written.setText(result.words(visible))
+        self.written.show()
+
+
+__all__ = ["RewrapSection"]
