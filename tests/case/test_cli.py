@@ -86,8 +86,10 @@ def test_flags_beside_the_case_override_it(capsys, folder, tmp_path):
     other = tmp_path / "elsewhere"
     shot = folder / "other.png"
     shot.write_bytes(screenshot_png((30, 20)))
+    # The case has no incident number, a concern: --anyway builds despite it.
     code, out, err = run(capsys, "bundle", "--case", str(path), "--appliance", PRIMARY,
-                         "--screenshot", str(shot), "--out", str(other), "--json")  # fmt: skip
+                         "--screenshot", str(shot), "--out", str(other), "--json",
+                         "--anyway")  # fmt: skip
     assert code == 0, out + err
     document = json.loads(out)
     assert [b["appliance"] for b in document["bundles"]] == [PRIMARY]

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QMessageBox, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QListWidget, QMessageBox, QPlainTextEdit, QPushButton
 
 from bundleguard.bundle import mailer
 from bundleguard.bundle.mailer import OpenOutcome
@@ -104,6 +104,20 @@ def reason(page) -> str:
     return find_by_name(page, "Why the bundles cannot be built").text()
 
 
+def listed(page, name: str = "Blockers") -> list[str]:
+    """The items of the "Blockers" (or "Concerns") list, as a screen reader reads them."""
+    shown = find_by_name(page, name)
+    assert isinstance(shown, QListWidget)
+    return [shown.item(row).text() for row in range(shown.count())]
+
+
+def wait_listed(qtbot, page, expected: list[str], name: str = "Blockers") -> None:
+    try:
+        qtbot.waitUntil(lambda: listed(page, name) == expected, timeout=10_000)
+    except Exception:
+        raise AssertionError(f"{listed(page, name)!r} != {expected!r}") from None
+
+
 def wait_reason(qtbot, page, expected: str) -> None:
     try:
         qtbot.waitUntil(lambda: reason(page) == expected, timeout=10_000)
@@ -174,8 +188,12 @@ def test_a_missing_screenshot_disables_the_button_and_names_the_appliance(qtbot,
     wait_ready(qtbot, page)
 
     controller.update(appliances=(case.appliances[0], ApplianceEntry(backup.hostname, backup.role)))
-    wait_reason(qtbot, page, f"{BACKUP} has no screenshot")
+    wait_listed(
+        qtbot, page, [f"Step 3, Screenshot: add the Status > Basics screenshot of {BACKUP}"]
+    )
+    assert reason(page) == "Not ready: 1 thing to fix first (listed below)."
     assert not button(page, "Build bundles").isEnabled()
+    assert not button(page, "Build anyway").isVisible()
 
     controller.update(appliances=case.appliances)
     wait_ready(qtbot, page)
@@ -188,7 +206,14 @@ def test_a_refused_file_disables_the_button_and_says_why(qtbot, make_page, case,
     leaked.write_bytes(pki.key_pem(key))
     page, _ = make_page(case.with_changes(files=(*case.files, str(leaked))))
 
-    qtbot.waitUntil(lambda: reason(page) == "1 file is refused", timeout=10_000)
+    wait_listed(
+        qtbot,
+        page,
+        [
+            f"Step 2, Certificates: {leaked} is refused (it holds a private "
+            "key): extract its certificates, or take it out of the case"
+        ],
+    )
     assert not button(page, "Build bundles").isEnabled()
     problems = find_by_name(page, "Refused files")
     assert isinstance(problems, QLabel)
@@ -200,10 +225,7 @@ def test_a_refused_file_disables_the_button_and_says_why(qtbot, make_page, case,
 
 def test_without_an_output_folder_the_page_asks_for_one(qtbot, make_page, case):
     page, controller = make_page(case.with_changes(output=""))
-    qtbot.waitUntil(
-        lambda: reason(page) == "Say where to write the bundles: choose an output folder",
-        timeout=10_000,
-    )
+    wait_listed(qtbot, page, ["Step 1, Case: choose the output folder the bundles are written to"])
     assert not button(page, "Build bundles").isEnabled()
     controller.update(output=case.output)
     wait_ready(qtbot, page)

@@ -34,7 +34,16 @@ def test_demo_case_to_verified_bundles(qtbot, tmp_path, monkeypatch):
         steps.setCurrentRow(3)  # the user clicks "4 Bundle & email"
         reason = find_by_name(window, "Why the bundles cannot be built")
         assert isinstance(reason, QLabel)
-        qtbot.waitUntil(lambda: reason.text() == "1 file is refused", timeout=20_000)
+        blockers = find_by_name(window, "Blockers")
+        exported = Path(controller.case.output).parent / "exported-cert.crt"
+        expected = [
+            f"Step 2, Certificates: {exported} is refused (it holds a private key): "
+            "extract its certificates, or take it out of the case"
+        ]
+        qtbot.waitUntil(
+            lambda: [blockers.item(r).text() for r in range(blockers.count())] == expected,
+            timeout=20_000,
+        )
         assert not find_by_name(window, "Build bundles").isEnabled()
         assert "exported-cert.crt" in find_by_name(window, "Refused files").text()
 

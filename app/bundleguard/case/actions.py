@@ -1,8 +1,11 @@
 """The actions both shells call on a case: plan its bundles, then write them.
 
 `plan_case` reads every file the case names through the one reader
-(`bundleguard.files.read_input_file`) and plans one bundle per appliance; `write_case_bundles`
-writes the accepted plans (one zip, and an email draft, per appliance) or nothing at all.
+(`bundleguard.files.read_input_file`) and plans one bundle per appliance; `gather_facts` does
+the same for a case still being written (what it can plan, and every problem found, for
+`case.readiness`); `write_case_bundles` writes the accepted plans (one zip, and an email
+draft, per appliance) or nothing at all. `entered_path` is a folder as the user typed it,
+made absolute once, when it is entered.
 Trust anchors are passed in by the shell (loaded once, in the GUI in the background): the
 core never reads a trust store itself. No Qt here, and no words of any shell.
 """
@@ -10,6 +13,7 @@ core never reads a trust store itself. No Qt here, and no words of any shell.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +21,7 @@ from pathlib import Path
 from bundleguard.bundle.batch import BatchResult, write_batch
 from bundleguard.bundle.email import check_address
 from bundleguard.bundle.plan import (
+    Appliance,
     BundleInput,
     BundlePlan,
     Refusal,
@@ -33,9 +38,13 @@ from bundleguard.case.model import (
     check_screenshots,
     default_role,
 )
+from bundleguard.case.readiness import ChainFacts, PlanFacts, build_key
 from bundleguard.certs.anchors import TrustAnchors
-from bundleguard.certs.names import normalize_hostname
-from bundleguard.errors import InputError
+from bundleguard.certs.chain import build_chain
+from bundleguard.certs.load import load_certificates
+from bundleguard.certs.names import covers, normalize_hostname
+from bundleguard.certs.validity import check_validity
+from bundleguard.errors import BundleGuardError, InputError
 
 
 class MissingScreenshotError(InputError):
@@ -166,6 +175,127 @@ def plan_case(
             system_anchors=tuple(anchors.system),
         )
         for appliance, shot in zip(appliances, screenshots, strict=True)
+    )
+
+
+def entered_path(text: str, base: str | Path) -> str:
+    """A path as the user typed it, made absolute now: `~` is the user's home folder and a
+    relative path is taken from `base` (the working folder of a command, the case's folder
+    in the window). "" stays "" (no folder chosen). Nothing is read or created."""
+    text = text.strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = Path(base) / path
+    return os.path.normpath(path)
+
+
+def _read_or_refuse(path: str, expected: str) -> BundleInput | Refusal:
+    """The file through the one reader; a file that cannot be read is a refusal, listed
+    with the others, so that every problem of a case is said at once."""
+    try:
+        return read_input(path)
+    except InputError as error:
+        return Refusal(path, expected, "error", (str(error),))
+
+
+def _usable(check, text: str):
+    try:
+        return check(text)
+    except InputError:
+        return None
+
+
+def _chain_facts(
+    plan: BundlePlan,
+    site: str | None,
+    hostnames: Sequence[str],
+    anchors: TrustAnchors,
+    now: dt.datetime | None,
+) -> ChainFacts | None:
+    """The chain of the certificates `plan` accepted, judged for the case's names. They are
+    parsed from the plan's members (certificates only, already judged by the guard)."""
+    certificates = []
+    for member in plan.members:
+        if member.type == "certificate":
+            certificates += load_certificates(member.data, member.name)
+    if not certificates:
+        return None
+    try:
+        chain = build_chain(certificates, anchors=(*anchors.public, *anchors.system))
+        dates = check_validity(chain.ordered, now=now).problems
+    except BundleGuardError as error:
+        return ChainFacts(False, None, (str(error),), None, (), ())
+    leaf = chain.leaf
+    missing = chain.problems[1:] if chain.missing_issuer is not None else chain.problems
+    return ChainFacts(
+        complete=chain.complete,
+        missing_issuer=chain.missing_issuer,
+        problems=tuple(missing),
+        site_covered=None if site is None or leaf is None else covers(leaf, site),
+        uncovered_appliances=tuple(
+            h for h in hostnames if leaf is not None and not covers(leaf, h)
+        ),
+        dates=tuple(dates),
+    )
+
+
+# A name no appliance can have (RFC 6761): certificate files are judged with it when no
+# appliance of the case can have a plan yet.
+_STAND_IN = Appliance("appliance.invalid")
+
+
+def gather_facts(case: Case, *, anchors: TrustAnchors, now: dt.datetime | None = None) -> PlanFacts:
+    """Plan what `case` lets plan, and keep every problem found, for `case.readiness`.
+
+    Never raises for the case's own state: a missing screenshot, a hostname or incident
+    that cannot be used, a file that cannot be read are facts (`readiness` says them).
+    Each file is read once; appliances without a usable hostname or screenshot get no plan.
+    """
+    site = _usable(normalize_hostname, case.site.strip()) if case.site.strip() else None
+    incident = _usable(check_incident, case.incident)
+    certificates = [_read_or_refuse(path, "certificate") for path in case.files]
+    plans: list[BundlePlan] = []
+    refused_shots: list[tuple[str, Refusal]] = []
+    hostnames: list[str] = []
+    for entry in case.appliances:
+        appliance = _usable(lambda h, e=entry: check_appliance(h, e.role.value), entry.hostname)
+        if appliance is None:
+            continue
+        hostnames.append(appliance.hostname)
+        if not entry.screenshot:
+            continue
+        plan = plan_bundle(
+            appliance,
+            _read_or_refuse(entry.screenshot, "screenshot"),
+            certificates,
+            site=site,
+            incident=incident,
+            now=now,
+            public_anchors=tuple(anchors.public),
+            system_anchors=tuple(anchors.system),
+        )
+        plans.append(plan)
+        refused_shots += [(entry.hostname, r) for r in plan.refusals if r.expected == "screenshot"]
+    judged = plans[0] if plans else None
+    if judged is None and certificates:
+        missing = Refusal("(none)", "screenshot", "missing", ())
+        judged = plan_bundle(
+            _STAND_IN, missing, certificates, now=now, public_anchors=(), system_anchors=()
+        )
+    refused_files: dict[str, Refusal] = {}
+    if judged is not None:
+        for refusal in judged.refusals:
+            if refusal.expected == "certificate" and refusal.source != "(none)":
+                refused_files.setdefault(refusal.source, refusal)
+    chain = _chain_facts(judged, site, hostnames, anchors, now) if judged is not None else None
+    return PlanFacts(
+        key=build_key(case),
+        plans=tuple(plans),
+        refused_files=tuple(refused_files.values()),
+        refused_screenshots=tuple(refused_shots),
+        chain=chain,
     )
 
 

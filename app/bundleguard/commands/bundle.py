@@ -19,11 +19,14 @@ from bundleguard.bundle.render import render_plan_warnings, render_refused, rend
 from bundleguard.bundle.writer import BundleVerificationError
 from bundleguard.case.actions import (
     case_with_overrides,
+    entered_path,
+    gather_facts,
     plan_case,
     split_host_role,
     write_case_bundles,
 )
 from bundleguard.case.model import ROLES, Case, Role, ScreenshotCountError
+from bundleguard.case.readiness import Readiness, readiness
 from bundleguard.case.store import load_case
 from bundleguard.certs.anchors import load_trust_anchors
 from bundleguard.errors import BundleGuardError, InputError
@@ -46,9 +49,15 @@ bundle (replicated appliances serve the same chain). One zip (and one .eml) per 
 Without a role, the first appliance is --role (default primary) and the next ones backup.
 
 With --case FILE (a .bgcase, see `bundleguard case`), everything comes from the case;
-flags given beside it replace what the case says.
+flags given beside it replace what the case says. The case is judged as the window judges
+it, before anything is written: everything that stops the build is listed, each with the
+step that fixes it (a refused file, a missing screenshot, no site, no output folder...).
+Concerns that leave support something usable but poor (an incomplete chain, no incident
+number, a certificate that does not cover the site, no support address for the drafts)
+are listed too, and the bundles are built despite them only with --anyway.
 
-Exit 0: written and verified; 1: refused (nothing written); 2: usage or I/O error.
+Exit 0: written and verified; 1: refused or not ready (nothing written); 2: usage or I/O
+error.
 """
 
 EPILOG = """\
@@ -59,6 +68,7 @@ examples:
       --appliance backup.example.com:backup --screenshot primary.png --screenshot backup.png \\
       --cert chain.pem --out ~/bundles --open
   bundleguard bundle --case support.bgcase --eml
+  bundleguard bundle --case support.bgcase --anyway    # build despite the concerns listed
 """
 
 
@@ -120,6 +130,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also print the email text, to paste into a web mail or a ticket",
     )  # fmt: skip
     parser.add_argument("--force", action="store_true", help="replace existing files")
+    parser.add_argument(
+        "--anyway", action="store_true",
+        help="with --case: build despite the concerns listed (never despite what stops "
+        "the build)",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.set_defaults(handler=run)
 
@@ -146,7 +161,7 @@ def case_from_args(args: argparse.Namespace) -> Case:
             site=args.site,
             incident=args.incident,
             support_address=args.to,
-            output=args.out,
+            output=entered_path(args.out, Path.cwd()) if args.out is not None else None,
         )
     except ScreenshotCountError as error:
         raise InputError(
@@ -167,13 +182,25 @@ def run(args: argparse.Namespace) -> int:
     to = case.support_address or loaded.settings.support_address
     if args.to is not None:
         to = args.to
-    out = case.output or loaded.settings.last_output_dir
-    if not out:
-        raise InputError("Say where to write the bundle: --out DIR.")
-    out_dir = Path(out).expanduser()
-
-    plans = plan_case(case, anchors=load_trust_anchors())
+    out = entered_path(case.output or loaded.settings.last_output_dir, Path.cwd())
     want_eml = args.eml or args.open
+    if args.case:
+        # The case as it will be built, judged as the window judges it, before anything
+        # is written.
+        case = case.with_changes(support_address=to, output=out)
+        facts = gather_facts(case, anchors=load_trust_anchors())
+        judged = readiness(case, facts, drafts=want_eml)
+        if not judged.may_build(judged.concerns if args.anyway else ()):
+            print(_json_not_ready(judged) if args.json else render_not_ready(judged))
+            return ExitCode.PROBLEM
+        plans = judged.plans
+    else:
+        if args.anyway:
+            raise InputError("--anyway goes with --case: it accepts the concerns of a case.")
+        if not out:
+            raise InputError("Say where to write the bundle: --out DIR.")
+        plans = plan_case(case, anchors=load_trust_anchors())
+    out_dir = Path(out)
     if not args.json and all(plan.accepted for plan in plans):
         # Chain problems do not stop the bundle, but the user reads them before it is written.
         warnings = render_plan_warnings(plans)
@@ -208,6 +235,41 @@ def run(args: argparse.Namespace) -> int:
                 print(shown_body(body_text([bundle])))
     _remember(out_dir, loaded.settings)
     return ExitCode.OK
+
+
+def render_not_ready(judged: Readiness) -> str:
+    """Everything that stops the build, then every concern, each with the step that fixes
+    it; what the file names say is escaped."""
+    lines: list[str] = []
+    if judged.blockers:
+        count = len(judged.blockers)
+        lines.append(f"Not ready: {'1 thing' if count == 1 else f'{count} things'} to fix "
+                     "first. Nothing was written.")  # fmt: skip
+        lines += [f"  {shown(str(blocker))}" for blocker in judged.blockers]
+    if judged.concerns:
+        if not judged.blockers:
+            lines.append("Ready, with concerns. Nothing was written: fix them, or build "
+                         "anyway with --anyway.")  # fmt: skip
+        lines.append("Concerns:")
+        lines += [f"  {shown(str(concern))}" for concern in judged.concerns]
+    return "\n".join(lines)
+
+
+def _json_not_ready(judged: Readiness) -> str:
+    def said(items) -> list[dict[str, object]]:
+        return [
+            {"step": item.step.number, "step_title": item.step.title, "text": item.text}
+            for item in items
+        ]
+
+    document = {
+        "ok": False,
+        "written": False,
+        "blockers": said(judged.blockers),
+        "concerns": said(judged.concerns),
+        "plans": [plan.to_json() for plan in judged.plans],
+    }
+    return json.dumps(document, indent=2)
 
 
 def shown_body(text: str) -> str:

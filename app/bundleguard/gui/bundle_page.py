@@ -1,17 +1,21 @@
 """Step 4, Bundle & email: build one verified zip (and `.eml`) per appliance, then mail it.
 
-The page asks the core (`case.actions.plan_case`) in a worker whenever the case changes
-(debounced) and keeps "Build bundles" disabled, with the reason beside it, while anything
-is refused or missing. Building plans again from the files as they are now and writes
-with `write_case_bundles`, in a worker with progress and Cancel. An existing zip is
-replaced only after the user says Yes. Every text that comes from a file or a
+The page gathers what the case's files are (`case.actions.gather_facts`) in a worker
+whenever the case changes (debounced), and renders the one judgement of the case
+(`case.readiness.readiness`): every blocker in the "Blockers" list, each naming the step that
+fixes it, with "Build bundles" disabled; every concern in the "Concerns" list, with "Build
+anyway" instead of "Build bundles". Building gathers and judges again from the files as they
+are now and writes with `write_case_bundles`, in a worker with progress and Cancel. An
+existing zip is replaced only after the user says Yes. Bundles listed are the case's as it
+is: after a failed build, a declined "Replace?" or a change to what would be built, the list
+is cleared and its buttons disabled. Every text that comes from a file or a
 certificate is shown as plain text. The email text goes to the clipboard; a passphrase
 never does (the page never sees one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +25,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -29,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.errors import InputError
+from bundleguard.case.readiness import Concern, PlanFacts, Readiness, build_key, readiness
 from bundleguard.files import TargetExistsError
 from bundleguard.gui.workers import Cancel, Task, alive, start
 
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
     # (in a worker), so that the window paints first.
     from bundleguard.bundle.batch import BatchResult
     from bundleguard.bundle.email import Draft
-    from bundleguard.bundle.plan import BundlePlan
+    from bundleguard.bundle.plan import BundlePlan, Refusal
     from bundleguard.bundle.writer import WrittenBundle
     from bundleguard.case.model import Case
     from bundleguard.certs.anchors import TrustAnchors
@@ -52,73 +57,46 @@ BUILD_SHORTCUT = "Ctrl+B"
 
 
 @dataclass(frozen=True)
-class PlanOutcome:
-    """What planning the case found: the plans, or why there are none; the first reason
-    the bundles cannot be built yet (None: ready)."""
-
-    plans: tuple[BundlePlan, ...]
-    blocker: str | None
-    output: str
-
-
-@dataclass(frozen=True)
 class ExistingTargets:
     """Building stopped before writing anything: these files exist already."""
 
     paths: tuple[Path, ...]
 
 
-def _refused_sources(plans: Sequence[BundlePlan]) -> list[str]:
-    return list(dict.fromkeys(r.source for plan in plans for r in plan.refusals))
+@dataclass(frozen=True)
+class NotBuilt:
+    """Building stopped before writing anything: the files as they are now stop it, or
+    bring a concern the user has not accepted."""
+
+    facts: PlanFacts
 
 
-def plan_for_page(case: Case, anchors: TrustAnchors) -> PlanOutcome:
-    """Plan `case` and say, in the window's words, what stops the build (if anything)."""
-    from bundleguard.bundle.email import check_address
+def plan_for_page(case: Case, anchors: TrustAnchors) -> PlanFacts:
+    """What the case's files are, for `readiness` (reads every file once)."""
     from bundleguard.case import actions
 
-    try:
-        plans = actions.plan_case(case, anchors=anchors)
-    except actions.MissingScreenshotError as error:
-        name = error.hostname or "An appliance without a hostname"
-        return PlanOutcome((), f"{name} has no screenshot", case.output)
-    except actions.NoApplianceError:
-        return PlanOutcome((), "Add the appliance the bundle is for (step 1, Case)", case.output)
-    except InputError as error:
-        return PlanOutcome((), str(error), case.output)
-    refused = _refused_sources(plans)
-    if refused:
-        count = len(refused)
-        words = "1 file is refused" if count == 1 else f"{count} files are refused"
-        return PlanOutcome(plans, words, case.output)
-    if not case.files:
-        return PlanOutcome(plans, "Add the certificate files (step 2, Certificates)", case.output)
-    try:
-        check_address(case.support_address)
-    except InputError as error:
-        return PlanOutcome(plans, str(error), case.output)
-    if not case.output.strip():
-        return PlanOutcome(
-            plans, "Say where to write the bundles: choose an output folder", case.output
-        )
-    return PlanOutcome(plans, None, case.output)
+    return actions.gather_facts(case, anchors=anchors)
 
 
 def build_for_page(
     case: Case,
     anchors: TrustAnchors,
     force: bool,
+    accepted: tuple[Concern, ...] = (),
     *,
     cancel: Cancel,
     progress: Callable[[int, int, str], None],
-) -> BatchResult | ExistingTargets | PlanOutcome:
-    """Plan the case from the files as they are now, then write every bundle and draft."""
+) -> BatchResult | ExistingTargets | NotBuilt:
+    """Judge the case from the files as they are now; build only when nothing stops it
+    and every concern is one the user `accepted`, then write every bundle and draft."""
     from bundleguard.case import actions
 
-    outcome = plan_for_page(case, anchors)
-    if outcome.blocker is not None:
-        return outcome
-    plans = outcome.plans
+    progress(0, 0, "Checking the files again")
+    facts = actions.gather_facts(case, anchors=anchors)
+    judged = readiness(case, facts)
+    if not judged.may_build(accepted):
+        return NotBuilt(facts)
+    plans = judged.plans
     total = sum(len(plan.members) + 1 for plan in plans)  # + the manifest
     done = 0
 
@@ -127,7 +105,6 @@ def build_for_page(
         done += 1
         progress(min(done, total), total, f"Wrote {name}")
 
-    progress(0, total, "Checking the files again")
     try:
         return actions.write_case_bundles(
             plans,
@@ -162,16 +139,16 @@ def describe_warnings(plans: Sequence[BundlePlan]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def describe_refusals(plans: Sequence[BundlePlan]) -> str:
+def describe_refusals(refusals: Iterable[Refusal]) -> str:
+    """Every refused file once, with the guard's reasons, and how to fix it."""
     lines: list[str] = []
     seen: set[str] = set()
-    for plan in plans:
-        for refusal in plan.refusals:
-            if refusal.source in seen:
-                continue
-            seen.add(refusal.source)
-            lines.append(f"Refused: {refusal.source}")
-            lines += [f"  {reason}" for reason in refusal.reasons]
+    for refusal in refusals:
+        if refusal.source in seen or refusal.source == "(none)":
+            continue
+        seen.add(refusal.source)
+        lines.append(f"Refused: {refusal.source}")
+        lines += [f"  {reason}" for reason in refusal.reasons]
     if lines:
         lines.append(
             'Fix it in step 2, Certificates: select the file and press "Extract the '
@@ -210,16 +187,34 @@ def plain_label(text: str = "") -> QLabel:
 # --------------------------------------------------------------------------- the page
 
 
-def bundle_inputs(case: Case) -> tuple:
-    """What the bundles are made of: when it changes, bundles built before are outdated."""
-    return (case.site, case.incident, case.support_address, case.output, case.appliances,
-            case.files)  # fmt: skip
+# What the bundles are made of (the window compares `BundlePage.built_for` with it).
+bundle_inputs = build_key
+
+
+def plain_list(name: str) -> QListWidget:
+    """A list of sentences a screen reader reads item by item; shown only when not empty."""
+    shown = QListWidget()
+    shown.setAccessibleName(name)
+    shown.setWordWrap(True)
+    shown.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+    shown.setMaximumHeight(110)
+    shown.hide()
+    return shown
+
+
+def show_items(shown: QListWidget, items: Sequence[object]) -> None:
+    texts = [str(item) for item in items]
+    if [shown.item(row).text() for row in range(shown.count())] != texts:
+        shown.clear()
+        shown.addItems(texts)  # QListWidgetItem text is plain: never markup
+    shown.setVisible(bool(texts))
 
 
 class BundlePage(QWidget):
     """Build bundles, see what was written, open or copy the email to support."""
 
     bundlesBuilt = Signal()
+    readinessChanged = Signal()  # `self.readiness` was judged again
 
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -227,9 +222,13 @@ class BundlePage(QWidget):
         self._generation = 0
         self._planning = False
         self._plan_pending = False
-        self._outcome: PlanOutcome | None = None
+        self.facts: PlanFacts | None = None  # what the case's files were, last gathered
+        self.readiness: Readiness | None = None  # the judgement shown
+        self._accepted: tuple[Concern, ...] = ()  # the concerns "Build anyway" accepted
         self._result: BatchResult | None = None
-        self.built_for: tuple | None = None  # bundle_inputs of the case last built
+        self._result_for: tuple | None = None  # build_key of the case the result is about
+        self._building_for: tuple | None = None
+        self.built_for: tuple | None = None  # build_key of the case last built
         self._build_cancel: Cancel | None = None
         self._build_signals = None
         self._plan_signals = None
@@ -254,11 +253,21 @@ class BundlePage(QWidget):
         )
         self.build_button.setEnabled(False)
         self.build_button.clicked.connect(self.build)
+        self.anyway_button = QPushButton("Build anyway")
+        self.anyway_button.setAccessibleName("Build anyway")
+        self.anyway_button.setToolTip(
+            "Build with the concerns listed: support gets the bundles as they are"
+        )
+        self.anyway_button.clicked.connect(lambda: self.build(anyway=True))
+        self.anyway_button.hide()
         self.reason = plain_label("Checking the case…")
         self.reason.setAccessibleName("Why the bundles cannot be built")
         build_row = QHBoxLayout()
         build_row.addWidget(self.build_button)
+        build_row.addWidget(self.anyway_button)
         build_row.addWidget(self.reason, 1)
+        self.blockers = plain_list("Blockers")
+        self.concerns = plain_list("Concerns")
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Building progress")
@@ -310,6 +319,8 @@ class BundlePage(QWidget):
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addLayout(build_row)
+        layout.addWidget(self.blockers)
+        layout.addWidget(self.concerns)
         layout.addWidget(self.progress_box)
         layout.addWidget(self.problems)
         layout.addWidget(self.warnings)
@@ -322,8 +333,9 @@ class BundlePage(QWidget):
         self._replan_timer.setSingleShot(True)
         self._replan_timer.setInterval(REPLAN_DELAY_MS)
         self._replan_timer.timeout.connect(self._start_plan)
-        controller.caseChanged.connect(self.schedule_replan)
+        controller.caseChanged.connect(self._case_changed)
         controller.anchorsReady.connect(self.schedule_replan)
+        self.render()
         self.schedule_replan()
 
     # ----------------------------------------------------------------- planning
@@ -344,7 +356,7 @@ class BundlePage(QWidget):
     def _start_plan(self) -> None:
         anchors = self.controller.anchors
         if anchors is None:
-            self._set_blocker("Loading the trust stores…")
+            self.render()
             return  # anchorsReady plans again
         if self._planning:
             self._plan_pending = True
@@ -355,7 +367,7 @@ class BundlePage(QWidget):
         generation = self._generation
         task = Task(plan_for_page, self.controller.case, anchors)
         signals = task.signals
-        signals.done.connect(alive(self, lambda outcome: self._planned(generation, outcome)))
+        signals.done.connect(alive(self, lambda facts: self._planned(generation, facts)))
         signals.failed.connect(alive(self, lambda message: self._plan_failed(generation, message)))
         signals.cancelled.connect(alive(self, lambda: self._plan_finished()))
         self._plan_signals = self._start(task)
@@ -367,50 +379,92 @@ class BundlePage(QWidget):
             return False
         return True
 
-    def _planned(self, generation: int, outcome: PlanOutcome) -> None:
+    def _planned(self, generation: int, facts: PlanFacts) -> None:
         if not self._plan_finished() or generation != self._generation:
             return
-        self._outcome = outcome
-        self.problems.setText(describe_refusals(outcome.plans))
-        self.warnings.setText(describe_warnings(outcome.plans))
-        if outcome.blocker is not None:
-            self._set_blocker(outcome.blocker)
-        else:
-            count = len(outcome.plans)
-            self.reason.setText(
-                f"Ready: {count} bundle{'s' if count != 1 else ''} into {outcome.output}"
-            )
-            self.build_button.setEnabled(not self.busy)
+        self.facts = facts
+        self.render()
 
     def _plan_failed(self, generation: int, message: str) -> None:
         if not self._plan_finished() or generation != self._generation:
             return
-        self._outcome = None
-        self._set_blocker(message)
+        self.facts = None
+        self.render()
+        self.reason.setText(message)
 
-    def _set_blocker(self, text: str) -> None:
-        self.reason.setText(text)
-        self.build_button.setEnabled(False)
+    def _case_changed(self) -> None:
+        if self._result is not None and self._result_for != build_key(self.controller.case):
+            self.clear_results("The case changed after these bundles were built: build them again.")
+        self.render()
+        self.schedule_replan()
+
+    def render(self) -> None:
+        """Show the one judgement of the case as it is now (`case.readiness`)."""
+        case = self.controller.case
+        judged = readiness(case, self.facts, built=self.built_for)
+        self.readiness = judged
+        show_items(self.blockers, judged.blockers)
+        show_items(self.concerns, judged.concerns)
+        facts = self.facts if judged.checked else None
+        refused = (
+            ()
+            if facts is None
+            else (*facts.refused_files, *(refusal for _, refusal in facts.refused_screenshots))
+        )
+        self.problems.setText(describe_refusals(refused))  # fmt: skip
+        self.warnings.setText(describe_warnings(judged.plans))
+        self.build_button.setEnabled(judged.ready and not self.busy)
+        self.anyway_button.setVisible(judged.can_build and bool(judged.concerns))
+        self.anyway_button.setEnabled(not self.busy)
+        self.reason.setText(self._summary(judged))
+        self.readinessChanged.emit()
+
+    def _summary(self, judged: Readiness) -> str:
+        if judged.blockers:
+            count = len(judged.blockers)
+            things = "1 thing" if count == 1 else f"{count} things"
+            return f"Not ready: {things} to fix first (listed below)."
+        if self.controller.anchors is None:
+            return "Loading the trust stores…"
+        if not judged.checked:
+            return "Checking the case…"
+        count = len(judged.plans)
+        bundles = f"{count} bundle{'s' if count != 1 else ''}"
+        if judged.concerns:
+            concerns = len(judged.concerns)
+            return (
+                f"Ready, with {concerns} concern{'s' if concerns != 1 else ''} (listed below): "
+                f"fix them, or build anyway ({bundles} into {self.controller.case.output})."
+            )
+        return f"Ready: {bundles} into {self.controller.case.output}"
 
     @property
     def ready(self) -> bool:
-        """True when the last plan found nothing to stop the build."""
-        return self._outcome is not None and self._outcome.blocker is None
+        """True when the case, as last judged, builds without asking anything."""
+        return self.readiness is not None and self.readiness.ready
 
     # ----------------------------------------------------------------- building
 
-    def build(self, *, force: bool = False) -> None:
-        if self.busy or not self.ready or self.controller.anchors is None:
+    def build(self, *, force: bool = False, anyway: bool = False) -> None:
+        """Build, when nothing stops it; with concerns only when `anyway` (the user chose
+        "Build anyway"), and then only with the concerns the user saw."""
+        judged = self.readiness
+        if self.busy or judged is None or self.controller.anchors is None:
             return
+        accepted = judged.concerns if anyway else ()
+        if not judged.may_build(accepted):
+            return
+        self._accepted = accepted
+        self.clear_results()  # what was built before is not what this build makes
         self._build_signals = None
-        self._result = None
         self.build_button.setEnabled(False)
-        self.status.setText("")
-        self.mail_outcome.setText("")
+        self.anyway_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress_text.setText("Building…")
         self.progress_box.show()
-        task = Task(build_for_page, self.controller.case, self.controller.anchors, force)
+        case = self.controller.case
+        self._building_for = build_key(case)
+        task = Task(build_for_page, case, self.controller.anchors, force, accepted)
         self._build_cancel = task.cancel
         signals = task.signals
         signals.progress.connect(self._build_progress)
@@ -432,29 +486,57 @@ class BundlePage(QWidget):
     def _end_build(self) -> None:
         self._build_cancel = None
         self.progress_box.hide()
+        self.render()
         self.schedule_replan()
 
     def _built(self, result: object) -> None:
+        if isinstance(result, NotBuilt):
+            if result.facts.key == build_key(self.controller.case):
+                self.facts = result.facts
+            self._end_build()
+            judged = self.readiness
+            if judged is not None and judged.blockers:
+                self.status.setText("Nothing was written: fix what the list says first.")
+            else:
+                self.status.setText(
+                    "Nothing was written: the files changed since you chose to build. "
+                    "Read the concerns again."
+                )
+            return
         self._end_build()
         if isinstance(result, ExistingTargets):
             self._ask_replace(result.paths)
             return
-        if isinstance(result, PlanOutcome):
-            self._outcome = result
-            self.status.setText(f"Nothing was written: {result.blocker}.")
-            self._set_blocker(result.blocker or "")
-            return
         self._show_result(result)  # a BatchResult
+
+    def clear_results(self, why: str = "") -> None:
+        """Take the bundles of an earlier build off the page: they are not this case's."""
+        self._result = None
+        self._result_for = None
+        self.built_for = None
+        self.results.clear()
+        for button in (self.open_folder_button, self.open_draft_button, self.copy_button):
+            button.setEnabled(False)
+        self.open_draft_button.setText("Open email draft")
+        self.open_draft_button.setToolTip("")
+        self.mail_outcome.setText("")
+        self.status.setText(why)
+        self.bundlesBuilt.emit()  # the steps list says "built" no more
 
     def _show_result(self, result: BatchResult) -> None:
         if result.refused:
-            self.problems.setText(describe_refusals(result.plans))
+            self.problems.setText(describe_refusals(r for p in result.plans for r in p.refusals))
             self.status.setText("Nothing was written: a file is refused.")
             return
+        if self._building_for != build_key(self.controller.case):
+            self.status.setText("The case changed while the bundles were built: build them again.")
+            return
         self._result = result
+        self._result_for = self._building_for
         if result.written and not result.cancelled:
-            self.built_for = bundle_inputs(self.controller.case)
+            self.built_for = self._building_for
             self.bundlesBuilt.emit()
+            self.render()
         self.warnings.setText(describe_warnings(result.plans))
         count = len(result.written)
         if result.cancelled:
@@ -492,7 +574,7 @@ class BundlePage(QWidget):
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.build(force=True)
+            self.build(force=True, anyway=bool(self._accepted))
         else:
             self.status.setText("Nothing was replaced: the existing files are as they were.")
 
