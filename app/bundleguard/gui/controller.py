@@ -18,7 +18,6 @@ What it promises about the case file:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 from collections.abc import Sequence
@@ -89,22 +88,23 @@ class Added:
 
 @dataclass(frozen=True)
 class _Stamp:
-    """What the case file was when we last read or wrote it."""
+    """What the case file was when we last read or wrote it: its size, its time and its
+    bytes (a case file is small; kept whole, no digest module is loaded at start)."""
 
     size: int
     mtime_ns: int
-    digest: str
+    data: bytes
 
 
 def _stamp(path: Path) -> _Stamp | None:
-    """The case file's size, time and content digest (None: it cannot be read)."""
+    """The case file's size, time and bytes (None: it cannot be read)."""
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
             data = handle.read(MAX_CASE_BYTES + 1)
     except OSError:
         return None
-    return _Stamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+    return _Stamp(info.st_size, info.st_mtime_ns, data)
 
 
 def _why_not_saved(error: BaseException, path: Path) -> str:
@@ -350,7 +350,7 @@ class CaseController(QObject):
         if (info.st_size, info.st_mtime_ns) == (old.size, old.mtime_ns):
             return False
         now = _stamp(self._path)
-        if now is not None and now.digest == old.digest:
+        if now is not None and now.data == old.data:
             self._stamp = now  # touched, not changed
             return False
         return True
