@@ -93,7 +93,7 @@ def test_a_broken_worker_pool_falls_back_to_scanning_here(tmp_path, monkeypatch)
 
             return Died()
 
-    monkeypatch.setattr(scan, "_start_pool", lambda count, database=None: BrokenPool())
+    monkeypatch.setattr(scan, "_start_pool", lambda count, handover=None: BrokenPool())
 
     reports = list(scan_paths_api([tree], workers=2))
 

@@ -327,3 +327,25 @@ def test_a_key_in_a_large_png_text_chunk_is_still_found(prefilter_on):
     report = classify(out.getvalue(), "shot.png")
 
     assert_secret(report, "pkcs8-private-key", offset=0, member="PNG zTXt chunk 'Comment'")
+
+
+@needs_hyperscan
+def test_workers_get_the_database_once_it_is_compiled(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.delenv("BUNDLEGUARD_NO_HYPERSCAN", raising=False)
+    prefilter.reset()
+    handover = prefilter.Handover(multiprocessing.get_context())
+    prefilter.attach(handover)
+    clean = _log_lines(200 << 10)
+    try:
+        assert prefilter.needed(clean) is prefilter.ALL  # not compiled yet: every search
+        serialised = prefilter.enable()
+        prefilter.reset()  # as in a worker: nothing compiled in this process
+        prefilter.attach(handover)
+        handover.give(serialised)
+
+        assert prefilter.needed(clean) == frozenset()
+    finally:
+        prefilter.attach(None)
+        prefilter.reset()

@@ -149,6 +149,47 @@ def install(serialised: bytes | None) -> None:
         _database, _enabled = database, True
 
 
+class Handover:
+    """Shared memory through which the folder scan hands its compiled database to worker
+    processes that are already running (they start before it is compiled, so that the
+    compile overlaps their first files)."""
+
+    SIZE = 1 << 20
+
+    def __init__(self, context) -> None:
+        self.length = context.RawValue("i", 0)
+        self.data = context.RawArray("c", self.SIZE)
+
+    def give(self, serialised: bytes | None) -> None:
+        if serialised is None or len(serialised) > self.SIZE:
+            self.length.value = -1  # nothing will come: stop looking
+            return
+        self.data[: len(serialised)] = serialised
+        self.length.value = len(serialised)  # written last: the bytes are there
+
+    def take(self) -> bytes | None:
+        length = self.length.value
+        return None if length <= 0 else bytes(self.data[:length])
+
+
+_handover: Handover | None = None
+
+
+def attach(handover: Handover | None) -> None:
+    """A worker's start: where the database will come from (see `Handover`)."""
+    global _handover
+    _handover = handover
+
+
+def _from_handover() -> None:
+    global _handover
+    handover = _handover
+    if handover is None or handover.length.value == 0:
+        return  # not compiled yet: this buffer is scanned without the prefilter
+    _handover = None
+    install(handover.take())
+
+
 def available() -> bool:
     """Whether the one-pass prefilter is on in this process."""
     return _database is not None
@@ -156,8 +197,12 @@ def available() -> bool:
 
 def needed(data: bytes) -> frozenset[str]:
     """The searches that can find anything in `data` (ALL without a prefilter)."""
+    if len(data) < MIN_BUFFER:
+        return ALL
+    if _handover is not None:
+        _from_handover()
     database = _database
-    if database is None or len(data) < MIN_BUFFER:
+    if database is None:
         return ALL
     found: set[str] = set()
 

@@ -265,6 +265,8 @@ POOL_MIN_BYTES = 16 << 20
 PART = 64 << 20
 # Small files go to the workers a few at a time: one message per batch, not per file.
 BATCH_FILES = 12
+# Files smaller than this are sent first (they never use the prefilter).
+SMALL = 64 << 10
 
 
 def scan_paths(
@@ -283,15 +285,21 @@ def scan_paths(
     todo = [entry for entry in entries if isinstance(entry, Path)]
     sizes = {path: _size_of(path) for path in todo}
     count = _worker_count(todo, sizes) if workers is None else workers
-    # A large scan is worth the prefilter's compile (about 0.2 s), done once here.
-    database = prefilter.enable() if sum(sizes.values()) >= prefilter.ENABLE_BYTES else None
-    pool = _start_pool(count, database) if count > 1 else None
+    # A large scan is worth the prefilter's compile (about 0.15 s), done once, here.
+    large = sum(sizes.values()) >= prefilter.ENABLE_BYTES
+    handover = prefilter.Handover(_pool_context()) if large and count > 1 else None
+    pool = _start_pool(count, handover) if count > 1 else None
     if pool is None:
+        if large:
+            prefilter.enable()
         for entry in entries:
             yield entry if isinstance(entry, FileReport) else scan_file(entry, limits)
         return
     with pool:
         jobs = _submit(pool, entries, sizes, limits, count)
+        if handover is not None:
+            # compiled while the workers scan the small files, which do without it
+            handover.give(prefilter.enable())
         for entry, job in zip(entries, jobs, strict=True):
             if isinstance(entry, FileReport):
                 yield entry
@@ -325,20 +333,22 @@ def _submit(pool, entries, sizes, limits, workers: int) -> list:
         batch.clear()
         batch_jobs.clear()
 
-    for entry in entries:
-        if isinstance(entry, FileReport):
-            jobs.append(None)
-            continue
+    jobs = [None] * len(entries)
+    # Small files first (the prefilter, which they do without, is handed over meanwhile);
+    # then the rest, in order.
+    small = [i for i, e in enumerate(entries) if isinstance(e, Path) and sizes.get(e, 0) < SMALL]
+    rest = [i for i, e in enumerate(entries) if isinstance(e, Path) and sizes.get(e, 0) >= SMALL]
+    for position in small + rest:
+        entry = entries[position]
         parts = _parts(entry, sizes.get(entry, 0), workers)
         if parts is None:
-            jobs.append(None)
             batch.append(entry)
-            batch_jobs.append(len(jobs) - 1)
-            if len(batch) >= BATCH_FILES:
+            batch_jobs.append(position)
+            if len(batch) >= BATCH_FILES or (position == small[-1] if small else False):
                 flush()
             continue
         futures = [pool.submit(_scan_part, entry, a, b) for a, b in parts]
-        jobs.append(_merged(entry, futures, sizes[entry], limits))
+        jobs[position] = _merged(entry, futures, sizes[entry], limits)
     flush()
     return jobs
 
@@ -411,13 +421,13 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _start_pool(count: int, database: bytes | None = None) -> ProcessPoolExecutor | None:
+def _start_pool(count: int, handover=None) -> ProcessPoolExecutor | None:
     try:
         return ProcessPoolExecutor(
             count,
             mp_context=_pool_context(),
-            initializer=prefilter.install,
-            initargs=(database,),
+            initializer=prefilter.attach,
+            initargs=(handover,),
         )
     except (OSError, ValueError, NotImplementedError):
         return None  # no processes here (a sandbox): scan in this one
