@@ -170,36 +170,20 @@ def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anc
     )
 
 
-@dataclass(frozen=True)
-class Extracted:
-    written: tuple[str, ...]  # the new certificate files
-    already: int  # certificates the case already had (not written again)
+def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, known=()):
+    """The case action `extract_certificates` for the window: the certificates of a key
+    container written into the case's folder (never through a link out of it), those
+    among `known` (certificates the case already holds) not a second time."""
+    from bundleguard.case.extract import extract_certificates
 
-
-def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, known=()) -> Extracted:
-    """The certificates of a key container written as separate files into `folder`; those
-    among `known` (certificates the case already holds) are not written a second time."""
-    from cryptography import x509
-
-    from bundleguard.case.store import write_case_file
-    from bundleguard.certs.extract import extract_chain
-    from bundleguard.certs.load import load_certificates
-    from bundleguard.files import read_input_file
-
-    certs = load_certificates(read_input_file(path), path.name, passphrase)
-    extraction = extract_chain(certs, anchors.all if anchors is not None else None)
-    have = set(known)  # a certificate equals another with the same DER bytes
-    written = []
-    already = 0
-    for item in extraction.files:
-        if item.role == "full-chain":
-            continue  # the separate files are the bundle's; one copy of each is enough
-        if x509.load_pem_x509_certificate(item.data) in have:
-            already += 1
-            continue
-        # Never through a link out of the case's folder.
-        written.append(str(write_case_file(folder, item.filename, item.data, force=True)))
-    return Extracted(tuple(written), already)
+    return extract_certificates(
+        path,
+        passphrase,
+        folder,
+        anchors=anchors.all if anchors is not None else (),
+        for_case=True,
+        known=known,
+    )
 
 
 def needs_passphrase(path: Path) -> bool:
@@ -614,20 +598,11 @@ class CertificatesPage(QWidget):
         else:
             show_problem(self.problem, message)
 
-    def _extracted(self, source: Path, result: Extracted) -> None:
+    def _extracted(self, source: Path, result) -> None:
         """The fix is complete: the certificates join the case, the key container leaves it
         (the file itself stays where it is, untouched)."""
         show_problem(self.problem, None)
-        new, had = len(result.written), result.already
-        if not new:
-            done = f"The {had} certificate(s) in {source.name} were already in the case."
-        elif had:
-            done = (
-                f"Extracted {new} certificate(s) from {source.name} "
-                f"({had} more were already in the case)."
-            )
-        else:
-            done = f"Extracted {new} certificate(s) from {source.name}."
+        done = result.words(visible)
         message = (
             f"{done} The file with the private key was taken out of the case (it is still "
             "on your disk): it never goes into a bundle."
