@@ -34,7 +34,7 @@ from bundleguard.case.model import (
     CaseLimitError,
     check_can_add,
 )
-from bundleguard.case.store import CaseStore, Opened, load_case
+from bundleguard.case.store import CaseStore, Opened, case_files_folder, load_case
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.text import visible
 
@@ -243,8 +243,7 @@ class CaseController(QObject):
         try:
             return self.store.files_dir(case_path)
         except OSError:  # the writer that uses it says what is wrong, in words
-            folder = case_path.with_suffix("")
-            return folder if folder != case_path else case_path.with_name(case_path.name + ".files")
+            return case_files_folder(case_path)
 
     @property
     def anchors(self) -> TrustAnchors | None:
