@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QListWidget
 
 from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.case.replication import LEGACY_REASON
+from bundleguard.case.steps import Step
 from bundleguard.case.store import CaseStore, load_case
 from bundleguard.certs.anchors import NO_ANCHORS
 from bundleguard.gui import app as gui_app
@@ -285,7 +286,9 @@ def test_an_aes_pkcs12_dropped_is_checked_saved_by_fingerprint_and_the_passphras
     assert controller.path in written and log_file in written
     assert [p for p in written if secret in p.read_bytes()] == []
     assert files_holding(Path(os.environ["BUNDLEGUARD_CONFIG_DIR"]), secret) == []
-    assert not any(secret in str(value).encode() for value in vars(page).values())
+    sections = (page, page.plan, page.export, page.export.rewrap, page.imports)
+    for holder in (*sections, page.update_section):
+        assert not any(secret in str(value).encode() for value in vars(holder).values())
 
 
 def test_3des_warns_with_the_legacy_reason(qtbot, pages, home, pki, served) -> None:
@@ -534,6 +537,10 @@ def test_a_private_ca_needs_the_update_and_the_wait_is_shown(
     assert box.isVisible() and not box.isChecked()
     with qtbot.waitSignal(page.bundleStepRequested, timeout=1_000):
         qtbot.mouseClick(find_by_name(page, "Go to Bundle & email"), Qt.MouseButton.LeftButton)
+    # The step asked for is named as data, never as an index.
+    with qtbot.waitSignal(page.stepRequested, timeout=1_000) as asked:
+        qtbot.mouseClick(find_by_name(page, "Go to Bundle & email"), Qt.MouseButton.LeftButton)
+    assert asked.args == [Step.BUNDLE]
 
     before = dt.datetime.now(dt.UTC)
     qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
