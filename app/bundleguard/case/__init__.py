@@ -28,6 +28,17 @@ No Qt here. Public API:
 - `bundleguard.case.texts`: the one judge of text from outside before it is stored or
   copied (`key_material_in`, `key_material_in_report`, `checked`, `stored_verification`,
   `KeyMaterialError`, `shortened`, and the limits `MAX_NAME` ... `MAX_STORED_TEXT`).
-- `bundleguard.case.rewrap`: where a re-wrapped PKCS#12 may go (`default_target(source)`,
-  `target_problem(target, source, forbidden)`).
+- `bundleguard.case.rewrap`: the re-wrap action both shells call (`rewrap_export(source,
+  target, current, new, *, legacy=, replace=, forbidden=, before_write=) -> Rewrapped`,
+  `Rewrapped.words(escape)`, `RewrapTargetError`) and where a re-wrapped PKCS#12 may go
+  (`default_target(source)`, `target_path`, `target_problem(target, source, forbidden)`,
+  `check_target`, `forbidden_folders(case, files_folder)`, `needs_current_passphrase`).
+- `bundleguard.case.extract`: the extract action both shells call (`extract_certificates(
+  source, passphrase, folder, *, anchors=, for_case=, known=, replace=) ->
+  ExtractedCertificates`).
+- `bundleguard.case.replicate`: the Replicate step's choices (`open_export` ->
+  `ExportFacts | NeedsPassphrase`, `case_chain`, `plan_certificate`, `judge_trust`,
+  `primary_link`, `appliance_link`, `import_hosts`, `with_export`, `with_imported`,
+  `with_vendor_update`, `is_recorded_export`, `exported_choice`).
+- `bundleguard.case.steps`: the window's five steps as data (`Step`, `STEPS`).
 """
