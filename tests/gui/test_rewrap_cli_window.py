@@ -243,12 +243,16 @@ def test_extract_chain_is_the_case_action_the_window_calls(capsys, home, served)
     source = export_file(home / "exports", served)
     # Exit 1: the export holds no root, so the chain written is incomplete (and says so).
     assert cli.main(["extract-chain", str(source), "--out", str(home / "by-cli")]) == 1
-    assert "The chain is incomplete" in capsys.readouterr().out
+    said_by_cli = capsys.readouterr().out
+    assert "The chain is incomplete" in said_by_cli
     case_folder = home / "case" / "files"
     case_folder.mkdir(parents=True)
     result = extract_certificates(source, OLD.encode(), case_folder, for_case=True)
     by_cli = sorted(p.name for p in (home / "by-cli").iterdir())
     assert sorted(p.name for p in result.written) == [n for n in by_cli if n.endswith(".crt")]
+    # Both say the same sentence: the certificates extracted (the full chain is no more).
+    assert result.words(str) == f"Extracted 2 certificate(s) from {source.name}."
+    assert f"\n{result.words(str)}\n" in said_by_cli
     assert [n for n in by_cli if not n.endswith(".crt")] == ["full-chain-support.example.test.pem"]
     again = extract_certificates(
         source, OLD.encode(), case_folder, for_case=True, known=[served.leaf, *served.chain[1:]]

@@ -27,9 +27,10 @@ class ExtractedCertificates:
     """What `extract_certificates` wrote, and what it found about the chain."""
 
     source: Path
-    written: tuple[Path, ...]
+    written: tuple[Path, ...]  # every file written, the full chain's included
     already: int  # certificates the case already held: not written again
     chain: ChainReport
+    full_chain: Path | None = None  # the full chain's file, when one was written
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -39,7 +40,7 @@ class ExtractedCertificates:
     def words(self, escape: Callable[[str], str]) -> str:
         """How many certificates were extracted from which file, in one sentence."""
         name = escape(self.source.name)
-        new, had = len(self.written), self.already
+        new, had = len(self.written) - (self.full_chain is not None), self.already
         if not new:
             return f"The {had} certificate(s) in {name} were already in the case."
         if had:
@@ -99,9 +100,12 @@ def extract_certificates(
     existing = [folder / f.filename for f in chosen if (folder / f.filename).exists()]
     if existing and not replace:
         raise TargetExistsError(*existing)
+    full_chain = None
     for item in chosen:
         written.append(write_file_atomic(folder / item.filename, item.data, force=replace))
-    return ExtractedCertificates(source, tuple(written), already, extraction.chain)
+        if item.role == "full-chain":
+            full_chain = written[-1]
+    return ExtractedCertificates(source, tuple(written), already, extraction.chain, full_chain)
 
 
 __all__ = ["ExtractedCertificates", "extract_certificates"]

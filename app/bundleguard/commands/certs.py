@@ -174,6 +174,7 @@ def run_extract_chain(args: argparse.Namespace) -> int:
         del passphrase
     for path in result.written:
         print(render_written(path))
+    print(result.words(shown))  # the sentence the window says too
     notes = render_extraction_notes(result)  # its `.chain`, as an Extraction has
     if notes:
         print(notes)
