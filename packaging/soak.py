@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import string
@@ -53,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from smoke import start_xvfb, stop  # the same private Xvfb as the smoke test
+from smoke import stop  # the smoke test's way to end a process
 
 FOLDER_FILES = 3_000
 KEYSTROKES = 2_000
@@ -172,7 +173,8 @@ class Soak:
                 for line in self.stderr().splitlines()
                 if "Fatal Python error" in line or "Traceback" in line
             ]
-            said = f": {fatal[0].strip()}" if fatal else ""
+            last = [line for line in self.stderr().splitlines() if line.strip()][-1:]
+            said = f": {(fatal or last)[0].strip()[:300]}" if fatal or last else ""
             raise SoakFailed(f"the app exited ({how}) in the middle of the soak{said}")
 
     def stderr(self) -> str:
@@ -388,6 +390,25 @@ class Soak:
         return "Traceback" if "Traceback" in text else ""
 
 
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    """A private Xvfb, as packaging/smoke.py starts one, on a display number it picks itself
+    (`-displayfd`: never another's server on a machine shared with other runs)."""
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()  # written once the server takes connections
+    if not number.isdigit():
+        stop(xvfb)
+        raise SoakFailed("Xvfb did not start")
+    return xvfb, f":{number}"
+
+
 def make_folder(folder: Path, certificate: bytes, count: int) -> Path:
     """`count` small files: every 30th a copy of a certificate, the rest notes (refused)."""
     folder.mkdir()
@@ -457,7 +478,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bundleguard-soak-") as folder:
-        xvfb, display = start_xvfb()
+        try:
+            xvfb, display = start_xvfb()
+        except SoakFailed as failure:
+            print(f"soak: {failure}", file=sys.stderr)
+            return 2
         soak = Soak(binary, Path(folder), display)
         try:
             try:
