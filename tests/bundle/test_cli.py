@@ -245,3 +245,36 @@ def test_size_warning_is_printed(capsys, inputs, out_dir, monkeypatch):
     monkeypatch.setattr("bundleguard.bundle.writer.WARN_SIZE_BYTES", 100)
     code, out, _ = run(capsys, *base_args(inputs, out_dir))
     assert code == 0 and "mail servers refuse" in out
+
+
+# ------------------------------------------------------------------- the output folder
+
+
+def test_out_with_a_tilde_is_the_home_folder_and_is_remembered_so(
+    capsys, inputs, tmp_path, monkeypatch
+):
+    # `--out=~/bundles` reaches us unexpanded (no shell expands a `~` after `=`).
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))  # what Windows' expanduser reads
+    monkeypatch.chdir(tmp_path)
+    args = base_args(inputs, "unused", "--incident", "55")
+    args.remove("--out")
+    args.remove("unused")
+    code, out, err = run(capsys, *args, "--out=~/bundles")
+    assert code == 0, out + err
+    assert (home / "bundles" / f"support-bundle-{PRIMARY}-incident-55.zip").is_file()
+    assert not (tmp_path / "~").exists()
+    assert load_settings().settings.last_output_dir == str(home / "bundles")
+
+
+def test_out_relative_is_taken_from_the_working_folder(capsys, inputs, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    args = base_args(inputs, "bundles/../zips", "--incident", "55")
+    code, out, err = run(capsys, *args)
+    assert code == 0, out + err
+    assert (work / "zips" / f"support-bundle-{PRIMARY}-incident-55.zip").is_file()
+    assert load_settings().settings.last_output_dir == str(work / "zips")

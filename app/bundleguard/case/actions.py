@@ -4,8 +4,7 @@
 (`bundleguard.files.read_input_file`) and plans one bundle per appliance; `gather_facts` does
 the same for a case still being written (what it can plan, and every problem found, for
 `case.readiness`); `write_case_bundles` writes the accepted plans (one zip, and an email
-draft, per appliance) or nothing at all. `entered_path` is a folder as the user typed it,
-made absolute once, when it is entered.
+draft, per appliance) or nothing at all.
 Trust anchors are passed in by the shell (loaded once, in the GUI in the background): the
 core never reads a trust store itself. No Qt here, and no words of any shell.
 """
@@ -13,7 +12,6 @@ core never reads a trust store itself. No Qt here, and no words of any shell.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -176,19 +174,6 @@ def plan_case(
         )
         for appliance, shot in zip(appliances, screenshots, strict=True)
     )
-
-
-def entered_path(text: str, base: str | Path) -> str:
-    """A path as the user typed it, made absolute now: `~` is the user's home folder and a
-    relative path is taken from `base` (the working folder of a command, the case's folder
-    in the window). "" stays "" (no folder chosen). Nothing is read or created."""
-    text = text.strip()
-    if not text:
-        return ""
-    path = Path(text).expanduser()
-    if not path.is_absolute():
-        path = Path(base) / path
-    return os.path.normpath(path)
 
 
 def _read_or_refuse(path: str, expected: str) -> BundleInput | Refusal:

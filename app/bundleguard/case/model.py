@@ -256,6 +256,17 @@ def _loaded_path(text: str, base: Path) -> str:
     return str(path if path.is_absolute() else (base / path))
 
 
+def entered_path(text: str, base: str | os.PathLike[str]) -> str:
+    """A path as the user typed it, made absolute once, when it is entered: `~` is the
+    home folder, a relative path starts at `base` (a command's working folder, the case's
+    folder in the window). "" stays "". Nothing is read or created."""
+    text = text.strip()
+    if not text:
+        return ""
+    path = Path(text).expanduser()
+    return os.path.normpath(path if path.is_absolute() else Path(base) / path)
+
+
 def case_to_json(case: Case, case_file: Path | None = None) -> dict[str, object]:
     """The document of version 1; paths relative to `case_file`'s folder where they can be.
 

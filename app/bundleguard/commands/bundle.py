@@ -19,13 +19,12 @@ from bundleguard.bundle.render import render_plan_warnings, render_refused, rend
 from bundleguard.bundle.writer import BundleVerificationError
 from bundleguard.case.actions import (
     case_with_overrides,
-    entered_path,
     gather_facts,
     plan_case,
     split_host_role,
     write_case_bundles,
 )
-from bundleguard.case.model import ROLES, Case, Role, ScreenshotCountError
+from bundleguard.case.model import ROLES, Case, Role, ScreenshotCountError, entered_path
 from bundleguard.case.readiness import Readiness, readiness
 from bundleguard.case.store import load_case
 from bundleguard.certs.anchors import load_trust_anchors

@@ -2,7 +2,9 @@
 
 Every edit goes into the case at once (the controller saves it); every check is the
 core's (`normalize_hostname`, `parse_address`, `check_incident`, `check_address`), its
-message shown inline; the support address is shown as the draft will carry it.
+message shown inline; the support address is shown as the draft will carry it. The output
+folder is made absolute as it is typed (`~` is the home folder, a relative path starts at the
+case's folder: `case.model.entered_path`), so the case never stores a `~`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.model import ROLES, ApplianceEntry, Role, default_role
+from bundleguard.case.model import ROLES, ApplianceEntry, Role, default_role, entered_path
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import widgets
 from bundleguard.gui.controller import CaseController
@@ -166,6 +168,7 @@ class CasePage(QWidget):
             (self.output, "output"),
         ):
             edit.textEdited.connect(lambda text, key=key: self._edited(key, text))
+        self.output.editingFinished.connect(self._output_entered)
         controller.caseChanged.connect(self.refresh)
         self.refresh()
 
@@ -189,8 +192,15 @@ class CasePage(QWidget):
 
     # ---------------------------------------------------------------- editing
     def _edited(self, key: str, text: str) -> None:
-        self.controller.update(**{key: text.strip() if key != "output" else text})
+        if key == "output":
+            text = entered_path(text, self.controller.path.parent)
+        self.controller.update(**{key: text.strip()})
         self._check()
+
+    def _output_entered(self) -> None:
+        """The folder as it is stored (absolute), once the user is done typing it."""
+        if self.output.text() != self.controller.case.output:
+            self.output.setText(self.controller.case.output)
 
     def _check(self) -> None:
         show_problem(self.site_problem, hostname_problem(self.site.text()))
