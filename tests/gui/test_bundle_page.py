@@ -323,3 +323,97 @@ def test_open_folder_opens_the_output_folder(qtbot, make_page, case, monkeypatch
     build(qtbot, page)
     qtbot.mouseClick(button(page, "Open folder"), Qt.MouseButton.LeftButton)
     assert opened == [Path(case.output).resolve().as_uri()]
+
+
+# ------------------------------------------------------------------- stale results
+
+AFTER_BUILD = ("Open folder", "Open email draft", "Copy email text")
+
+
+def assert_cleared(page) -> None:
+    """The bundles of the build before are off the page and their buttons do nothing."""
+    listing = find_by_name(page, "Bundles written")
+    assert listing.toPlainText() == ""
+    for name in AFTER_BUILD:
+        assert not button(page, name).isEnabled(), name
+
+
+def built_once(qtbot, make_page, case):
+    page, controller = make_page(case)
+    build(qtbot, page)
+    assert find_by_name(page, "Build result").text().startswith("2 bundles written")
+    assert find_by_name(page, "Bundles written").toPlainText() != ""
+    assert all(button(page, name).isEnabled() for name in AFTER_BUILD)
+    return page, controller
+
+
+def test_a_declined_replace_clears_the_bundles_listed_before(qtbot, make_page, case):
+    page, _ = built_once(qtbot, make_page, case)
+    seen: list[str] = []
+    answer_next_question(QMessageBox.StandardButton.No, seen)
+    find_by_name(page, "Build result").setText("")
+    build(qtbot, page)
+    assert seen and seen[0].startswith("Replace these files?")
+    assert "Nothing was replaced" in find_by_name(page, "Build result").text()
+    assert_cleared(page)
+
+
+def test_a_failed_build_clears_the_bundles_listed_before(qtbot, make_page, case):
+    page, _ = built_once(qtbot, make_page, case)
+    out = Path(case.output)
+    draft = out / f"support-bundle-{BACKUP}-incident-12345.eml"
+    draft.unlink()
+    draft.mkdir()  # the draft cannot replace a folder: the build fails after "Replace?"
+    seen: list[str] = []
+    answer_next_question(QMessageBox.StandardButton.Yes, seen)
+    find_by_name(page, "Build result").setText("")
+    build(qtbot, page)
+    status = find_by_name(page, "Build result")
+    qtbot.waitUntil(lambda: status.text().startswith("The bundles were not built"), timeout=20_000)
+    assert_cleared(page)
+
+
+def test_another_output_folder_clears_the_bundles_listed_before(qtbot, make_page, case, tmp_path):
+    page, controller = built_once(qtbot, make_page, case)
+    controller.update(output=str(tmp_path / "elsewhere"))
+    assert_cleared(page)
+    assert "build them again" in find_by_name(page, "Build result").text()
+    wait_ready(qtbot, page)  # and it builds into the new folder
+    build(qtbot, page)
+    assert len(list((tmp_path / "elsewhere").glob("*.zip"))) == 2
+
+
+def test_a_change_that_does_not_touch_the_bundles_keeps_them(qtbot, make_page, case):
+    page, controller = built_once(qtbot, make_page, case)
+    shown = find_by_name(page, "Bundles written").toPlainText()
+    controller.update(replication=dataclasses.replace(case.replication, imported=("x",)))
+    assert find_by_name(page, "Bundles written").toPlainText() == shown
+    assert all(button(page, name).isEnabled() for name in AFTER_BUILD)
+
+
+# ------------------------------------------------------------------- concerns
+
+
+def test_concerns_need_build_anyway_and_then_it_builds(qtbot, make_page, case):
+    leaf_only = case.with_changes(files=(case.files[0],), incident="")
+    page, _ = make_page(leaf_only)
+    anyway = button(page, "Build anyway")
+    qtbot.waitUntil(anyway.isVisible, timeout=10_000)
+    assert not button(page, "Build bundles").isEnabled()
+    assert listed(page) == []
+    concerns = listed(page, "Concerns")
+    assert concerns[0] == "Step 1, Case: add the incident number: support matches the bundle to it"
+    assert concerns[1].startswith("Step 2, Certificates: the chain is incomplete")
+    assert reason(page).startswith("Ready, with 2 concerns")
+
+    page.build()  # Ctrl+B, or anything but "Build anyway", builds nothing
+    assert find_by_name(page, "Build result").text() == ""
+    assert not Path(case.output).exists() or not list(Path(case.output).iterdir())
+
+    qtbot.mouseClick(anyway, Qt.MouseButton.LeftButton)
+    result = find_by_name(page, "Build result")
+    qtbot.waitUntil(lambda: result.text().startswith("2 bundles written"), timeout=20_000)
+    for host in (PRIMARY, BACKUP):
+        with zipfile.ZipFile(Path(case.output) / f"support-bundle-{host}.zip") as archive:
+            names = sorted(archive.namelist())
+        assert names == ["leaf.crt", "manifest.json", f"status-basics-{host}.png"]
