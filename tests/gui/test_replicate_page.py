@@ -859,3 +859,49 @@ def test_the_export_step_says_the_key_file_never_goes_to_support(pages):
     assert label_text(page, "Where the exported file goes").startswith(
         "This export holds the private key: it is only for your other appliances."
     )
+
+
+def test_a_keystroke_in_the_site_or_incident_reads_and_stats_none_of_the_case_s_files(
+    qtbot, pages, home, pki, served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bundleguard import files as files_module
+    from bundleguard.guard import scan
+    from bundleguard.gui.replicate_page import PLAN_DELAY_MS
+
+    controller = pages.controller()
+    with_case(controller)
+    controller.update(files=case_files(home, pki, [SITE, PRIMARY, BACKUP]))
+    open_p12(qtbot, pages.page(controller), write_p12(home / "exported.p12", served, pki))
+    controller.shutdown()
+    again = pages.page(pages.controller())  # the export is recorded, not open
+    plan = find_by_name(again, "Certificate covers every name?")
+    qtbot.waitUntil(lambda: plan.count() > 0, timeout=20_000)
+    assert find_by_name(again, "Check the PKCS#12 again").isVisible()
+
+    ours = {"exported.p12", "leaf.crt", "int.crt"}
+    touched: list[str] = []
+    real_read, real_scan, real_is_file = files_module.read_input_file, scan.scan_file, Path.is_file
+
+    def read(path, *args, **kwargs):
+        touched.append(f"read {Path(path).name}")
+        return real_read(path, *args, **kwargs)
+
+    def scanned(path, *args, **kwargs):
+        touched.append(f"scan {Path(path).name}")
+        return real_scan(path, *args, **kwargs)
+
+    def is_file(path):
+        touched.append(f"stat {path.name}")
+        return real_is_file(path)
+
+    monkeypatch.setattr(files_module, "read_input_file", read)
+    monkeypatch.setattr(scan, "scan_file", scanned)
+    monkeypatch.setattr(Path, "is_file", is_file)
+    for typed in ("s", "su", "sup"):
+        again.controller.update(site=typed)
+        again.controller.update(incident=typed)
+    again.controller.update(site=SITE)
+    qtbot.wait(PLAN_DELAY_MS + 300)
+    monkeypatch.undo()
+    assert [t for t in touched if t.split(" ", 1)[1] in ours] == []
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 name(s)."

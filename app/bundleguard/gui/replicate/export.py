@@ -76,6 +76,9 @@ class ExportSection(QWidget):
         # of then opens nothing into this one.
         self._generation = 0
         self._opening = LatestJob(self, lambda: controller.pool)
+        # Whether the export checked before is still on disk, asked once per recorded path
+        # (not on every change of the case: a keystroke in the site stats no file).
+        self._recorded: tuple[str, bool] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -150,6 +153,7 @@ class ExportSection(QWidget):
         """Render the controller's case (`another`: another case was opened or started)."""
         if another:
             self._generation += 1
+            self._recorded = None
             self._opening.forget()  # a check started for the last case is dropped
             for box in self.step_boxes:
                 box.setChecked(False)
@@ -280,7 +284,9 @@ class ExportSection(QWidget):
                 )
             )
             self.pkcs12_list.show_text(DROP_HINT)
-            self.again_button.setVisible(saved.is_file())
+            if self._recorded is None or self._recorded[0] != replication.exported_pkcs12:
+                self._recorded = (replication.exported_pkcs12, saved.is_file())
+            self.again_button.setVisible(self._recorded[1])
         else:
             self.export_name.setText(NO_EXPORT)
             self.pkcs12_list.show_text(DROP_HINT)
