@@ -262,3 +262,16 @@ def test_extract_chain_is_the_case_action_the_window_calls(capsys, home, served)
         again.words(str)
         == f"The {again.already} certificate(s) in {source.name} were already in the case."
     )
+
+
+def test_a_default_name_in_the_bundle_folder_is_refused_before_any_passphrase_is_asked(
+    capsys, home, served, window, monkeypatch
+):
+    controller, _section = window
+    source = export_file(home / "bundles", served)  # the export was saved among the bundles
+    monkeypatch.delenv("BUNDLEGUARD_PASSPHRASE")
+    monkeypatch.delenv("BUNDLEGUARD_NEW_PASSPHRASE")
+    code, _, err = cli_rewrap(capsys, source, "--case", controller.path)
+    assert code == 2 and "not into the bundle folder" in err
+    assert "passphrase" not in err.lower()
+    assert [p.name for p in files_under(home / "bundles")] == [source.name]

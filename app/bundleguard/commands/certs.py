@@ -187,6 +187,7 @@ def run_extract_chain(args: argparse.Namespace) -> int:
 def run_rewrap(args: argparse.Namespace) -> int:
     from bundleguard.case.rewrap import (
         check_target,
+        default_target,
         forbidden_folders,
         needs_current_passphrase,
         rewrap_export,
@@ -199,9 +200,8 @@ def run_rewrap(args: argparse.Namespace) -> int:
 
         case_path = Path(args.case)
         forbidden = forbidden_folders(load_case(case_path), case_files_folder(case_path))
-    target = Path(args.out) if args.out else None
-    if target is not None:  # said before any passphrase is asked for
-        check_target(target, source, forbidden, replace=args.force)
+    target = Path(args.out) if args.out else default_target(source)
+    check_target(target, source, forbidden, replace=args.force)  # before any passphrase
     passphrase = get_passphrase(args, args.input) if needs_current_passphrase(source) else None
     new_passphrase = get_new_passphrase(args)
     try:
