@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 from pathlib import Path
 
@@ -64,10 +65,14 @@ def test_the_demo_appliances_serve_a_pass_and_a_meaningful_fail_then_stop(tmp_pa
             assert host == "127.0.0.1"
             ports.append(int(port))
         assert [a.hostname for a in demo.case.appliances] == [a.hostname for a in case.appliances]
-        report = probe_case(demo.case, timeout=5.0, anchors=NO_ANCHORS)
+        # The exported PKCS#12's certificate, as the Replicate page gives it to the probe.
+        exported = dataclasses.replace(demo.case.replication, exported_fingerprint=demo_fp)
+        report = probe_case(
+            demo.case.with_changes(replication=exported), timeout=5.0, anchors=NO_ANCHORS
+        )
     finally:
         demo.stop()
-    grid = verification_grid(report, demo.case, demo_fp)
+    grid = verification_grid(report, demo.case)
     primary, backup, node = grid.rows
     assert [row.host for row in grid.rows] == [
         "primary.example.com",
@@ -108,4 +113,4 @@ def test_the_demo_pkcs12_is_found_beside_the_screenshots_when_taken_out_of_the_c
     case = case.with_changes(files=tuple(f for f in case.files if not f.endswith(EXPORTED_NAME)))
     with start_demo_appliances(case) as demo:
         report = probe_case(demo.case, timeout=5.0, anchors=NO_ANCHORS)
-    assert verification_grid(report, demo.case, None).rows[1].ok
+    assert verification_grid(report, demo.case).rows[1].ok

@@ -63,9 +63,11 @@ def case_for(*appliances: FakeAppliance) -> Case:
 
 def grid_of(pki, *appliances, exported=None):
     case = case_for(*appliances)
+    if exported is not None:  # the exported PKCS#12's certificate, as the case records it
+        case = case.with_changes(replication=Replication(exported_fingerprint=exported))
     anchors = TrustAnchors(public=(), system=(pki.root,))
     report = probe_case(case, timeout=3.0, anchors=anchors)
-    return verification_grid(report, case, exported, now=NOW)
+    return verification_grid(report, case, now=NOW)
 
 
 # --------------------------------------------------------------------------- PKCS#12
@@ -248,7 +250,7 @@ def test_the_fingerprint_recorded_in_the_case_is_compared_and_an_unreachable_one
         )
         anchors = TrustAnchors(public=(), system=(fake_pki.root,))
         report = probe_case(case, timeout=3.0, anchors=anchors)
-    grid = verification_grid(report, case, None, now=NOW)
+    grid = verification_grid(report, case, now=NOW)
     primary, backup = grid.rows
     assert primary.cell(Check.MATCHES_EXPORT).detail == (
         f"Does not serve the exported certificate: SHA-256 {fp(served.leaf)} here, "
@@ -337,7 +339,7 @@ def test_a_problem_only_the_probe_sees_is_never_summed_up_as_all_pass(served, fa
     ):
         case = case_for(a, b)
         report = probe_case(case, timeout=3.0, anchors=anchors)
-    grid = verification_grid(report, case, None, now=NOW)
+    grid = verification_grid(report, case, now=NOW)
     assert all(row.ok for row in grid.rows)  # every cell passes...
     assert not report.ok and not grid.ok  # ...but the live check is the judge
     assert grid.summary.startswith("Fix first: The appliances do not all serve the same")

@@ -21,6 +21,7 @@ from bundleguard.cli import main
 from bundleguard.errors import InputError
 from bundleguard.probe import Failure
 from bundleguard.probe.expected import ExpectedChain
+from bundleguard.probe.report import Check
 from bundleguard.probe.targets import NoTargetsError, RepeatedTargetError
 from bundleguard.probe.targets import Role as TargetRole
 
@@ -43,9 +44,11 @@ def pair_and_node(start_appliance, site_cert, pki):
     )
 
 
-def test_probe_case_checks_every_appliance_of_the_case_primary_first(pair_and_node):
+def test_probe_case_checks_every_appliance_in_the_cases_order_against_the_primary(
+    pair_and_node,
+):
     primary, backup, node = pair_and_node
-    # The backup is listed first: the primary is still the one the others are compared with.
+    # The backup is listed first: the primary (by role) is still the one compared with.
     case = Case(
         site=SITE,
         appliances=(
@@ -57,17 +60,23 @@ def test_probe_case_checks_every_appliance_of_the_case_primary_first(pair_and_no
 
     report = probe_case(case, timeout=3)
 
-    assert [a.target.name for a in report.appliances] == [PRIMARY, BACKUP, NODE]
+    assert [a.target.name for a in report.appliances] == [BACKUP, NODE, PRIMARY]
     assert [a.target.role for a in report.appliances] == [
         TargetRole.APPLIANCE,
-        TargetRole.APPLIANCE,
         TargetRole.TRAFFIC_NODE,
+        TargetRole.APPLIANCE,
     ]
-    assert report.appliances[1].same_as_reference.reference == PRIMARY
-    assert report.appliances[1].same_as_reference.same
-    assert not report.appliances[2].same_as_reference.same  # the node serves its wildcard
+    assert report.primary == PRIMARY
+    backup_report, node_report, primary_report = report.appliances
+    assert backup_report.same_as_reference.reference == PRIMARY
+    assert backup_report.same_as_reference.same
+    assert not node_report.same_as_reference.same  # the node serves its wildcard
+    assert primary_report.same_as_reference is None
+    assert primary_report.verdict(Check.SAME_AS_PRIMARY).passed is None
+    assert backup_report.verdict(Check.SAME_AS_PRIMARY).passed is True
+    assert node_report.verdict(Check.SAME_AS_PRIMARY).failed
     assert report.site == SITE
-    assert [a.target.port for a in report.appliances] == [primary.port, backup.port, node.port]
+    assert [a.target.port for a in report.appliances] == [backup.port, node.port, primary.port]
 
 
 def test_probe_case_compares_with_the_expected_chain_and_reports_progress(

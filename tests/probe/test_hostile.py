@@ -21,6 +21,7 @@ from bundleguard.case.store import save_case
 from bundleguard.cli import main
 from bundleguard.probe import Role, parse_target, probe_appliances
 from bundleguard.probe.fake import FakePKI, ServedCertificate
+from bundleguard.probe.report import Check
 
 from .conftest import BACKUP, PRIMARY, SITE
 from .damaged import with_duplicated_extension
@@ -104,7 +105,10 @@ def test_duplicated_extension_is_a_damaged_certificate_verdict_and_the_probe_goe
     assert broken.problems and "damaged certificate" in broken.problems[0]
     assert "1.3.6.1.4.1.55555.1 twice" in broken.problems[0]
     assert all(check.handshake.ok for check in broken.checks)  # every name was asked
-    assert fine.ok and fine.check_for(SITE).covers_name
+    assert not fine.problems and fine.check_for(SITE).covers_name
+    # The primary served nothing to compare with: that check of the backup cannot pass.
+    assert [v.check for v in fine.failures] == [Check.SAME_AS_PRIMARY]
+    assert fine.failures[0].detail == "Cannot compare: a certificate is missing."
 
 
 def test_duplicated_extension_in_the_cli_is_a_problem_not_an_unexpected_error(

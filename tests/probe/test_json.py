@@ -13,11 +13,11 @@ from .conftest import BACKUP, PRIMARY, SITE
 
 REPORT_KEYS = [
     "site", "ok", "consistent", "cancelled", "needs_software_update", "timeout", "seconds",
-    "expected", "expected_source", "problems", "appliances",
+    "expected", "expected_source", "problems", "appliances", "primary",
 ]  # fmt: skip
 APPLIANCE_KEYS = [
     "name", "role", "address", "port", "ok", "seconds", "checks", "same_as_reference",
-    "matches_expected", "problems", "notes",
+    "matches_expected", "problems", "notes", "verdicts",
 ]  # fmt: skip
 CHECK_KEYS = [
     "sni", "endpoint", "ok", "failure", "message", "tls_version", "seconds", "chain",

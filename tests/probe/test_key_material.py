@@ -67,7 +67,7 @@ def test_a_key_in_the_served_names_is_left_out_of_the_results(start_appliance, p
     report, case = _probe(primary)
 
     found = key_material_in_report(report)
-    grid = verification_grid(report, case, None)
+    grid = verification_grid(report, case)
 
     assert found is not None
     assert grid.withheld.startswith("A certificate an appliance served carries private key")
@@ -86,7 +86,7 @@ def test_a_certificate_carrying_a_key_fails_the_check_even_when_all_else_passes(
     primary = start_appliance(PRIMARY, default=served)
     report, case = _probe(primary)
 
-    grid = verification_grid(report, case, None)
+    grid = verification_grid(report, case)
 
     assert grid.rows[0].ok  # covered, complete, in date: every cell passes
     assert not grid.ok
@@ -106,7 +106,7 @@ def test_a_name_is_judged_whole_before_it_is_cut_for_the_results(start_appliance
 
     primary = start_appliance(PRIMARY, default=in_leaf_names(pki, SITE, [name]))
     report, case = _probe(primary)
-    grid = verification_grid(report, case, None)
+    grid = verification_grid(report, case)
 
     assert grid.withheld
     assert leaked(_every_text(grid), der) == ""
@@ -119,7 +119,7 @@ def test_a_key_in_a_name_the_results_would_not_list_still_withholds(start_applia
     primary = start_appliance(PRIMARY, default=in_leaf_names(pki, SITE, names))
     report, case = _probe(primary)
 
-    assert verification_grid(report, case, None).withheld
+    assert verification_grid(report, case).withheld
 
 
 def test_names_without_keys_are_shown_and_kept_to_a_name_each(start_appliance, pki):
@@ -127,7 +127,7 @@ def test_names_without_keys_are_shown_and_kept_to_a_name_each(start_appliance, p
 
     primary = start_appliance(PRIMARY, default=in_leaf_names(pki, SITE, long_names))
     report, case = _probe(primary)
-    grid = verification_grid(report, case, None)
+    grid = verification_grid(report, case)
 
     assert grid.withheld == ""
     detail = grid.rows[0].cell(Check.COVERS).detail
@@ -176,7 +176,7 @@ def test_the_problems_no_cell_shows_are_few_and_short(start_appliance, pki):
     report, case = _probe(primary)
     many = tuple(f"Problem {i}: " + "w" * 3000 for i in range(50))
 
-    grid = verification_grid(dataclasses.replace(report, problems=many), case, None)
+    grid = verification_grid(dataclasses.replace(report, problems=many), case)
 
     problems = grid.other_problems
 
@@ -188,14 +188,17 @@ def test_the_problems_no_cell_shows_are_few_and_short(start_appliance, pki):
 def test_a_case_fingerprint_that_is_no_fingerprint_is_never_quoted(start_appliance, pki):
     """The case records the exported PKCS#12's fingerprint; a forged case may put a key
     there (an Ed25519 key's base64 is 64 characters): the check says it is wrong."""
+    from bundleguard.case.probing import probe_case
+
     der = keyforge.pkcs8_der(keyforge.ed25519_key())
     primary = start_appliance(PRIMARY, default=pki.issue([SITE, PRIMARY]))
-    report, case = _probe(primary)
+    _report, case = _probe(primary)
     case = case.with_changes(
         replication=Replication(exported_fingerprint=base64.b64encode(der).decode())
     )
+    report = probe_case(case, timeout=5)
 
-    grid = verification_grid(report, case, None)
+    grid = verification_grid(report, case)
 
     cell = grid.rows[0].cell(Check.MATCHES_EXPORT)
     assert cell.status is Status.FAIL

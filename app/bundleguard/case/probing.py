@@ -2,7 +2,9 @@
 
 `probe_case(case, ...)` turns the case's site and appliances (hostname, role, optional
 address `HOST[:PORT]` to connect to) into probe targets — primary and backups are
-appliances, nodes are Atlas traffic nodes — and runs `bundleguard.probe` on them.
+appliances, nodes are Atlas traffic nodes — and runs `bundleguard.probe` on them, with the
+primary (by role; the first when none is marked) as the one the others are compared with.
+The probe judges every check of every appliance; the window's grid only shows it.
 `with_probe_overrides` puts what the user gave beside a case (a site, appliances, traffic
 nodes written `NAME[=ADDRESS[:PORT]]`) in place of the case's own.
 """
@@ -37,11 +39,18 @@ class NoSiteError(InputError):
 
 
 def case_targets(case: Case, *, default_port: int = DEFAULT_PORT) -> tuple[Target, ...]:
-    """The case's appliances as probe targets, the primary first (the others are compared
-    with it). Raises `InputError` for a malformed hostname or address, `NoTargetsError`
-    for a case without appliances, `RepeatedTargetError` for one named twice."""
-    entries = sorted(case.appliances, key=lambda entry: entry.role is not Role.PRIMARY)
-    return check_targets(tuple(_target(entry, default_port) for entry in entries))
+    """The case's appliances as probe targets, in the case's order. Raises `InputError`
+    for a malformed hostname or address, `NoTargetsError` for a case without appliances,
+    `RepeatedTargetError` for one named twice."""
+    return check_targets(tuple(_target(entry, default_port) for entry in case.appliances))
+
+
+def case_primary(case: Case) -> str | None:
+    """The normalised hostname of the appliance the others are compared with: the one
+    whose role is primary, else the first of the case (None: the case names none)."""
+    entries = case.appliances
+    entry = next((e for e in entries if e.role is Role.PRIMARY), entries[0] if entries else None)
+    return normalize_hostname(entry.hostname) if entry is not None else None
 
 
 def _target(entry: ApplianceEntry, default_port: int) -> Target:
@@ -67,7 +76,9 @@ def probe_case(
     default_port: int = DEFAULT_PORT,
     anchors: TrustAnchors | None = None,
 ) -> ProbeReport:
-    """Probe every appliance of `case` over live TLS and compare them (see `bundleguard.probe`).
+    """Probe every appliance of `case` over live TLS and compare them (see `bundleguard.probe`):
+    every appliance with the primary (`case_primary`), and with the exported certificate
+    (`expected`, else the fingerprint the case records).
 
     `timeout` bounds the whole check of one appliance; `expected` is the certificate all
     should serve; `progress(done, total, appliance_report)` sees each appliance finish;
@@ -83,6 +94,8 @@ def probe_case(
         timeout=timeout,
         expected=expected.certificates if expected is not None else (),
         expected_source=expected.source if expected is not None else "",
+        expected_fingerprint=case.replication.exported_fingerprint,
+        primary=case_primary(case),
         progress=progress,
         cancel=cancel,
         anchors=anchors,

@@ -3,8 +3,10 @@ from the primary to its backups and traffic nodes, as facts first and words seco
 
 - `pkcs12_rows(report)`: the exported PKCS#12, judged row by row.
 - `coverage_rows(case, leaf)`: does the certificate cover every name the case needs?
-- `verification_grid(report, case, fingerprint)`: each appliance x each check, from a live
-  probe, with a plain sentence for every failure, a summary and a text to copy.
+- `verification_grid(report, case)`: each appliance x each check as the live probe judged
+  it (`probe.analyse.judge_appliance`: the one judge, which the CLI's exit status reads
+  too; here nothing is judged again), with its sentence for every failure, a summary and a
+  text to copy.
 - `update_wait(installed, now)`: how long clients may still need after the vendor update.
 - `passphrase_strength(passphrase)`: a simple, honest score (never kept, never logged).
 
@@ -20,9 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 import string
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -31,7 +31,7 @@ from bundleguard.case import texts
 from bundleguard.case.model import Case, Role, Verification, case_key
 from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
-from bundleguard.probe.report import ApplianceReport, NameCheck, ProbeReport
+from bundleguard.probe.report import ApplianceReport, Check, ProbeReport
 
 LEGACY_REASON = "older appliances and Windows Server 2016 need it; modern tools prefer AES-256"
 CLIENT_WAIT = dt.timedelta(hours=48)
@@ -201,18 +201,6 @@ def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
 # --------------------------------------------------------------------------- the grid
 
 
-class Check(enum.Enum):
-    REACHABLE = "reachable"
-    SITE_NAME = "site name served"
-    OWN_NAME = "own name served"
-    NO_SNI = "no-SNI default"
-    CHAIN = "chain complete"
-    COVERS = "covers the names"
-    DATES = "valid dates"
-    SAME_AS_PRIMARY = "same leaf as primary"
-    MATCHES_EXPORT = "matches the exported PKCS#12"
-
-
 @dataclass(frozen=True)
 class Cell:
     host: str
@@ -326,34 +314,7 @@ class VerificationGrid:
         )
 
 
-def _leaf_fp(check: NameCheck | None) -> str | None:
-    return check.leaf.fingerprint_sha256 if check is not None and check.leaf else None
-
-
-def _served(check: NameCheck | None) -> bool:
-    return check is not None and check.handshake.ok and check.leaf is not None
-
-
-def _fail_reason(check: NameCheck | None, name: str) -> str:
-    if check is None or not check.attempted:
-        return f"{name} was not asked for."
-    message = _short(check.handshake.message) or "no certificate was served"
-    return f"Nothing served for {name}: {message}."
-
-
 WITHHELD = "(withheld)"
-
-
-def _some(names: Sequence[str]) -> str:
-    """At most `texts.MAX_NAMES` names: a certificate may carry hundreds, and every detail
-    must stay short enough to read (and to keep in the case file)."""
-    shown = ", ".join(_short(n) for n in names[: texts.MAX_NAMES])
-    more = len(names) - texts.MAX_NAMES
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _short(text: str) -> str:
-    return texts.shortened(text, texts.MAX_NAME)
 
 
 def key_problem(found: texts.KeyMaterial) -> str:
@@ -373,54 +334,28 @@ def withheld_reason(found: texts.KeyMaterial) -> str:
     )
 
 
-def _to(check: NameCheck) -> str:
-    return f"for {check.sni}" if check.sni is not None else "to clients that send no name"
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
-
-
-_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{2}(?:[: ]?[0-9A-Fa-f]{2}){31}")
-
-
-def _norm(fingerprint: str) -> str:
-    return fingerprint.replace(":", "").replace(" ", "").upper()
-
-
 def verification_grid(
-    report: ProbeReport,
-    case: Case,
-    exported_leaf_fingerprint: str | None,
-    *,
-    now: dt.datetime | None = None,
+    report: ProbeReport, case: Case, *, now: dt.datetime | None = None
 ) -> VerificationGrid:
-    """Each appliance of the probe x each check, PASS or FAIL with what differs.
+    """The probe's judgement of each appliance x each check, arranged as the grid shows it.
 
-    `exported_leaf_fingerprint` (SHA-256) is the certificate of the exported PKCS#12;
-    when None, the one recorded in the case is used, and when there is none either, the
-    "matches the exported PKCS#12" check does not apply.
+    Nothing is judged here: every cell is the probe's `Verdict` (`probe.analyse.
+    judge_appliance`, the one judge the CLI's exit status reads too), in its words.
+    `now` is when the check is said to have been made.
     """
     moment = now if now is not None else dt.datetime.now(dt.UTC)
-    site = report.site
     # Judged whole, before a name or a sentence is shortened: a cut could split a key
     # into pieces that each pass.
     found = texts.key_material_in_report(report)
     withheld = withheld_reason(found) if found is not None else ""
-    if exported_leaf_fingerprint is None:
-        exported_leaf_fingerprint = case.replication.exported_fingerprint or None
-    primary_fp = _leaf_fp(report.appliances[0].check_for(site)) if report.appliances else None
-    rows = tuple(
-        _row(appliance, index, site, primary_fp, exported_leaf_fingerprint, moment, bool(withheld))
-        for index, appliance in enumerate(report.appliances)
-    )
+    rows = tuple(_row(appliance, bool(withheld)) for appliance in report.appliances)
     other: tuple[str, ...] = ()
     if all(row.ok for row in rows) and not report.ok:
         other = _other_problems(report, bool(withheld))
     if found is not None:
         other = (key_problem(found), *other)
     return VerificationGrid(
-        site=site,
+        site=report.site,
         rows=rows,
         checked_at=moment,
         other_problems=other,
@@ -451,169 +386,25 @@ def _other_problems(report: ProbeReport, withheld: bool) -> tuple[str, ...]:
     )
 
 
-def _row(
-    appliance: ApplianceReport,
-    index: int,
-    site: str,
-    primary_fp: str | None,
-    exported: str | None,
-    now: dt.datetime,
-    withheld: bool = False,
-) -> GridRow:
-    """One appliance's cells; `withheld`: every name and message it sent is left out."""
+_STATUS = {True: Status.PASS, False: Status.FAIL, None: None}
+
+
+def _row(appliance: ApplianceReport, withheld: bool = False) -> GridRow:
+    """One appliance's cells, in the order of `Check`: the probe's verdicts; `withheld`:
+    in the words without what the appliance sent."""
     host = appliance.target.name
-
-    def outside(text: str) -> str:
-        return WITHHELD if withheld else text
-
-    site_check = appliance.check_for(site)
-    own_check = appliance.check_for(host) if host != site else None
-    default_check = appliance.check_for(None)
-    site_fp = _leaf_fp(site_check)
-    cells: list[Cell] = []
-
-    def add(check: Check, status: Status | None, detail: str = "") -> None:
-        cells.append(Cell(host, check, status, detail))
-
-    reachable = any(c.handshake.ok for c in appliance.checks)
-    if reachable:
-        add(Check.REACHABLE, Status.PASS)
-    else:
-        messages = [c.handshake.message for c in appliance.checks if c.handshake.message]
-        why = outside(_short(messages[0])) if messages else "no answer"
-        add(Check.REACHABLE, Status.FAIL, f"The appliance could not be reached: {why}.")
-
-    if _served(site_check):
-        add(Check.SITE_NAME, Status.PASS)
-    else:
-        add(Check.SITE_NAME, Status.FAIL, outside(_fail_reason(site_check, site)))
-
-    own_fp = _leaf_fp(own_check)
-    if host == site:
-        add(Check.OWN_NAME, None)
-    elif not _served(own_check):
-        add(Check.OWN_NAME, Status.FAIL, outside(_fail_reason(own_check, host)))
-    elif site_fp is not None and own_fp != site_fp:
-        add(
-            Check.OWN_NAME,
-            Status.FAIL,
-            f"For its own name {host} it serves another certificate (SHA-256 {own_fp}) "
-            f"than for {site} (SHA-256 {site_fp}): replace that one as well.",
+    cells = tuple(
+        Cell(
+            host,
+            verdict.check,
+            _STATUS[verdict.passed],
+            verdict.plain if withheld else verdict.detail,
         )
-    else:
-        add(Check.OWN_NAME, Status.PASS)
-
-    default_fp = _leaf_fp(default_check)
-    if default_fp is None:
-        add(
-            Check.NO_SNI,
-            Status.FAIL,
-            "Clients that send no name got no certificate: "
-            + (outside(_short(default_check.handshake.message)) if default_check else "not asked")
-            + ".",
-        )
-    elif site_fp is not None and default_fp != site_fp:
-        add(
-            Check.NO_SNI,
-            Status.FAIL,
-            f"Clients that send no name get another certificate (SHA-256 {default_fp}) "
-            f"than {site} (SHA-256 {site_fp}): make this certificate the default.",
-        )
-    else:
-        add(Check.NO_SNI, Status.PASS)
-
-    served = [c for c in (site_check, own_check, default_check) if _served(c)]
-    broken = [c for c in served if c.chain_complete is False]
-    if site_check is None or site_check.chain_complete is None:
-        add(Check.CHAIN, Status.FAIL if not _served(site_check) else None, "No chain to judge.")
-    elif broken:
-        check = broken[0]
-        where = "" if check is site_check else f" served {_to(check)}"
-        issuer = outside(_short(check.leaf.issuer)) if check.leaf is not None else "its issuer"
-        add(
-            Check.CHAIN,
-            Status.FAIL,
-            f"The chain{where} is incomplete: the intermediate certificate "
-            f"{issuer} is missing. Import the certificate again with its intermediates.",
-        )
-    else:
-        add(Check.CHAIN, Status.PASS)
-
-    uncovered = [
-        name
-        for name, check in ((site, site_check), (host, own_check))
-        if check is not None and check.covers_name is False
-    ]
-    if not _served(site_check):
-        add(Check.COVERS, Status.FAIL, "No certificate to judge.")
-    elif uncovered:
-        names = outside(_some(site_check.leaf.names)) if site_check.leaf else ""
-        add(
-            Check.COVERS,
-            Status.FAIL,
-            f"The certificate does not cover {', '.join(uncovered)} (it covers: {names}).",
-        )
-    else:
-        add(Check.COVERS, Status.PASS)
-
-    leaf = site_check.leaf if site_check is not None else None
-    dated = []
-    for check in served:
-        cert = check.leaf
-        if cert is not None and now < cert.not_before:
-            dated.append(
-                f"the certificate served {_to(check)} is not valid before "
-                f"{cert.not_before.isoformat()}"
-            )
-        elif cert is not None and now > cert.not_after:
-            dated.append(
-                f"the certificate served for {check.label} expired on {cert.not_after.isoformat()}"
-            )
-    if leaf is None:
-        add(Check.DATES, Status.FAIL, "No certificate to judge.")
-    elif dated:
-        add(Check.DATES, Status.FAIL, _sentence("; ".join(dict.fromkeys(dated))))
-    else:
-        add(Check.DATES, Status.PASS)
-
-    if index == 0:
-        add(Check.SAME_AS_PRIMARY, None)
-    elif site_fp is None or primary_fp is None:
-        add(Check.SAME_AS_PRIMARY, Status.FAIL, "Cannot compare: a certificate is missing.")
-    elif site_fp == primary_fp:
-        add(Check.SAME_AS_PRIMARY, Status.PASS)
-    else:
-        add(
-            Check.SAME_AS_PRIMARY,
-            Status.FAIL,
-            f"Serves another certificate than the primary: SHA-256 {site_fp} here, "
-            f"{primary_fp} on the primary.",
-        )
-
-    if not exported:
-        add(Check.MATCHES_EXPORT, None)
-    elif not _FINGERPRINT.fullmatch(exported.strip()):
-        # A case file may say anything here: never quoted, only said to be wrong.
-        add(
-            Check.MATCHES_EXPORT,
-            Status.FAIL,
-            "The case records no SHA-256 fingerprint of the exported PKCS#12 (the text there "
-            "is something else): open the export again.",
-        )
-    elif site_fp is None:
-        add(Check.MATCHES_EXPORT, Status.FAIL, "Cannot compare: no certificate was served.")
-    elif _norm(site_fp) == _norm(exported):
-        add(Check.MATCHES_EXPORT, Status.PASS)
-    else:
-        add(
-            Check.MATCHES_EXPORT,
-            Status.FAIL,
-            f"Does not serve the exported certificate: SHA-256 {site_fp} here, "
-            f"{exported.strip()} in the PKCS#12.",
-        )
+        for verdict in appliance.verdicts
+    )
     target = appliance.target
     reached = f"{target.address}:{target.port}" if target.address else ""
-    return GridRow(host, tuple(cells), reached)
+    return GridRow(host, cells, reached)
 
 
 # --------------------------------------------------------------------------- waiting

@@ -2,9 +2,10 @@
 
 "Verify appliances" runs the core's `probe_case` in a worker (per-appliance timeout from
 the spin box, the controller's trust anchors, the exported PKCS#12's certificates when the
-page gave them) and turns the report into the core's `verification_grid` there too: the
-GUI only renders it. Progress counts appliances; "Cancel verification" (and `cancel()`,
-which the window calls when it closes) stops every check within a fraction of a second.
+page gave them) and arranges the probe's verdicts as the core's `verification_grid` there
+too: the probe judges (the same verdicts `bundleguard probe` exits by), the GUI renders.
+Progress counts appliances; "Cancel verification" (and `cancel()`, which the window calls
+when it closes) stops every check within a fraction of a second.
 The table shows appliances x checks, each cell an icon and a word (never colour alone)
 with the cell's accessible text and the failure as tooltip, after a first column with
 where each appliance was reached (step 1's Address, or "DNS"); "What differs" lists every
@@ -115,10 +116,10 @@ def verify_case(
     cancel: Cancel,
     progress: Callable[[int, int, str], None],
 ) -> VerificationGrid:
-    """Probe every appliance of `case` and judge the result as the grid the panel shows."""
+    """Probe every appliance of `case` (the probe judges each check, as for `bundleguard
+    probe`) and arrange its verdicts as the grid the panel shows."""
     from bundleguard.case.probing import probe_case
     from bundleguard.case.replication import verification_grid
-    from bundleguard.certs.describe import fingerprint_sha256
 
     report = probe_case(
         case,
@@ -128,8 +129,7 @@ def verify_case(
         progress=lambda done, total, appliance: progress(done, total, appliance.target.name),
         anchors=anchors,
     )
-    exported = fingerprint_sha256(expected.certificates[0]) if expected is not None else None
-    return verification_grid(report, case, exported)
+    return verification_grid(report, case)
 
 
 # --------------------------------------------------------------------------- texts

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -35,11 +36,13 @@ from bundleguard.guard import classify_bytes, find_private_keys
 from bundleguard.probe.report import (
     ApplianceReport,
     CertificateSummary,
+    Check,
     Comparison,
     NameCheck,
     ProbeReport,
+    Verdict,
 )
-from bundleguard.probe.targets import Role, Target
+from bundleguard.probe.targets import Target
 from bundleguard.probe.tls import Failure, Handshake
 
 
@@ -351,9 +354,9 @@ def summarise_appliance(report: ApplianceReport, site: str) -> ApplianceReport:
         and site_check.leaf is not None
         and own_check.leaf.fingerprint_sha256 != site_check.leaf.fingerprint_sha256
     ):
-        notes.append(
-            f"For its own name {report.target.name} serves a different certificate than for "
-            f"{site}: {_describe(own_check.leaf)}."
+        problems.append(
+            f"For its own name {report.target.name} it serves a different certificate than "
+            f"for {site}: {_describe(own_check.leaf)}. Replace that one as well."
         )
     return replace(
         report, problems=tuple(dict.fromkeys(problems)), notes=tuple(dict.fromkeys(notes))
@@ -366,23 +369,36 @@ def compare_appliances(
     *,
     expected: Sequence[x509.Certificate] = (),
     expected_source: str = "",
+    expected_fingerprint: str = "",
+    primary: str | None = None,
     timeout: float = 0.0,
     seconds: float = 0.0,
+    now: dt.datetime | None = None,
 ) -> ProbeReport:
-    """Do all appliances serve the identical chain for the site, and the expected one?"""
+    """Do all appliances serve the identical chain for the site, and the expected one?
+    Then each check of each appliance is judged (`judge_appliance`).
+
+    `primary` names the appliance the others are compared with (the primary, by role);
+    None: the first of `reports`. `expected_fingerprint` (SHA-256) is the exported
+    certificate's when no `expected` chain is given (a case records it).
+    """
     expected_chain = _expected_chain(expected)
     answered = [r for r in reports if _site_chain(r, site)]
-    reference = next((r for r in answered if r.target.role is Role.APPLIANCE), None)
-    if reference is None and answered:
-        reference = answered[0]
+    reference = next((r for r in reports if r.target.name == primary), None)
+    if reference is None and reports:
+        reference = reports[0]
+    reference_chain = _site_chain(reference, site) if reference is not None else ()
+    if expected_chain:
+        expected_fingerprint = fingerprint_sha256(expected_chain[0])
     problems: list[str] = []
     finished: list[ApplianceReport] = []
     for report in reports:
         served = _site_chain(report, site)
         extra: list[str] = []
         same_as_reference = None
-        if served and reference is not None and report is not reference:
-            same_as_reference = _compare(served, _site_chain(reference, site), reference.target)
+        if served and reference_chain and report is not reference:
+            assert reference is not None
+            same_as_reference = _compare(served, reference_chain, reference.target)
             if not same_as_reference.same:
                 extra.append(
                     f"It does not serve the same certificate for {site} as "
@@ -397,12 +413,20 @@ def compare_appliances(
                     f"It does not serve {label} for {site}: "
                     + " ".join(matches_expected.differences)
                 )
+        verdicts = judge_appliance(
+            report,
+            site,
+            reference=None if report is reference else reference,
+            exported=expected_fingerprint,
+            now=now,
+        )
         finished.append(
             replace(
                 report,
                 same_as_reference=same_as_reference,
                 matches_expected=matches_expected,
                 problems=(*report.problems, *extra),
+                verdicts=verdicts,
             )
         )
     site_chains = {tuple(c.chain_fingerprints) for r in answered if (c := r.check_for(site))}
@@ -421,7 +445,271 @@ def compare_appliances(
         problems=tuple(problems),
         timeout=timeout,
         seconds=seconds,
+        primary=reference.target.name if reference is not None else "",
     )
+
+
+# --------------------------------------------------------------------------- verdicts
+# Each check of one appliance, judged once: the CLI's exit status and the window's grid
+# (`bundleguard.case.replication`) read these. Every sentence comes twice: as said, and
+# `plain` (what the appliance sent left out, for results that must not repeat it).
+
+WITHHELD_PLAIN = "(withheld)"
+_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{2}(?:[: ]?[0-9A-Fa-f]{2}){31}")
+
+
+class _Said:
+    """A sentence put together from our words and what the appliance sent."""
+
+    def __init__(self) -> None:
+        self.detail: list[str] = []
+        self.plain: list[str] = []
+
+    def ours(self, text: str) -> _Said:
+        self.detail.append(text)
+        self.plain.append(text)
+        return self
+
+    def theirs(self, text: str) -> _Said:
+        self.detail.append(text)
+        self.plain.append(WITHHELD_PLAIN)
+        return self
+
+
+def _fail(check: Check, said: _Said | str) -> Verdict:
+    if isinstance(said, str):
+        return Verdict(check, False, said, said)
+    return Verdict(check, False, "".join(said.detail), "".join(said.plain))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_NAME_QUOTED else text[: MAX_NAME_QUOTED - 1] + "…"
+
+
+def _leaf_fp(check: NameCheck | None) -> str | None:
+    return check.leaf.fingerprint_sha256 if check is not None and check.leaf else None
+
+
+def _served(check: NameCheck | None) -> bool:
+    return check is not None and check.handshake.ok
+
+
+def _not_served(check: NameCheck | None, name: str) -> _Said:
+    if check is None or not check.attempted:
+        return _Said().ours(f"{name} was not asked for.")
+    message = _short(check.handshake.message)
+    said = _Said().ours(f"Nothing served for {name}: ")
+    if message:
+        said.theirs(message)
+    else:
+        said.ours("no certificate was served")
+    return said.ours(".")
+
+
+def _to(check: NameCheck) -> str:
+    return f"for {check.sni}" if check.sni is not None else "to clients that send no name"
+
+
+def _norm(fingerprint: str) -> str:
+    return fingerprint.replace(":", "").replace(" ", "").upper()
+
+
+def judge_appliance(
+    report: ApplianceReport,
+    site: str,
+    *,
+    reference: ApplianceReport | None,
+    exported: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Verdict, ...]:
+    """Every `Check` of one appliance, in the order of `Check`.
+
+    `reference` is the primary the appliance is compared with (None: it is the primary);
+    `exported` is the SHA-256 fingerprint of the exported certificate ("": none to compare).
+    """
+    moment = now if now is not None else dt.datetime.now(dt.UTC)
+    host = report.target.name
+    site_check = report.check_for(site)
+    own_check = report.check_for(host) if host != site else None
+    default_check = report.check_for(None)
+    site_fp = _leaf_fp(site_check)
+    verdicts: list[Verdict] = []
+    add = verdicts.append
+
+    if any(c.handshake.ok for c in report.checks):
+        add(Verdict(Check.REACHABLE, True))
+    else:
+        messages = [c.handshake.message for c in report.checks if c.handshake.message]
+        said = _Said().ours("The appliance could not be reached: ")
+        if messages:
+            said.theirs(_short(messages[0]))
+        else:
+            said.ours("no answer")
+        add(_fail(Check.REACHABLE, said.ours(".")))
+
+    if _served(site_check):
+        add(Verdict(Check.SITE_NAME, True))
+    else:
+        add(_fail(Check.SITE_NAME, _not_served(site_check, site)))
+
+    own_fp = _leaf_fp(own_check)
+    if own_check is None and host == site:
+        add(Verdict(Check.OWN_NAME, None))
+    elif not _served(own_check):
+        add(_fail(Check.OWN_NAME, _not_served(own_check, host)))
+    elif site_fp is not None and own_fp is not None and own_fp != site_fp:
+        add(
+            _fail(
+                Check.OWN_NAME,
+                f"For its own name {host} it serves another certificate (SHA-256 {own_fp}) "
+                f"than for {site} (SHA-256 {site_fp}): replace that one as well.",
+            )
+        )
+    else:
+        add(Verdict(Check.OWN_NAME, True))
+
+    default_fp = _leaf_fp(default_check)
+    if not _served(default_check):
+        said = _Said().ours("Clients that send no name got no certificate: ")
+        if default_check is not None:
+            said.theirs(_short(default_check.handshake.message))
+        else:
+            said.ours("not asked")
+        add(_fail(Check.NO_SNI, said.ours(".")))
+    elif site_fp is not None and default_fp is not None and default_fp != site_fp:
+        add(
+            _fail(
+                Check.NO_SNI,
+                f"Clients that send no name get another certificate (SHA-256 {default_fp}) "
+                f"than {site} (SHA-256 {site_fp}): make this certificate the default.",
+            )
+        )
+    elif (
+        site_fp is not None
+        and default_check is not None
+        and site_check is not None
+        and default_check.chain_fingerprints != site_check.chain_fingerprints
+    ):
+        add(
+            _fail(
+                Check.NO_SNI,
+                f"Clients that send no name get the certificate of {site} with another "
+                "chain: make this certificate, with its chain, the default.",
+            )
+        )
+    else:
+        add(Verdict(Check.NO_SNI, True))
+
+    served = [c for c in (site_check, own_check, default_check) if _served(c)]
+    damaged = [c for c in served if not c.chain]
+    broken = [c for c in served if c.chain_complete is False]
+    if not _served(site_check):
+        add(_fail(Check.CHAIN, "No chain to judge."))
+    elif damaged:
+        add(_fail(Check.CHAIN, damaged[0].problems[0] if damaged[0].problems else "Damaged."))
+    elif broken:
+        check = broken[0]
+        where = "" if check is site_check else f" served {_to(check)}"
+        said = _Said().ours(f"The chain{where} is incomplete: the intermediate certificate ")
+        if check.leaf is not None:
+            said.theirs(_short(check.leaf.issuer))
+        else:
+            said.ours("its issuer")
+        said.ours(" is missing. Import the certificate again with its intermediates.")
+        add(_fail(Check.CHAIN, said))
+    else:
+        add(Verdict(Check.CHAIN, True))
+
+    leaf = site_check.leaf if site_check is not None else None
+    uncovered = [
+        name
+        for name, check in ((site, site_check), (host, own_check))
+        if check is not None and check.covers_name is False
+    ]
+    if leaf is None:
+        add(_fail(Check.COVERS, "No certificate to judge."))
+    elif uncovered:
+        said = _Said().ours(f"The certificate does not cover {', '.join(uncovered)} (it covers: ")
+        said.theirs(quoted_names(leaf.names)).ours(").")
+        add(_fail(Check.COVERS, said))
+    else:
+        add(Verdict(Check.COVERS, True))
+
+    dated: dict[str, _Said] = {}  # by what it says: each said once
+    for check in served:
+        for position, cert in enumerate(check.chain):
+            said = _Said()
+            if position == 0 and moment < cert.not_before:
+                said.ours(f"the certificate served {_to(check)} is not valid before ")
+                said.ours(cert.not_before.isoformat())
+            elif position == 0 and moment > cert.not_after:
+                said.ours(f"the certificate served for {check.label} expired on ")
+                said.ours(cert.not_after.isoformat())
+            elif position and not cert.not_before <= moment <= cert.not_after:
+                said.ours("the intermediate certificate ").theirs(_short(cert.subject))
+                said.ours(f" served {_to(check)} ")
+                if moment < cert.not_before:
+                    said.ours(f"is not valid before {cert.not_before.isoformat()}")
+                else:
+                    said.ours(f"expired on {cert.not_after.isoformat()}")
+            else:
+                continue
+            dated.setdefault("".join(said.detail), said)
+    if leaf is None:
+        add(_fail(Check.DATES, "No certificate to judge."))
+    elif dated:
+        joined = _Said()
+        for number, said in enumerate(dated.values()):
+            if number:
+                joined.ours("; ")
+            joined.detail += said.detail
+            joined.plain += said.plain
+        joined.detail[0] = joined.detail[0][:1].upper() + joined.detail[0][1:]
+        joined.plain[0] = joined.plain[0][:1].upper() + joined.plain[0][1:]
+        add(_fail(Check.DATES, joined.ours(".")))
+    else:
+        add(Verdict(Check.DATES, True))
+
+    primary_fp = _leaf_fp(reference.check_for(site)) if reference is not None else None
+    if reference is None:
+        add(Verdict(Check.SAME_AS_PRIMARY, None))
+    elif site_fp is None or primary_fp is None:
+        add(_fail(Check.SAME_AS_PRIMARY, "Cannot compare: a certificate is missing."))
+    elif site_fp == primary_fp:
+        add(Verdict(Check.SAME_AS_PRIMARY, True))
+    else:
+        add(
+            _fail(
+                Check.SAME_AS_PRIMARY,
+                f"Serves another certificate than the primary: SHA-256 {site_fp} here, "
+                f"{primary_fp} on the primary.",
+            )
+        )
+
+    if not exported.strip():
+        add(Verdict(Check.MATCHES_EXPORT, None))
+    elif not _FINGERPRINT.fullmatch(exported.strip()):
+        # A case file may say anything here: never quoted, only said to be wrong.
+        add(
+            _fail(
+                Check.MATCHES_EXPORT,
+                "The case records no SHA-256 fingerprint of the exported PKCS#12 (the text "
+                "there is something else): open the export again.",
+            )
+        )
+    elif site_fp is None:
+        add(_fail(Check.MATCHES_EXPORT, "Cannot compare: no certificate was served."))
+    elif _norm(site_fp) == _norm(exported):
+        add(Verdict(Check.MATCHES_EXPORT, True))
+    else:
+        add(
+            _fail(
+                Check.MATCHES_EXPORT,
+                f"Does not serve the exported certificate: SHA-256 {site_fp} here, "
+                f"{exported.strip()} in the PKCS#12.",
+            )
+        )
+    return tuple(verdicts)
 
 
 def expected_roots(expected: Sequence[x509.Certificate]) -> tuple[x509.Certificate, ...]:

@@ -50,6 +50,8 @@ def render_text(report: ProbeReport) -> str:
 
 
 def _appliance_lines(appliance: ApplianceReport, site: str) -> list[str]:
+    """The handshakes, the comparisons, then each failed check (`FAIL: CHECK: why`, what
+    the window's grid says of the same check), each problem and each note."""
     target = appliance.target
     status = "OK" if appliance.ok else "PROBLEMS"
     lines = [f"{shown(target.name)} ({target.role.value}, {shown(target.endpoint)}): {status}"]
@@ -61,6 +63,10 @@ def _appliance_lines(appliance: ApplianceReport, site: str) -> list[str]:
         lines.append(_comparison_line(appliance.same_as_reference, site, "same certificate as"))
     if appliance.matches_expected is not None:
         lines.append(_comparison_line(appliance.matches_expected, site, "serves"))
+    lines.extend(
+        f"{_INDENT}FAIL: {verdict.check.value}: {shown(verdict.detail)}"
+        for verdict in appliance.failures
+    )
     lines.extend(f"{_INDENT}PROBLEM: {shown(problem)}" for problem in appliance.problems)
     lines.extend(f"{_INDENT}note: {shown(note)}" for note in appliance.notes)
     return lines

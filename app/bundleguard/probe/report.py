@@ -90,6 +90,47 @@ class Comparison:
         }
 
 
+class Check(enum.Enum):
+    """What the probe judges on each appliance, pass or fail (or not applicable)."""
+
+    REACHABLE = "reachable"
+    SITE_NAME = "site name served"
+    OWN_NAME = "own name served"
+    NO_SNI = "no-SNI default"
+    CHAIN = "chain complete"
+    COVERS = "covers the names"
+    DATES = "valid dates"
+    SAME_AS_PRIMARY = "same leaf as primary"
+    MATCHES_EXPORT = "matches the exported PKCS#12"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The probe's judgement of one check on one appliance, made once: the CLI's exit
+    status and the window's grid both read it.
+
+    `passed` is None when the check does not apply (the primary is not compared with
+    itself). `detail` says why it failed; `plain` says the same without anything the
+    appliance sent (names, messages): for results that must leave those out.
+    """
+
+    check: Check
+    passed: bool | None
+    detail: str = ""
+    plain: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.passed is False
+
+    @property
+    def word(self) -> str:
+        return "not applicable" if self.passed is None else ("pass" if self.passed else "fail")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check.value, "result": self.word, "detail": self.detail or None}
+
+
 @dataclass(frozen=True)
 class ApplianceReport:
     """Everything checked on one appliance, with the cross-appliance comparisons for it."""
@@ -101,10 +142,19 @@ class ApplianceReport:
     matches_expected: Comparison | None = None
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # One per `Check`, in its order (empty until the appliances are compared).
+    verdicts: tuple[Verdict, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.failures
+
+    @property
+    def failures(self) -> tuple[Verdict, ...]:
+        return tuple(verdict for verdict in self.verdicts if verdict.failed)
+
+    def verdict(self, check: Check) -> Verdict:
+        return next(verdict for verdict in self.verdicts if verdict.check is check)
 
     @property
     def cancelled(self) -> bool:
@@ -131,6 +181,7 @@ class ApplianceReport:
             "matches_expected": _optional(self.matches_expected),
             "problems": list(self.problems),
             "notes": list(self.notes),
+            "verdicts": [verdict.to_json() for verdict in self.verdicts],
         }
 
 
@@ -146,6 +197,7 @@ class ProbeReport:
     problems: tuple[str, ...] = ()
     timeout: float = 0.0
     seconds: float = 0.0
+    primary: str = ""  # the appliance the others are compared with (the primary, by role)
 
     @property
     def cancelled(self) -> bool:
@@ -153,7 +205,8 @@ class ProbeReport:
 
     @property
     def ok(self) -> bool:
-        """True when nothing must be fixed (a private CA is not something to fix)."""
+        """True when nothing must be fixed (a private CA is not something to fix): no
+        problem, and no check of an appliance failed."""
         return (
             not self.problems
             and not self.cancelled
@@ -178,6 +231,7 @@ class ProbeReport:
             "expected_source": self.expected_source or None,
             "problems": list(self.problems),
             "appliances": [appliance.to_json() for appliance in self.appliances],
+            "primary": self.primary or None,
         }
 
 

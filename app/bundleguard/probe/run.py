@@ -117,6 +117,8 @@ def probe_appliances(
     timeout: float = DEFAULT_TIMEOUT,
     expected: Sequence[x509.Certificate] = (),
     expected_source: str = "",
+    expected_fingerprint: str = "",
+    primary: str | None = None,
     workers: int = DEFAULT_WORKERS,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
@@ -125,7 +127,9 @@ def probe_appliances(
     """Probe every target concurrently (at most `workers` at a time) and compare them.
 
     `progress(done, total, appliance_report)` is called from the calling thread as each
-    appliance finishes. Results keep the order of `targets`.
+    appliance finishes. Results keep the order of `targets`. `primary` names the target
+    the others are compared with (None: the first); `expected_fingerprint` is the exported
+    certificate's SHA-256 when no `expected` chain is given.
     """
     started = time.monotonic()
     verdicts = ChainVerdicts(expected_roots(expected), anchors=anchors)
@@ -160,6 +164,8 @@ def probe_appliances(
         site,
         expected=expected,
         expected_source=expected_source,
+        expected_fingerprint=expected_fingerprint,
+        primary=primary,
         timeout=timeout,
         seconds=time.monotonic() - started,
     )
