@@ -9,6 +9,7 @@ case's folder: `case.model.entered_path`), so the case never stores a `~`.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -104,6 +105,9 @@ class CasePage(QWidget):
         self.controller = controller
         self.setAccessibleName("Case")
         self._loading = False
+        # The address check loads email-validator and the draft writer (~0.3 s): it runs
+        # once the page has been painted, never before the window's first paint.
+        self._address_ready = False
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
@@ -202,11 +206,18 @@ class CasePage(QWidget):
         if self.output.text() != self.controller.case.output:
             self.output.setText(self.controller.case.output)
 
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._address_ready:
+            self._address_ready = True
+            QTimer.singleShot(0, self._check)
+
     def _check(self) -> None:
         show_problem(self.site_problem, hostname_problem(self.site.text()))
         show_problem(self.incident_problem, _problem("incident", self.incident.text()))
-        show_problem(self.address_problem, _problem("address", self.address.text()))
-        self.recipient.setText(draft_recipient(self.address.text()))
+        if self._address_ready:
+            show_problem(self.address_problem, _problem("address", self.address.text()))
+            self.recipient.setText(draft_recipient(self.address.text()))
         problems = []
         for entry in self.controller.case.appliances:
             for problem in (hostname_problem(entry.hostname), address_problem(entry.address)):
