@@ -278,3 +278,11 @@ def test_out_relative_is_taken_from_the_working_folder(capsys, inputs, tmp_path,
     assert code == 0, out + err
     assert (work / "zips" / f"support-bundle-{PRIMARY}-incident-55.zip").is_file()
     assert load_settings().settings.last_output_dir == str(work / "zips")
+
+
+def test_anyway_goes_with_a_case(capsys, inputs, out_dir):
+    # Flags alone are the user's whole statement: there is no case to judge, so nothing to
+    # accept "anyway"; saying so beats ignoring the flag.
+    code, _, err = run(capsys, *base_args(inputs, out_dir, "--anyway"))
+    assert code == 2 and "--anyway goes with --case" in err
+    assert list(out_dir.iterdir()) == []
