@@ -79,6 +79,35 @@ def test_probe_case_checks_every_appliance_in_the_cases_order_against_the_primar
     assert [a.target.port for a in report.appliances] == [backup.port, node.port, primary.port]
 
 
+def test_with_the_primary_down_the_backups_are_compared_with_no_other_appliance(
+    start_appliance, site_cert, pki, closed_port
+):
+    """The primary (by role) is the one reference: when it serves nothing, a backup is
+    not quietly compared with another backup instead."""
+    first = start_appliance(BACKUP, default=site_cert)
+    second = start_appliance(
+        "backup2.example.test", default=pki.issue([SITE, "backup2.example.test"])
+    )
+    case = Case(
+        site=SITE,
+        appliances=(
+            ApplianceEntry(PRIMARY, Role.PRIMARY, address=f"127.0.0.1:{closed_port}"),
+            entry(first, Role.BACKUP),
+            entry(second, Role.BACKUP),
+        ),
+    )
+
+    report = probe_case(case, timeout=3)
+
+    assert report.primary == PRIMARY
+    _down, one, two = report.appliances
+    assert one.same_as_reference is None and two.same_as_reference is None
+    for backup in (one, two):
+        same = backup.verdict(Check.SAME_AS_PRIMARY)
+        assert (same.passed, same.detail) == (False, "Cannot compare: a certificate is missing.")
+    assert report.consistent is False and not report.ok
+
+
 def test_probe_case_compares_with_the_expected_chain_and_reports_progress(
     start_appliance, site_cert
 ):
