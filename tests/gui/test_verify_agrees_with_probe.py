@@ -251,6 +251,8 @@ def test_the_grid_fails_exactly_what_probe_fails(
 
     assert rows == len(situation.appliances)
     assert code == hosts_code == (1 if grid_failing else 0), name
+    saved = controller.case.replication.verification  # what the case keeps of the check
+    assert saved is not None and saved.ok is (code == 0), name
     assert grid_failing == situation.failing, name
     assert _failing_in_json(report) == grid_failing, name
     assert _failing_in_json(hosts_report) == grid_failing, name
@@ -274,3 +276,4 @@ def test_the_text_report_names_each_failed_check_as_the_grid_does(situations, ca
     assert code == 1
     assert f"  FAIL: own name served: For its own name {BACKUP} it serves another" in out
     assert f"{BACKUP} (appliance, 127.0.0.1:{ports[BACKUP]}): PROBLEMS" in out
+    assert "see the FAIL and PROBLEM lines above." in out

@@ -124,7 +124,7 @@ def _verdict_lines(report: ProbeReport) -> list[str]:
         lines.append(
             f"Result: problems found on {failing} of {len(report.appliances)} appliance(s)"
             + (" and across appliances" if report.problems else "")
-            + "; see PROBLEM lines above."
+            + "; see the FAIL and PROBLEM lines above."
         )
     if report.needs_software_update:
         lines.append(
