@@ -5,6 +5,11 @@ validity and trust come from `bundleguard.certs`; this module adds what only a l
 check can say — does the default (no-SNI) certificate match, do all appliances serve
 the identical chain for the site name, does each serve the expected certificate.
 
+`judge_appliance` is the one judge of a live check: each `Check` of each appliance, pass
+or fail (or not applicable), against one reference, the primary (by role). `probe`'s exit
+status and the window's Verify grid (`bundleguard.case.replication`) both read these
+verdicts; nothing judges them again.
+
 A served certificate whose fields carry private key material (the secret guard looks into
 every field, and into the names, subject and issuer values joined: a key may be cut
 across them) is a problem of the chain, and its subject, issuer and names are withheld
