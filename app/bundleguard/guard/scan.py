@@ -287,7 +287,7 @@ def scan_paths(
     count = _worker_count(todo, sizes) if workers is None else workers
     # A large scan is worth the prefilter's compile (about 0.15 s), done once, here.
     large = sum(sizes.values()) >= prefilter.ENABLE_BYTES
-    handover = prefilter.Handover(_pool_context()) if large and count > 1 else None
+    handover = _handover() if large and count > 1 else None
     pool = _start_pool(count, handover) if count > 1 else None
     if pool is None:
         if large:
@@ -296,7 +296,10 @@ def scan_paths(
             yield entry if isinstance(entry, FileReport) else scan_file(entry, limits)
         return
     with pool:
-        jobs = _submit(pool, entries, sizes, limits, count)
+        try:
+            jobs = _submit(pool, entries, sizes, limits, count)
+        except BrokenProcessPool:  # the pool broke at once: scan everything here
+            jobs = [None] * len(entries)
         if handover is not None:
             # compiled while the workers scan the small files, which do without it
             handover.give(prefilter.enable())
@@ -305,9 +308,16 @@ def scan_paths(
                 yield entry
                 continue
             try:
-                yield job()
+                yield job() if job is not None else scan_file(entry, limits)
             except BrokenProcessPool:  # a worker could not start or died: go on here
                 yield scan_file(entry, limits)
+
+
+def _handover() -> prefilter.Handover | None:
+    try:
+        return prefilter.Handover(_pool_context())
+    except (OSError, ValueError, NotImplementedError):
+        return None  # no shared memory here: the workers go without the prefilter
 
 
 def _size_of(path: Path) -> int:
