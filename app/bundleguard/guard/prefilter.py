@@ -63,7 +63,13 @@ _PATTERNS: tuple[tuple[str, bytes], ...] = (
     (BLOBS, rb"30(?:8[1-3][0-9a-fA-F]{12}|[2-7][0-9a-fA-F]02010[013]|:8[1-3]:[0-9a-fA-F]{2}:)"),
     (ARCHIVE_BLOBS, rb"UEsDB" + _B64 + rb"{11}"),
     (ARCHIVE_BLOBS, rb"H4sI" + _B64 + rb"{12}"),
-    (DER, rb"\x02\x01[\x00\x01\x03]"),
+    # a key's version INTEGER right after its SEQUENCE header (der._header_starts: short,
+    # 0x81, 0x82 or 0x83 length forms)
+    (
+        DER,
+        rb"\x30(?:[\x00-\x80]|\x81[\x00-\xff]|\x82[\x00-\xff]{2}|\x83[\x00-\xff]{3})"
+        rb"\x02\x01[\x00\x01\x03]",
+    ),
     (DER, rb"\x06[\x09-\x0b]\x2a\x86\x48\x86\xf7\x0d\x01"),
     (DER, rb"\x06\x0b\x2b\x06\x01\x04\x01\x2a\x02"),
     (CONTAINERS, rb"\xfe\xed\xfe\xed\x00\x00\x00[\x01\x02]"),
