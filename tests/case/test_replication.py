@@ -463,3 +463,36 @@ def test_an_opened_case_never_keeps_a_key_as_the_exported_fingerprint():
         }
         case = case_from_bytes(json.dumps(document).encode())
         assert case.replication.exported_fingerprint == kept
+
+
+# --------------------------------------------------------------------------- one judge
+
+
+def test_the_grid_shows_the_probes_verdicts_and_judges_nothing_again(served, fake_pki):
+    """Every cell is the probe's verdict, in its words: a verdict the probe gives is what
+    the grid says, whatever the served certificates would suggest to a second judge."""
+    import dataclasses
+
+    from bundleguard.probe.report import Verdict
+
+    with FakeAppliance(PRIMARY, default=served) as a, FakeAppliance(BACKUP, default=served) as b:
+        case = case_for(a, b)
+        report = probe_case(case, timeout=3.0)
+    assert report.ok and report.primary == PRIMARY
+    backup = report.appliances[1]
+    said = Verdict(Check.OWN_NAME, False, f"Told by the probe about {BACKUP}.", "Told.")
+    verdicts = tuple(said if v.check is Check.OWN_NAME else v for v in backup.verdicts)
+    judged = dataclasses.replace(
+        report,
+        appliances=(report.appliances[0], dataclasses.replace(backup, verdicts=verdicts)),
+    )
+
+    grid = verification_grid(judged, case, now=NOW)
+
+    assert not judged.ok and not grid.ok
+    assert [c.accessible_text for c in grid.failures] == [f"{BACKUP}: own name served: fail"]
+    assert grid.summary == f"Fix first: {BACKUP}: Told by the probe about {BACKUP}."
+    assert grid.rows[0].cell(Check.SAME_AS_PRIMARY).accessible_text == (
+        f"{PRIMARY}: same leaf as primary: not applicable"
+    )
+    assert [c.check for c in grid.rows[1].cells] == list(Check)
