@@ -30,7 +30,7 @@ from bundleguard.certs.trust import check_trust
 from bundleguard.certs.validity import check_validity
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.files import MAX_INPUT_BYTES, FileTooLargeError, NotAFileError, read_input_file
-from bundleguard.guard import Finding, Verdict, classify_bytes
+from bundleguard.guard import FileReport, Finding, Verdict, classify_bytes
 from bundleguard.naming import ascii_text, safe_name_part, unique
 from bundleguard.roles import ROLES
 
@@ -62,10 +62,14 @@ _INCIDENT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 
 @dataclass(frozen=True)
 class BundleInput:
-    """One file offered for a bundle: the name the user knows it by, and its bytes."""
+    """One file offered for a bundle: the name the user knows it by, and its bytes.
+
+    `report`: the guard's report on these bytes when it was already made (the case's
+    evidence): the plan then does not judge them again."""
 
     source: str
     data: bytes = dataclasses.field(repr=False)
+    report: FileReport | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,7 @@ def _refusal(report, expected: str, source: str) -> Refusal:
 def _plan_screenshot(
     screenshot: BundleInput, appliance: Appliance
 ) -> tuple[Member | None, Refusal | None]:
-    report = classify_bytes(screenshot.data, screenshot.source)
+    report = screenshot.report or classify_bytes(screenshot.data, screenshot.source)
     if report.verdict is not Verdict.IMAGE:
         if report.verdict is Verdict.CERTIFICATE:
             reasons = ("This is a certificate, not a screenshot: add it to the certificates.",)
@@ -339,7 +343,7 @@ def plan_bundle(
         if isinstance(item, Refusal):
             refusals.append(dataclasses.replace(item, expected="certificate"))
             continue
-        report = classify_bytes(item.data, item.source)
+        report = item.report or classify_bytes(item.data, item.source)
         if report.verdict is not Verdict.CERTIFICATE:
             if report.verdict is Verdict.IMAGE:
                 reasons = ("This is an image, not a certificate: add it as the screenshot.",)

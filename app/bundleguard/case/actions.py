@@ -28,6 +28,7 @@ from bundleguard.bundle.plan import (
     plan_bundle,
     read_input,
 )
+from bundleguard.case.evidence import EvidenceCache, shared_evidence
 from bundleguard.case.model import (
     ROLES,
     ApplianceEntry,
@@ -176,15 +177,6 @@ def plan_case(
     )
 
 
-def _read_or_refuse(path: str, expected: str) -> BundleInput | Refusal:
-    """The file through the one reader; a file that cannot be read is a refusal, listed
-    with the others, so that every problem of a case is said at once."""
-    try:
-        return read_input(path)
-    except InputError as error:
-        return Refusal(path, expected, "error", (str(error),))
-
-
 def _usable(check, text: str):
     try:
         return check(text)
@@ -231,16 +223,27 @@ def _chain_facts(
 _STAND_IN = Appliance("appliance.invalid")
 
 
-def gather_facts(case: Case, *, anchors: TrustAnchors, now: dt.datetime | None = None) -> PlanFacts:
+def gather_facts(
+    case: Case,
+    *,
+    anchors: TrustAnchors,
+    now: dt.datetime | None = None,
+    evidence: EvidenceCache | None = None,
+) -> PlanFacts:
     """Plan what `case` lets plan, and keep every problem found, for `case.readiness`.
 
     Never raises for the case's own state: a missing screenshot, a hostname or incident
     that cannot be used, a file that cannot be read are facts (`readiness` says them).
-    Each file is read once; appliances without a usable hostname or screenshot get no plan.
+    The files come from the `evidence` (default: the process's one cache): each is read
+    and judged once per change on disk, so a change of the case's texts reads no file.
+    Appliances without a usable hostname or screenshot get no plan.
     """
+    cache = evidence if evidence is not None else shared_evidence()
+    shots = [entry.screenshot for entry in case.appliances if entry.screenshot]
+    judged_files = cache.judge([*case.files, *shots])
     site = _usable(normalize_hostname, case.site.strip()) if case.site.strip() else None
     incident = _usable(check_incident, case.incident)
-    certificates = [_read_or_refuse(path, "certificate") for path in case.files]
+    certificates = judged_files.inputs(case.files, "certificate")
     plans: list[BundlePlan] = []
     refused_shots: list[tuple[str, Refusal]] = []
     hostnames: list[str] = []
@@ -253,7 +256,7 @@ def gather_facts(case: Case, *, anchors: TrustAnchors, now: dt.datetime | None =
             continue
         plan = plan_bundle(
             appliance,
-            _read_or_refuse(entry.screenshot, "screenshot"),
+            judged_files.inputs([entry.screenshot], "screenshot")[0],
             certificates,
             site=site,
             incident=incident,

@@ -6,7 +6,7 @@ user ticks it off.
 No Qt here (the judgements themselves are `case.replication`'s rows, `certs.pkcs12`'s and
 `certs.trust`'s). Public API:
 - `case_chain(files, anchors) -> CaseChain`: the leaf and chain of the case's certificate
-  files, read and judged by the guard's one reader (`guard.scan.scan_file`).
+  files, from the case's evidence (`case.evidence`: read and judged once per change).
 - `open_export(path, passphrase, anchors) -> ExportFacts | NeedsPassphrase`: the action
   "open an exported PKCS#12" (the passphrase is used once, never kept or returned).
 - `plan_certificate(export, case_chain) -> PlanCertificate | None`: the certificate the plan,
@@ -100,15 +100,12 @@ def _all_anchors(anchors: TrustAnchors | None) -> Sequence[x509.Certificate]:
 
 
 def case_chain(files: Sequence[str], anchors: TrustAnchors | None) -> CaseChain:
-    """The leaf and chain of the files the guard accepts as certificates."""
+    """The leaf and chain of the files the guard accepts as certificates, from the case's
+    evidence (`case.evidence`: a file unchanged on disk is not read again)."""
+    from bundleguard.case.evidence import shared_evidence
     from bundleguard.certs.chain import build_chain
-    from bundleguard.guard.scan import scan_file
 
-    certificates: list[x509.Certificate] = []
-    for name in files:
-        report = scan_file(Path(name))
-        if report.verdict.value == "certificate":
-            certificates.extend(report.certificates)
+    certificates = list(shared_evidence().judge(files).certificates(files))
     if not certificates:
         return NO_CHAIN
     chain = build_chain(certificates, anchors=_all_anchors(anchors))

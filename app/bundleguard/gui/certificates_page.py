@@ -1,9 +1,12 @@
 """Step 2, the certificates: every file with the guard's verdict, the fix for a refused
 key container, and what the core says about the chain (order, coverage, expiry, trust).
 
-All judging is the core's: `guard.scan.scan_file`, `certs.inspect.inspect_files`,
-`certs.load.load_certificates`, `certs.extract.extract_chain`. Scans, extraction and
-inspection run in workers; the window only shows their reports.
+All judging is the core's: every file is read and judged once per change on disk by the
+case's evidence (`case.evidence`: the guard's report, with the certificates it parsed and,
+for a refused file, whether its certificates can be extracted); the chain, coverage and
+trust come from `certs.inspect.inspect_files` over the evidence's bytes, never a second
+read; `case.extract` writes extracted certificates. Scans, extraction and inspection run in
+workers; the window's thread only shows their reports (selecting a file reads nothing).
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QPalette
@@ -34,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.case.model import MAX_FILES
-from bundleguard.errors import BundleGuardError
 from bundleguard.gui import workers
 from bundleguard.gui.controller import CaseController, sort_addable
 from bundleguard.gui.widgets import (
@@ -47,6 +50,9 @@ from bundleguard.gui.widgets import (
     show_problem,
 )
 from bundleguard.text import visible
+
+if TYPE_CHECKING:
+    from bundleguard.case.evidence import FileEvidence
 
 log = logging.getLogger("bundleguard.gui")
 
@@ -86,14 +92,15 @@ def trust_answer(trust) -> str:
 # ------------------------------------------------------------------ work (no Qt)
 @dataclass(frozen=True)
 class Scanned:
-    """A scan's outcome: each file's report, and what was not added, with the reason (a
-    link out of a dropped folder, a folder past the walker's depth, files past the most
-    a case holds)."""
+    """A scan's outcome: each file's report (and its evidence), and what was not added,
+    with the reason (a link out of a dropped folder, a folder past the walker's depth,
+    files past the most a case holds)."""
 
     reports: dict
     not_added: tuple[tuple[str, str], ...] = ()
     addable: tuple[str, ...] = ()  # the new files the case can take ...
     checked_for: object = None  # ... checked against this case (`sort_addable`)
+    evidence: dict = field(default_factory=dict)  # path -> `case.evidence.FileEvidence`
 
 
 def _walker_refused(report, path: str) -> bool:
@@ -111,14 +118,19 @@ def scan_paths(
     cancel: workers.Cancel,
     case=None,
     case_file: Path | None = None,
+    evidence=None,
 ) -> Scanned:
-    """Walk folders with the guard's one walker and give every file the guard's verdict,
-    reporting in batches. With the `case` (saved at `case_file`): files past the most it
-    holds are not scanned, and the ones it cannot take are sorted out, with the reason."""
+    """Walk folders with the guard's one walker and give every file the guard's verdict
+    through the case's `evidence` (default: the process's one cache; a file unchanged
+    since it was judged is not read again), reporting in batches. With the `case` (saved
+    at `case_file`): files past the most it holds are not scanned, and the ones it cannot
+    take are sorted out, with the reason."""
     # What the page needs to show a refused file's fix, imported here in the worker: the
     # GUI thread would otherwise pay for cryptography's x509 import when the scan ends.
     import bundleguard.certs.load  # noqa: F401
-    from bundleguard.guard.scan import scan_paths as walk_and_scan
+    from bundleguard.case.evidence import shared_evidence, walk
+
+    cache = evidence if evidence is not None else shared_evidence()
 
     given = {os.path.abspath(p) for p in paths}
     known = frozenset(case.files) if case is not None else frozenset()
@@ -127,42 +139,61 @@ def scan_paths(
     total = 0 if any(os.path.isdir(p) for p in paths) else len(paths)
     progress(0, total, "")
     reports: dict = {}
+    judged: dict = {}
     not_added: list[tuple[str, str]] = []
     new = 0
     done = 0
-    # One process: the window's worker thread (a process pool would spawn a second app).
-    scan = walk_and_scan([Path(p) for p in paths], workers=1)
-    try:
-        for report in scan:
-            cancel.check()
-            done += 1
-            path = os.path.abspath(report.path)
+    # One thread: the window's worker (a process pool would spawn a second app).
+    for entry in walk([Path(p) for p in paths]):
+        cancel.check()
+        done += 1
+        if isinstance(entry, Path):
+            path = os.path.abspath(entry)
+            report = None
+        else:  # the walker's report on what it did not enter or follow
+            path, report = os.path.abspath(entry.path), entry
             if path not in given and _walker_refused(report, path):
                 not_added.append((path, " ".join(report.reasons)))
                 continue
-            if path not in known and path not in reports:
-                if room is not None and new >= room:
-                    not_added.append((path, CASE_FULL.format(limit=MAX_FILES)))
-                    break  # nothing past the limit is scanned
-                new += 1
-            reports[path] = report
-            if done % BATCH == 0:
-                progress(done, total, os.path.basename(path))
-    finally:
-        scan.close()
+        if path not in known and path not in reports:
+            if room is not None and new >= room:
+                not_added.append((path, CASE_FULL.format(limit=MAX_FILES)))
+                break  # nothing past the limit is scanned
+            new += 1
+        if report is None:
+            judged[path] = cache.judge_one(path)
+            report = judged[path].report
+        reports[path] = report
+        if done % BATCH == 0:
+            progress(done, total, os.path.basename(path))
     progress(done, done, "")
     if case is None:
-        return Scanned(reports, tuple(not_added))
+        return Scanned(reports, tuple(not_added), evidence=judged)
     sorted_out = sort_addable(case, case_file, list(reports))
-    return Scanned(reports, (*not_added, *sorted_out.refused), sorted_out.added, checked_for=case)
+    return Scanned(
+        reports,
+        (*not_added, *sorted_out.refused),
+        sorted_out.added,
+        checked_for=case,
+        evidence=judged,
+    )
 
 
-def inspect_case(files: Sequence[str], site: str, appliances: Sequence[str], anchors):
-    """The core's inspect report for the accepted certificate files (None without any)."""
+def inspect_case(
+    files: Sequence[str], site: str, appliances: Sequence[str], anchors, evidence=None
+):
+    """The core's inspect report for the accepted certificate files (None without any),
+    from the bytes the case's `evidence` judged (default: the process's one cache): a
+    file unchanged on disk is not read again."""
+    from bundleguard.case.evidence import shared_evidence
     from bundleguard.certs.inspect import InputFile, inspect_files
-    from bundleguard.files import read_input_file
 
-    inputs = [InputFile(Path(f).name, read_input_file(Path(f))) for f in files]
+    judged = (evidence if evidence is not None else shared_evidence()).judge(files)
+    inputs = [
+        InputFile(Path(path).name, entry.data)
+        for path, entry in judged.entries.items()
+        if entry.verdict == "certificate" and entry.data is not None
+    ]
     if not inputs:
         return None
     return inspect_files(
@@ -184,16 +215,6 @@ def extract_to(path: Path, passphrase: bytes | None, folder: Path, anchors, know
         for_case=True,
         known=known,
     )
-
-
-def needs_passphrase(path: Path) -> bool:
-    from bundleguard.certs.load import detect_format
-    from bundleguard.files import read_input_file
-
-    try:
-        return detect_format(read_input_file(path)) == "pkcs12"
-    except BundleGuardError:
-        return False
 
 
 # ------------------------------------------------------------------ the file list
@@ -274,11 +295,22 @@ class FileListModel(QAbstractListModel):
 class CertificatesPage(QWidget):
     filesScanned = Signal()
 
-    def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        controller: CaseController,
+        parent: QWidget | None = None,
+        *,
+        route: Callable[[Scanned], Scanned] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.controller = controller
+        # The window's router (`case.intake.route`): what a scan found goes where its
+        # verdict says (an image to a screenshot); the rest stays for this list.
+        self._route = route
         self.setAccessibleName("Certificates")
         self.reports: dict[str, object] = {}
+        # Each file's evidence (`case.evidence.FileEvidence`), as the last scan judged it.
+        self.evidence: dict[str, FileEvidence] = {}
         self.inspection = None
         self._scan_task: workers.Task | None = None
         self._after_extract = ""  # what the last extraction did, said until the next change
@@ -454,8 +486,11 @@ class CertificatesPage(QWidget):
 
     def _scanned(self, scanned: Scanned) -> None:
         self._scan_ended()
+        if self._route is not None:
+            scanned = self._route(scanned)
         show_problem(self.problem, None)
         self.reports.update(scanned.reports)
+        self.evidence.update(scanned.evidence)
         added = self.controller.add_files(scanned.addable, checked_for=scanned.checked_for)
         self._say_not_added((*scanned.not_added, *added.refused))
         if not added:
@@ -540,19 +575,16 @@ class CertificatesPage(QWidget):
         if self._after_extract:
             text = f"{self._after_extract}\n{text}"
         self.reason.setText(text)
-        fixable = report.verdict.value in ("secret", "refused") and self._holds_certificates(path)
+        # Whether its certificates can be extracted is in its evidence: nothing is read here.
+        entry = self.evidence.get(path)
+        refused = report.verdict.value in ("secret", "refused")
+        fixable = refused and entry is not None and entry.extractable
         self.extract_button.setVisible(fixable)
 
-    def _holds_certificates(self, path: str) -> bool:
-        if needs_passphrase(Path(path)):
-            return True
-        from bundleguard.certs.load import load_certificates
-        from bundleguard.files import read_input_file
-
-        try:
-            return bool(load_certificates(read_input_file(Path(path)), Path(path).name, None))
-        except BundleGuardError:
-            return False
+    def _needs_passphrase(self, path: Path) -> bool:
+        """A PKCS#12, as its evidence says (nothing is read on the window's thread)."""
+        entry = self.evidence.get(os.path.abspath(path))
+        return entry is not None and entry.needs_passphrase
 
     # ------------------------------------------------------------ extracting
     def extract_selected(self) -> None:
@@ -565,7 +597,7 @@ class CertificatesPage(QWidget):
         from bundleguard.gui.passphrase import PassphraseDialog
 
         passphrase: bytes | None = None
-        if needs_passphrase(path):
+        if self._needs_passphrase(path):
             dialog = PassphraseDialog(path.name, self, problem=problem)
             self.passphrase_dialog = dialog
             try:
@@ -593,7 +625,7 @@ class CertificatesPage(QWidget):
         workers.start(self.controller.pool, task)
 
     def _extract_failed(self, path: Path, message: str, task: workers.Task) -> None:
-        if "passphrase" in message.lower() and needs_passphrase(path):
+        if "passphrase" in message.lower() and self._needs_passphrase(path):
             self.extract(path, problem=message + " Try again.")
         else:
             show_problem(self.problem, message)
