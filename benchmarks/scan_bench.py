@@ -531,10 +531,14 @@ def side_by_side(args, tools, target: Path, nbytes, out_dir, score_bg, score_kf)
             )
     if ratios:
         each = ", ".join(f"{r:.2f}" for r in ratios)
+        bg = [r["seconds"] for r in runs["bundleguard"]]
+        kf = [r["seconds"] for r in runs["kingfisher"]]
         summary.insert(
             0,
             f"wall-time ratio bundleguard / Kingfisher: {_median(ratios):.2f}x "
-            f"(median of {len(ratios)} rounds: {each}; target <= 0.8x)",
+            f"(median of {len(ratios)} rounds: {each}; target <= 0.8x); ratio of the "
+            f"median walls {_median(bg) / _median(kf):.2f}x, of the best walls "
+            f"{min(bg) / min(kf):.2f}x (on a shared machine the best is the least disturbed)",
         )
     summary.append(f"load average at the end: {', '.join(f'{x:.2f}' for x in _loadavg())}")
     first = runs["bundleguard"][0] if runs["bundleguard"] else None
