@@ -5,6 +5,12 @@ as it has run, so signals must not live on it). A `Task` calls its function with
 `cancel=` (a `Cancel` token) and `progress=` (a callback) when the function accepts them.
 Failures come back in plain words: a `BundleGuardError`'s own message, or a fixed sentence
 with the traceback sent to the log — never the exception's text, which may hold a secret.
+
+`LatestJob` is the one "latest wins" dispatcher (novelWriter's runnables: one per kind of
+job): it owns the kind's busy state and job id, asks a superseded task to stop, and drops
+its report. A page keeps one per kind of work instead of a counter of its own:
+`self._reading = LatestJob(self, controller.pool)`, then
+`self._reading.start(fn, *args, done=..., failed=...)`.
 """
 
 from __future__ import annotations
@@ -149,4 +155,82 @@ def start(pool: QThreadPool, task: Task) -> TaskSignals:
     return task.signals
 
 
-__all__ = ["UNEXPECTED", "Cancel", "Cancelled", "Task", "TaskSignals", "alive", "start"]
+class LatestJob:
+    """One kind of background work where the latest wins.
+
+    `start()` runs a new task and supersedes the one before it: that one is asked to stop
+    (its `Cancel` token is set) and whatever it reports is dropped. Only the task started
+    last reaches `done`, `failed`, `cancelled` and `progress`. `forget()` drops the running
+    task's report too (the input it worked on changed). `busy` is True while the latest
+    task runs; `job` is the id of the latest task started (0 before the first).
+    The owner is the object the reports are for: once it is deleted, nothing is delivered.
+    """
+
+    def __init__(self, owner: QObject, pool: QThreadPool | Callable[[], QThreadPool]) -> None:
+        self._owner = owner
+        self._pool = pool
+        self._job = 0
+        self._task: Task | None = None
+
+    @property
+    def job(self) -> int:
+        return self._job
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def forget(self) -> None:
+        """Drop the report of the task running now (and ask it to stop)."""
+        self._job += 1
+        if self._task is not None:
+            self._task.cancel.set()
+            self._task = None
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None],
+        failed: Callable[[str], None] | None = None,
+        cancelled: Callable[[], None] | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+        **kwargs: Any,
+    ) -> TaskSignals:
+        """Run `fn(*args, **kwargs)` in the pool as this kind's latest task."""
+        self.forget()
+        job = self._job
+        task = Task(fn, *args, **kwargs)
+        self._task = task
+
+        def latest(slot: Callable[..., None] | None, ends: bool) -> Callable[..., None]:
+            def deliver(*values: Any) -> None:
+                if job != self._job:
+                    return  # superseded, or forgotten: not the latest
+                if ends:
+                    self._task = None
+                if slot is not None:
+                    slot(*values)
+
+            return alive(self._owner, deliver)
+
+        signals = task.signals
+        signals.done.connect(latest(done, True))
+        signals.failed.connect(latest(failed, True))
+        signals.cancelled.connect(latest(cancelled, True))
+        if progress is not None:
+            signals.progress.connect(latest(progress, False))
+        pool = self._pool if isinstance(self._pool, QThreadPool) else self._pool()
+        return start(pool, task)
+
+
+__all__ = [
+    "UNEXPECTED",
+    "Cancel",
+    "Cancelled",
+    "LatestJob",
+    "Task",
+    "TaskSignals",
+    "alive",
+    "start",
+]
