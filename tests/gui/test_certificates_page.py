@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import Qt, QTimer
 
@@ -156,3 +157,54 @@ def test_tooltips_show_file_names_and_certificate_names_as_text(qtbot, window, t
     qtbot.waitUntil(lambda: chain.topLevelItemCount() == 1, timeout=20000)
     names = chain.topLevelItem(0).toolTip(0)
     assert "&lt;b&gt;bold&lt;/b&gt;.example.com" in names and "<b>" not in names
+
+
+def test_selecting_a_refused_file_shows_its_reason_without_reading_it(
+    qtbot, window, tmp_path
+) -> None:
+    import builtins
+    import io
+    import os
+    import threading
+
+    from tests.certs import pki
+
+    chain = pki.make_chain(["support.example.com"])
+    big = tmp_path / "big.log"
+    # A log with a certificate in it, refused: the page offers to extract the certificate.
+    big.write_bytes(b"x" * (3 << 20) + pki.pem(chain.leaf) + b"notes\n" * 1000)
+    (tmp_path / "notes.txt").write_text("not a certificate\n")
+    window.controller._anchors_loaded(NO_ANCHORS)
+    window.add_paths([tmp_path / "notes.txt", big])
+    files = find_by_name(window, "Files")
+    qtbot.waitUntil(
+        lambda: (
+            files.model().rowCount() == 2
+            and all("checking" not in files.model().index(r, 0).data() for r in range(2))
+        ),
+        timeout=30000,
+    )
+    window.controller.pool.waitForDone(10000)
+    opened: list[str] = []
+    gui = threading.current_thread()
+
+    def counted(real):
+        def open_on_gui_thread(file, *args, **kwargs):
+            if threading.current_thread() is gui and not isinstance(file, int):
+                opened.append(os.fspath(file))
+            return real(file, *args, **kwargs)
+
+        return open_on_gui_thread
+
+    model = files.model()
+    files.setCurrentIndex(model.index(0, 0))
+    row = next(r for r in range(2) if model.index(r, 0).data().startswith("big.log"))
+    with pytest.MonkeyPatch.context() as patch:
+        for module, name in ((builtins, "open"), (io, "open"), (os, "open")):
+            patch.setattr(module, name, counted(getattr(module, name)))
+        files.setCurrentIndex(model.index(0 if row else 1, 0))
+        files.setCurrentIndex(model.index(row, 0))
+        reason = find_by_name(window, "Reason").text()
+    assert reason.startswith("big.log: refused.")
+    assert find_by_name(window, "Extract the certificates").isVisibleTo(window)
+    assert [f for f in opened if f.endswith(("big.log", "notes.txt"))] == []
