@@ -84,7 +84,7 @@ def _judge(members: dict[str, int | None], curve: str) -> tuple[str, bool] | Non
         n, e, d, p, q = get("n"), get("e") or 65537, get("d"), get("p"), get("q")
         modulus = n or (p * q if p and q else None)
         bits = modulus.bit_length() if modulus else 8 * max(_size(p), _size(q)) * 2
-        label = f"RSA private key ({bits}-bit)"
+        label = f"RSA private key ({bits}-bit)" if bits else "RSA private key"
         if p and q and n:
             return label, p * q == n
         if d and n:
