@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from bundleguard.case.model import Case
+from bundleguard.case.steps import Step
 from bundleguard.case.store import CaseStore, save_case
 from bundleguard.demo import build_demo
 from bundleguard.gui import app as gui_app
@@ -101,7 +102,7 @@ def test_the_demo_verifies_its_fake_appliances_until_the_window_closes(qtbot, en
     controller, window = gui_app.create_window(demo=True, store=CaseStore())
     qtbot.addWidget(window)
     window.show()
-    window.show_step(4)
+    window.show_step(Step.REPLICATE)
     assert "Step 5 verifies the demo's three appliances" in DEMO_HINT
     ports = [int(a.address.rsplit(":", 1)[1]) for a in controller.case.appliances]
     assert len(ports) == 3 and all(

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from bundleguard.case.model import MAX_FILES, Case
+from bundleguard.case.steps import Step
 from bundleguard.case.store import CaseStore, save_case
 from bundleguard.guard.scan import MAX_FOLDER_DEPTH
 from bundleguard.gui.controller import CaseController
@@ -163,7 +164,7 @@ def add_by(how: str, qtbot, paths: list[Path], monkeypatch) -> MainWindow:
     elif how == "Add folder":
         folders = iter(str(p) for p in paths)
         monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: next(folders))
-        window.show_step(1)
+        window.show_step(Step.CERTIFICATES)
         for _ in paths:  # one folder per choice, as the dialog gives
             find_by_name(window, "Add folder").click()
             qtbot.waitUntil(lambda: window.certificates_page._scan_task is None, timeout=20000)

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import Qt, QTimer
 
 from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.steps import Step
 from bundleguard.certs.anchors import NO_ANCHORS
 from bundleguard.gui.certificates_page import UPDATE
 from bundleguard.probe.fake import FakePKI
@@ -55,7 +56,7 @@ def test_cancel_stops_the_scan_and_adds_nothing(qtbot, window, tmp_path) -> None
     for number in range(1000):
         (folder / f"n{number}.txt").write_text("x\n")
     page = window.certificates_page
-    window.show_step(1)
+    window.show_step(Step.CERTIFICATES)
     signals = page.add_paths([folder])
     assert find_by_name(window, "Cancel scan").isVisibleTo(window)
     with qtbot.waitSignal(signals.cancelled, timeout=30000):

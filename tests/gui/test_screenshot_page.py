@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.capture.models import StrategyKind
 from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.steps import Step
 from bundleguard.gui.qtcapture import monitors_from_screens, pillow_to_qimage
 from bundleguard.gui.screenshot import ScreenshotPage
 from tests.capture.fakes import FakeStrategy, desktop_picture, fake_session
@@ -343,7 +344,7 @@ def test_every_appliance_name_shows_whole_in_the_list(qtbot, window) -> None:
     names = ["primary.example.com", "backup.example.com", "node1.example.com"]
     window.controller.update(appliances=tuple(ApplianceEntry(n, Role.PRIMARY) for n in names))
     window.resize(900, 650)
-    window.show_step(2)
+    window.show_step(Step.SCREENSHOT)
     listing = find_by_name(window, "Appliances for screenshots")
     qtbot.waitUntil(lambda: listing.count() == 3, timeout=5000)
     for row in range(listing.count()):

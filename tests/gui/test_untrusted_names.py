@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from PySide6.QtCore import Qt
 
 from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.steps import Step
 from bundleguard.certs.anchors import NO_ANCHORS
 from bundleguard.gui.screenshot import ScreenshotPage
 from bundleguard.gui.widgets import plain_tooltip
@@ -66,7 +67,7 @@ def test_a_hostile_hostname_on_the_replicate_page_is_written_out(qtbot, window):
             ApplianceEntry(backup, Role.BACKUP),
         ),
     )
-    window.show_step(4)
+    window.show_step(Step.REPLICATE)
     page = window.replicate_page
     box = find_by_name(page, f"b{WRITTEN_OUT}.example.com: imported")
     assert box is not None

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from PIL import Image
 from PySide6.QtCore import Qt
 
 from bundleguard.case.model import ApplianceEntry, Role, Verification
+from bundleguard.case.steps import STEPS, Step
 from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name
 from tests.gui.test_window import drop, rows, select, wait_rows
@@ -49,7 +51,7 @@ def test_an_image_dropped_on_the_screenshot_step_goes_to_it(qtbot, window, tmp_p
     for x in range(20, 300):
         image.putpixel((x, 50), (10, 10, 10))
     image.save(picture)
-    window.show_step(2)
+    window.show_step(Step.SCREENSHOT)
     drop(window, [picture])
     qtbot.waitUntil(lambda: bool(window.controller.case.appliances[0].screenshot), timeout=10000)
     assert Path(window.controller.case.appliances[0].screenshot).is_file()
@@ -74,7 +76,8 @@ def test_save_as_and_recent_cases(qtbot, window, tmp_path, monkeypatch):
 
 
 def test_shortcuts_are_in_the_tooltips(window):
-    window.show_step(1)  # step 2 is built after the first paint, or when it is shown
+    # Step 2 is built after the first paint, or when it is shown.
+    window.show_step(Step.CERTIFICATES)
     assert "Ctrl+O" in find_by_name(window, "Add files").toolTip()
     texts = {a.text(): a.toolTip() for a in window.menuBar().actions()[0].menu().actions()}
     assert "Ctrl+B" in texts["&Build bundles"]
@@ -89,8 +92,14 @@ def step_words(window) -> list[str]:
     ]
 
 
-def test_each_step_says_where_it_stands(window):
-    assert step_words(window) == [
+def judged_words(qtbot, window) -> list[str]:
+    """The steps' words, once the window judges the case (after its first paint)."""
+    qtbot.waitUntil(lambda: None not in step_words(window), timeout=15000)
+    return step_words(window)
+
+
+def test_each_step_says_where_it_stands(qtbot, window, tmp_path):
+    assert judged_words(qtbot, window) == [
         "1 Case: needs attention",
         "2 Certificates: needs attention",
         "3 Screenshot: needs attention",
@@ -101,6 +110,12 @@ def test_each_step_says_where_it_stands(window):
         site="support.example.com",
         appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
     )
+    # The one judgement: a case needs an output folder before it is done (the Build button
+    # says so too); no incident number is a concern.
+    assert step_words(window)[0] == "1 Case: needs attention"
+    window.controller.update(output=str(tmp_path / "out"), support_address="s@example.com")
+    assert step_words(window)[0] == "1 Case: done, with concerns"
+    window.controller.update(incident="12345")
     case = window.controller.case
     failed = Verification(checked_at="2026-12-02T01:00:00+00:00", ok=False, summary="Fix first")
     window.controller.update(replication=replace(case.replication, verification=failed))
@@ -161,7 +176,7 @@ def test_a_pkcs12_dropped_on_the_window_at_step_5_is_checked_there_not_added(
         site="support.example.com",
         appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
     )
-    window.show_step(4)
+    window.show_step(Step.REPLICATE)
     assert drop(window, [path])
     answer(qtbot, PASS)
     wait_opened(qtbot, window.replicate_page, path)
@@ -169,7 +184,7 @@ def test_a_pkcs12_dropped_on_the_window_at_step_5_is_checked_there_not_added(
     assert window.controller.case.replication.exported_pkcs12 == str(path)
 
 
-def test_a_saved_check_of_a_case_that_changed_since_asks_to_verify_again(window):
+def test_a_saved_check_of_a_case_that_changed_since_asks_to_verify_again(qtbot, window):
     from bundleguard.case.model import case_key
 
     window.controller.update(
@@ -181,9 +196,54 @@ def test_a_saved_check_of_a_case_that_changed_since_asks_to_verify_again(window)
         checked_at="2026-12-02T01:00:00+00:00", ok=True, summary="All good", case_key=case_key(case)
     )
     window.controller.update(replication=replace(case.replication, verification=saved))
-    assert step_words(window)[4] == "5 Replicate: verified"
+    assert judged_words(qtbot, window)[4] == "5 Replicate: verified"
     window.controller.update(site="new-site.example.com")
     assert step_words(window)[4] == "5 Replicate: check again: the case changed"
     panel = window.replicate_page.verify_panel
     status = find_by_name(panel, "Verification status").text()
     assert "the site or the appliances have changed since. Verify again." in status
+
+
+WINDOW_MODULES = ("window.py", "app.py", "controller.py", "workers.py")
+
+
+@pytest.mark.parametrize("name", WINDOW_MODULES)
+def test_the_window_probes_nothing_and_numbers_no_step(name: str) -> None:
+    """No `hasattr` or `ImportError` probe, no "step N" in its words, and no step by its
+    index: every "go to a step" names a `Step` (issue 17)."""
+    import ast
+
+    from tests.test_replicate_renders_only import APP, probes_and_step_numbers
+
+    source = (APP / "gui" / name).read_text(encoding="utf-8")
+    assert probes_and_step_numbers(source) == []
+    by_index = [
+        f"line {node.lineno}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") in ("show_step", "_late_page")
+        and any(isinstance(arg, ast.Constant) for arg in node.args)
+    ]
+    assert by_index == []
+
+
+def test_ctrl_and_a_number_goes_to_that_step(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    for step in reversed(STEPS):
+        qtbot.keyClick(
+            window, Qt.Key(Qt.Key.Key_0.value + step.number), Qt.KeyboardModifier.ControlModifier
+        )
+        assert window.current_step is step
+        assert find_by_name(window, "Steps").currentRow() == step.index
+    go = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Go")
+    assert [a.text() for a in go.actions()] == [
+        "&1 Case",
+        "&2 Certificates",
+        "&3 Screenshot",
+        "&4 Bundle && email",
+        "&5 Replicate",
+    ]
+    assert "Ctrl+4" in go.actions()[3].toolTip()

@@ -12,6 +12,8 @@ import time
 import traceback
 from pathlib import Path
 
+from bundleguard.case.steps import Step
+
 START = time.perf_counter()
 
 
@@ -33,8 +35,8 @@ ENV_EXIT_AFTER_PAINT = "BUNDLEGUARD_EXIT_AFTER_PAINT"
 DEMO_HINT = (
     "Demo case: 'exported-cert.crt' is really a PKCS#12 with its private key, so it is "
     'refused. Select it and press "Extract the certificates" — the demo passphrase is demo. '
-    "Step 5 verifies the demo's three appliances, served on this computer until you close "
-    "the window (the demo's files go then too)."
+    f"Step {Step.REPLICATE.number} verifies the demo's three appliances, served on this "
+    "computer until you close the window (the demo's files go then too)."
 )
 
 
@@ -149,7 +151,7 @@ def create_window(paths=(), *, demo: bool = False, store=None):
         controller.new()
         controller.update(**{f: getattr(case, f) for f in case.__dataclass_fields__})
         window.certificates_page.set_hint(DEMO_HINT)
-        window.show_step(1)
+        window.show_step(Step.CERTIFICATES)
     elif paths:
         window.add_paths([Path(p) for p in paths])
     return controller, window

@@ -1,16 +1,28 @@
 """The main window: the steps on the left (any order, each with its status), the pages on
-the right, the File menu, drag-and-drop anywhere, and the keyboard shortcuts."""
+the right, the File and Go menus, drag-and-drop anywhere, and the keyboard shortcuts.
+
+The steps are data (`case.steps.Step`): the list, the pages, Ctrl+1 to Ctrl+5 and every
+"go to a step" name a `Step`. Each step's words and tooltip are the one judgement of the
+case (`case.readiness.readiness`), with the facts the Bundle page gathered: the steps list,
+the "Build bundles" button and the "Blockers" list never disagree. Files handed over (a
+drop, a paste, Add files) are judged by the guard once and routed by its verdict
+(`case.intake.route`): an image becomes an appliance's screenshot, never a certificate row.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QListWidget,
     QMainWindow,
@@ -20,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.model import SUFFIX, verification_is_current
+from bundleguard.case.model import SUFFIX
+from bundleguard.case.steps import STEPS, Step
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.case_page import CasePage, hostname_problem
 from bundleguard.gui.controller import CaseController, CaseOpenElsewhereError
@@ -29,6 +42,7 @@ from bundleguard.gui.widgets import (
     appliance_url,
     open_url,
     plain_label,
+    plain_tooltip,
     problem_label,
     show_problem,
 )
@@ -37,13 +51,15 @@ from bundleguard.text import visible
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-    from bundleguard.gui.certificates_page import CertificatesPage
+    from bundleguard.case.intake import ScreenshotOffer
+    from bundleguard.case.readiness import Readiness
+    from bundleguard.gui.bundle_page import BundlePage
+    from bundleguard.gui.certificates_page import CertificatesPage, Scanned
+    from bundleguard.gui.replicate_page import ReplicatePage
+    from bundleguard.gui.screenshot import ScreenshotPage
 
 log = logging.getLogger("bundleguard.gui")
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
-STEPS = ("1 Case", "2 Certificates", "3 Screenshot", "4 Bundle & email", "5 Replicate")
-PKCS12_SUFFIXES = {".p12", ".pfx"}
 PEM_MARK = "-----BEGIN "
 GEOMETRY_FILE = "window-geometry"
 GEOMETRY_LIMIT = 64 * 1024
@@ -58,11 +74,17 @@ LATE_MODULES = (
     "bundleguard.gui.rewrap_dialog",
     "bundleguard.gui.passphrase",
     "bundleguard.guard.scan",
+    # What judging the case's readiness needs (the address and incident checks).
+    "bundleguard.bundle.email",
+    "bundleguard.bundle.plan",
+    "bundleguard.certs.names",
+    "bundleguard.case.intake",
 )
 
 
 def _import_pages() -> None:
-    """Import what steps 2-5 need (module code only: no widget is made off the GUI thread)."""
+    """Import what steps 2-5 and the steps' judgement need (module code only: no widget is
+    made off the GUI thread)."""
     for name in LATE_MODULES:
         try:
             importlib.import_module(name)
@@ -72,9 +94,16 @@ def _import_pages() -> None:
 
 def write_pasted(folder: Path, data: bytes) -> Path:
     """Pasted certificate text as the next free `pasted-N.pem` of the case's folder
-    (never through a link out of it: `write_case_file`)."""
+    (never through a link out of it: `write_case_file`). The guard judges it first (in the
+    worker): anything but a certificate is refused with its reasons, and nothing written."""
     from bundleguard.case.store import write_case_file
+    from bundleguard.errors import InputError
     from bundleguard.files import TargetExistsError
+    from bundleguard.guard.scan import classify_bytes
+
+    report = classify_bytes(data, "pasted text")
+    if report.verdict.value != "certificate":
+        raise InputError(" ".join(report.reasons) or "It is not a certificate.")
 
     number = 1
     while True:
@@ -87,11 +116,63 @@ def write_pasted(folder: Path, data: bytes) -> Path:
         number += 1
 
 
-def _placeholder(text: str) -> QWidget:
-    page = QWidget()
-    layout = QHBoxLayout(page)
-    layout.addWidget(plain_label(text, page))
-    return page
+def step_words(judged: Readiness, step: Step) -> tuple[str, str]:
+    """What the steps list says of `step`: its row's words and its tooltip (what stops it,
+    what concerns it; the Bundle step is stopped by every blocker)."""
+    status = judged.of(step)
+    mine = step is Step.BUNDLE
+    said = [str(b) for b in judged.blockers if mine or b.step is step]
+    said += [str(c) for c in judged.concerns if mine or c.step is step]
+    return status.label, "\n".join(said)
+
+
+class ApplianceChoice(QDialog):
+    """Which appliance an image dropped is the screenshot of (its name named none of them):
+    `chosen` says the host name, or None when the user cancels."""
+
+    chosen = Signal(object)
+
+    def __init__(self, file_name: str, hostnames: Sequence[str], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Which appliance?")
+        self.setAccessibleName("Which appliance")
+        self._hosts = list(hostnames)
+        self._said = False
+        layout = QVBoxLayout(self)
+        question = plain_label(
+            f"'{visible(file_name)}' is an image. Which appliance's Status > Basics "
+            "screenshot is it?",
+            self,
+        )
+        question.setAccessibleName("Question")
+        layout.addWidget(question)
+        self.appliances = QListWidget(self)
+        self.appliances.setAccessibleName("Appliance for the screenshot")
+        self.appliances.addItems([visible(h) for h in self._hosts])  # item text is plain
+        self.appliances.setCurrentRow(0)
+        self.appliances.itemDoubleClicked.connect(lambda _item: self.accept())
+        layout.addWidget(self.appliances)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        use = QPushButton("Use as its screenshot", self)
+        use.setAccessibleName("Use as screenshot")
+        use.setDefault(True)
+        use.clicked.connect(self.accept)
+        cancel = QPushButton("Cancel", self)
+        cancel.setAccessibleName("Cancel")
+        cancel.clicked.connect(self.reject)
+        row.addWidget(use)
+        row.addWidget(cancel)
+        layout.addLayout(row)
+        self.finished.connect(self._finished)
+
+    def _finished(self, result: int) -> None:
+        if self._said:
+            return
+        self._said = True
+        row = self.appliances.currentRow()
+        accepted = result == QDialog.DialogCode.Accepted.value and 0 <= row < len(self._hosts)
+        self.chosen.emit(self._hosts[row] if accepted else None)
 
 
 class MainWindow(QMainWindow):
@@ -138,15 +219,27 @@ class MainWindow(QMainWindow):
         # Steps 2 to 5 are built after the first paint (or when first used), so the window
         # shows at once: 3 to 5 pull in Pillow, mss, the bundle writer and the probe, and
         # step 2 would scan the case's files and create most of Qt's enums before it.
-        self._late: dict[int, QWidget] = {}
-        self._holders = [self.case_page, QWidget(), QWidget(), QWidget(), QWidget()]
-        for holder in self._holders[1:]:
-            QHBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
-        self.steps.addItems(STEPS)
-        for page in self._holders:
-            self.pages.addWidget(page)
+        self._late: dict[Step, QWidget] = {}
+        self._builders = {
+            Step.CERTIFICATES: self._certificates_page,
+            Step.SCREENSHOT: self._screenshot_page,
+            Step.BUNDLE: self._bundle_page,
+            Step.REPLICATE: self._replicate_page,
+        }
+        self._holders: dict[Step, QWidget] = {Step.CASE: self.case_page}
+        for step in STEPS:
+            if step is not Step.CASE:
+                self._holders[step] = QWidget()
+                QHBoxLayout(self._holders[step]).setContentsMargins(0, 0, 0, 0)
+            self.steps.addItem(step.label)
+            self.pages.addWidget(self._holders[step])
+        # Judging the case needs the address and incident checks: loaded after the first
+        # paint with the pages; until then the steps list shows the steps' names only.
+        self._judging = False
+        self._screenshot_queue: list[ScreenshotOffer] = []
+        self.appliance_choice = None  # the "Which appliance?" dialog while it is open
         self.steps.currentRowChanged.connect(self._step_changed)
-        self.steps.setCurrentRow(0)
+        self.steps.setCurrentRow(Step.CASE.index)
         self._menus()
         self.setTabOrder(self.steps, self.case_page.site)
         controller.caseChanged.connect(self._case_changed)
@@ -159,57 +252,37 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._ask_open_elsewhere_at_start)
 
     # ---------------------------------------------------------------- pages
-    def _optional(self, module: str, name: str, missing: str, *args) -> QWidget:
-        try:
-            cls = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            log.info("%s is not available yet", module)
-            return _placeholder(missing)
-        return cls(*args) if args else cls(self.controller)
+    @property
+    def current_step(self) -> Step:
+        row = self.steps.currentRow()
+        return STEPS[row] if 0 <= row < len(STEPS) else Step.CASE
 
     @property
     def certificates_page(self) -> CertificatesPage:
-        return self._late_page(1)  # type: ignore[return-value]
+        return self._late_page(Step.CERTIFICATES)  # type: ignore[return-value]
 
     @property
-    def screenshot_page(self) -> QWidget:
-        return self._late_page(2)
+    def screenshot_page(self) -> ScreenshotPage:
+        return self._late_page(Step.SCREENSHOT)  # type: ignore[return-value]
 
     @property
-    def bundle_page(self) -> QWidget:
-        return self._late_page(3)
+    def bundle_page(self) -> BundlePage:
+        return self._late_page(Step.BUNDLE)  # type: ignore[return-value]
 
     @property
-    def replicate_page(self) -> QWidget:
-        return self._late_page(4)
+    def replicate_page(self) -> ReplicatePage:
+        return self._late_page(Step.REPLICATE)  # type: ignore[return-value]
 
-    def _late_page(self, index: int) -> QWidget:
-        page = self._late.get(index)
+    def _late_page(self, step: Step) -> QWidget:
+        page = self._late.get(step)
         if page is None:
-            if index == 1:
-                page = self._certificates_page()
-            elif index == 2:
-                page = self._screenshot_page()
-            elif index == 3:
-                page = self._optional(
-                    "bundleguard.gui.bundle_page",
-                    "BundlePage",
-                    "The Bundle & email step is not ready.",
-                )
-                if hasattr(page, "bundlesBuilt"):
-                    page.bundlesBuilt.connect(self._update_steps)
-            else:
-                page = self._optional(
-                    "bundleguard.gui.replicate_page",
-                    "ReplicatePage",
-                    "The Replicate step is not ready.",
-                )
-                if hasattr(page, "bundleStepRequested"):
-                    page.bundleStepRequested.connect(lambda: self.show_step(3))
-            self._late[index] = page
-            self._holders[index].layout().addWidget(page)
-            if index == 2:
+            page = self._builders[step]()
+            self._late[step] = page
+            self._holders[step].layout().addWidget(page)
+            if step is Step.SCREENSHOT:
                 self._share_appliances()
+            elif step is Step.BUNDLE:
+                self._update_steps()
         return page
 
     def build_pages(self) -> None:
@@ -226,44 +299,57 @@ class MainWindow(QMainWindow):
         workers.start(self.controller.pool, task)
 
     def _build_pages_now(self) -> None:
-        for delay, index in enumerate((1, 2, 3, 4)):
+        self._judging = True
+        self._update_steps()
+        for delay, step in enumerate(self._builders):
             # The window as context: a window deleted first builds nothing.
-            QTimer.singleShot(delay, self, lambda index=index: self._build_late(index))
+            QTimer.singleShot(delay, self, lambda step=step: self._build_late(step))
 
-    def _build_late(self, index: int) -> None:
+    def _build_late(self, step: Step) -> None:
         # A closed window, or one whose controller has shut down, builds no page ahead of
         # use (a page starts work of its own); a page asked for is still built then.
         if self.isVisible() and not self.controller.shut_down:
-            self._late_page(index)
+            self._late_page(step)
 
-    def _step_changed(self, index: int) -> None:
-        if index >= 1:
-            self._late_page(index)
-        self.pages.setCurrentIndex(index)
+    def _step_changed(self, row: int) -> None:
+        step = self.current_step
+        if step is not Step.CASE:
+            self._late_page(step)
+        self.pages.setCurrentIndex(row)
 
     def _certificates_page(self) -> CertificatesPage:
         from bundleguard.gui.certificates_page import CertificatesPage
 
-        page = CertificatesPage(self.controller)
+        page = CertificatesPage(self.controller, route=self._route_scanned)
         page.add_button.setToolTip("Add certificate files and folders (Ctrl+O)")
-        page.filesScanned.connect(self._update_steps)
         return page
 
-    def _screenshot_page(self) -> QWidget:
-        page = self._optional(
-            "bundleguard.gui.screenshot",
-            "ScreenshotPage",
-            "The Screenshot step is not ready.",
-            lambda: self.controller.files_dir,
-        )
-        if hasattr(page, "screenshotSaved"):
-            page.screenshotSaved.connect(self._screenshot_saved)
-            page.openStatusRequested.connect(self._open_status)
+    def _screenshot_page(self) -> ScreenshotPage:
+        from bundleguard.gui.screenshot import ScreenshotPage
+
+        page = ScreenshotPage(lambda: self.controller.files_dir)
+        page.screenshotSaved.connect(self._screenshot_saved)
+        page.openStatusRequested.connect(self._open_status)
+        return page
+
+    def _bundle_page(self) -> BundlePage:
+        from bundleguard.gui.bundle_page import BundlePage
+
+        page = BundlePage(self.controller)
+        page.readinessChanged.connect(self._update_steps)
+        page.bundlesBuilt.connect(self._update_steps)
+        return page
+
+    def _replicate_page(self) -> ReplicatePage:
+        from bundleguard.gui.replicate_page import ReplicatePage
+
+        page = ReplicatePage(self.controller)
+        page.stepRequested.connect(self.show_step)
         return page
 
     def _screenshot_saved(self, hostname: str, path: str) -> None:
         entries = tuple(
-            e.__class__(e.hostname, e.role, e.address, path) if e.hostname == hostname else e
+            dataclasses.replace(e, screenshot=path) if e.hostname == hostname else e
             for e in self.controller.case.appliances
         )
         self.controller.update(appliances=entries)
@@ -272,8 +358,8 @@ class MainWindow(QMainWindow):
         if hostname and not hostname_problem(hostname):
             open_url(appliance_url(hostname))
 
-    def show_step(self, index: int) -> None:
-        self.steps.setCurrentRow(index)
+    def show_step(self, step: Step) -> None:
+        self.steps.setCurrentRow(step.index)
 
     # ---------------------------------------------------------------- menus
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -303,6 +389,15 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Build bundles", self.build_bundles, "Ctrl+B")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        go_menu = self.menuBar().addMenu("&Go")
+        for step in STEPS:
+            self._action(
+                go_menu,
+                f"&{step.number} {step.title.replace('&', '&&')}",
+                lambda _=False, step=step: self.show_step(step),
+                f"Ctrl+{step.number}",
+                tip=f"Go to step {step.number}, {step.title}",
+            )
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About bundleguard", self._about)
 
@@ -323,9 +418,9 @@ class MainWindow(QMainWindow):
 
     def _new_case_now(self) -> None:
         self.controller.new()
-        if 1 in self._late:  # a page not built yet has no hint to take away
+        if Step.CERTIFICATES in self._late:  # a page not built yet has no hint to take away
             self.certificates_page.set_hint("")
-        self.show_step(0)
+        self.show_step(Step.CASE)
 
     def open_case_dialog(self, on_cancel=None) -> bool:
         """Ask which case, and open it; `on_cancel()` when none was opened in the end."""
@@ -520,35 +615,107 @@ class MainWindow(QMainWindow):
         box.open()
 
     # ---------------------------------------------------------------- files in
-    def add_paths(self, paths: list[Path]) -> None:
-        """What a drop or the command line gives: a case opens, images go to the screenshot
-        step while it is shown, everything else to the certificates."""
-        cases = [p for p in paths if p.suffix.lower() == SUFFIX]
-        others = [p for p in paths if p.suffix.lower() != SUFFIX]
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """What a drop, a paste or the command line hands over: a case opens; every other
+        file is judged once by the guard (on the Certificates page, which shows the scan)
+        and goes where its verdict says (`_route_scanned`)."""
+        cases = [p for p in paths if p.suffix.lower() == SUFFIX]  # the app's own document
+        others = [Path(p) for p in paths if p.suffix.lower() != SUFFIX]
         if cases:
             self.open_case(cases[0])
         if not others:
             return
-        if self.steps.currentRow() == 4 and hasattr(self.replicate_page, "add_pkcs12"):
-            exported = [p for p in others if p.suffix.lower() in PKCS12_SUFFIXES]
-            if exported:
-                # The exported PKCS#12 is checked here; it never joins the case's files.
-                self.replicate_page.add_pkcs12(exported[0])
-                others = [p for p in others if p not in exported]
-                if not others:
-                    return
-        if self.steps.currentRow() == 2 and hasattr(self.screenshot_page, "use_mime"):
-            images = [p for p in others if p.suffix.lower() in IMAGE_SUFFIXES]
-            if images:
-                from PySide6.QtCore import QMimeData, QUrl
+        # On the Screenshot and Replicate steps the user stays where they dropped: an
+        # image, or the exported PKCS#12, is for that step; elsewhere the scan is shown.
+        if self.current_step not in (Step.SCREENSHOT, Step.REPLICATE):
+            self.show_step(Step.CERTIFICATES)
+        self.certificates_page.add_paths(others)
 
-                mime = QMimeData()
-                mime.setUrls([QUrl.fromLocalFile(str(images[0]))])
-                self.screenshot_page.use_mime(mime, images[0].name)
-                others = [p for p in others if p not in images]
-        if others:
-            self.show_step(1)
-            self.certificates_page.add_paths(others)
+    def _route_scanned(self, scanned: Scanned) -> Scanned:
+        """Where the files of a scan go, by the guard's verdict (`case.intake.route`): what
+        stays for the certificate list is returned; images are offered as screenshots, and
+        on the Replicate step an exported PKCS#12 goes to its check. Files the case already
+        holds stay where they are."""
+        from bundleguard.case.intake import route
+
+        case = self.controller.case
+        known = set(case.files)
+        fresh = [r for path, r in scanned.reports.items() if path not in known]
+        step = self.current_step
+        shots = self._late.get(Step.SCREENSHOT)
+        shown = shots.current_hostname() if shots is not None else None
+        routed = route(fresh, [a.hostname for a in case.appliances], step=step, shown=shown)
+        elsewhere = {os.path.abspath(p) for p in routed.exports}
+        elsewhere |= {os.path.abspath(o.path) for o in routed.screenshots}
+        kept = scanned
+        if elsewhere:
+            kept = dataclasses.replace(
+                scanned,
+                reports={p: r for p, r in scanned.reports.items() if p not in elsewhere},
+                addable=tuple(p for p in scanned.addable if p not in elsewhere),
+            )
+        if routed.exports:
+            # The exported PKCS#12 is checked there; it never joins the case's files.
+            self.replicate_page.add_pkcs12(Path(routed.exports[0]))
+        if routed.screenshots:
+            self._offer_screenshots(routed.screenshots)
+        if routed.certificates and step is not Step.CERTIFICATES:
+            self.show_step(Step.CERTIFICATES)
+        elif routed.screenshots and not routed.certificates and not routed.exports:
+            self.show_step(Step.SCREENSHOT)
+        return kept
+
+    def _offer_screenshots(self, offers: Sequence[ScreenshotOffer]) -> None:
+        """Each image becomes the screenshot of the appliance its name carries; for the
+        others the user is asked which appliance, one at a time."""
+        hosts = [a.hostname for a in self.controller.case.appliances if a.hostname]
+        if not hosts:
+            names = ", ".join(visible(Path(o.path).name) for o in offers)
+            self.statusBar().showMessage(
+                f"{names}: an image, not a certificate. Add its appliance in step "
+                f"{Step.CASE.number}, {Step.CASE.title}, then drop it on step "
+                f"{Step.SCREENSHOT.number}, {Step.SCREENSHOT.title}."
+            )
+            return
+        for offer in offers:
+            if offer.hostname in hosts:
+                self._use_screenshot(offer.hostname, offer.path)
+            else:
+                self._screenshot_queue.append(offer)
+        self._ask_next_screenshot()
+
+    def _use_screenshot(self, hostname: str, path: str) -> None:
+        from PySide6.QtCore import Qt
+
+        page = self.screenshot_page
+        choices = page.appliance_list
+        for row in range(choices.count()):
+            if choices.item(row).data(Qt.ItemDataRole.UserRole) == hostname:
+                choices.setCurrentRow(row)
+                break
+        if page.current_hostname() == hostname and page.use_file(Path(path)):
+            self.statusBar().showMessage(
+                f"{visible(Path(path).name)} is the Status > Basics screenshot of "
+                f"{visible(hostname)} (step {Step.SCREENSHOT.number}, {Step.SCREENSHOT.title})."
+            )
+
+    def _ask_next_screenshot(self) -> None:
+        if self.appliance_choice is not None or not self._screenshot_queue:
+            return
+        offer = self._screenshot_queue.pop(0)
+        hosts = [a.hostname for a in self.controller.case.appliances if a.hostname]
+        dialog = ApplianceChoice(Path(offer.path).name, hosts, self)
+        self.appliance_choice = dialog
+
+        def answered(hostname: str | None) -> None:
+            self.appliance_choice = None
+            dialog.deleteLater()
+            if hostname:
+                self._use_screenshot(hostname, offer.path)
+            self._ask_next_screenshot()
+
+        dialog.chosen.connect(answered)
+        dialog.open()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() or event.mimeData().hasText():
@@ -577,7 +744,7 @@ class MainWindow(QMainWindow):
         mime = QGuiApplication.clipboard().mimeData()
         if mime is None:
             return
-        if self.steps.currentRow() == 2 and hasattr(self.screenshot_page, "paste_image"):
+        if self.current_step is Step.SCREENSHOT:
             self.screenshot_page.paste_image()
             return
         paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
@@ -591,20 +758,12 @@ class MainWindow(QMainWindow):
             )
 
     def add_pem_text(self, text: str) -> None:
-        """Pasted PEM text: judged by the guard first; only a certificate is saved, as
-        `pasted-N.pem` in the case's folder (in a worker)."""
-        from bundleguard.guard.scan import classify_bytes
-
-        data = text.encode("utf-8", "replace")
-        report = classify_bytes(data, "pasted text")
-        self.show_step(1)
-        if report.verdict.value != "certificate":
-            reason = " ".join(report.reasons) or "It is not a certificate."
-            self.certificates_page.problem.setText(f"The pasted text was not saved: {reason}")
-            self.certificates_page.problem.show()
-            return
+        """Pasted PEM text: judged by the guard and, only when it is a certificate, saved
+        as `pasted-N.pem` in the case's folder (both in a worker); then added."""
         from bundleguard.gui import workers
 
+        data = text.encode("utf-8", "replace")
+        self.show_step(Step.CERTIFICATES)
         page = self.certificates_page
         task = workers.Task(write_pasted, self.controller.files_dir, data)
         task.signals.done.connect(workers.alive(page, lambda path: page.add_paths([path])))
@@ -617,15 +776,13 @@ class MainWindow(QMainWindow):
         workers.start(self.controller.pool, task)
 
     def build_bundles(self) -> None:
-        self.show_step(3)
-        build = getattr(self.bundle_page, "build", None)
-        if callable(build):
-            build()
+        self.show_step(Step.BUNDLE)
+        self.bundle_page.build()
 
     # ---------------------------------------------------------------- status
     def _share_appliances(self) -> None:
-        page = self._late.get(2)
-        if page is not None and hasattr(page, "set_appliances"):
+        page = self._late.get(Step.SCREENSHOT)
+        if page is not None:
             case = self.controller.case
             page.set_appliances(
                 [a.hostname for a in case.appliances if a.hostname],
@@ -641,40 +798,29 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} (read-only)" if self.controller.read_only else title)
         self._update_steps()
 
-    def _update_steps(self) -> None:
-        case = self.controller.case
-        # Before step 2 exists nothing is scanned yet: its files still need attention.
-        page = self._late.get(1)
-        reports = page.reports if page is not None else {}
-        case_ok = bool(case.site and case.appliances) and all(
-            a.hostname and not hostname_problem(a.hostname) for a in case.appliances
-        )
-        verdicts = [reports[f].verdict.value for f in case.files if f in reports]
-        certs_ok = "certificate" in verdicts and all(
-            v in ("certificate", "image") for v in verdicts
-        )
-        shots_ok = bool(case.appliances) and all(a.screenshot for a in case.appliances)
-        states = (case_ok, certs_ok, shots_ok, case_ok and certs_ok and shots_ok)
-        words = ["done" if ok else "needs attention" for ok in states]
-        words[3] = "ready to build" if states[3] else "not ready"
-        bundle_page = self._late.get(3)
-        built_for = getattr(bundle_page, "built_for", None)
-        if states[3] and built_for is not None:
-            from bundleguard.gui.bundle_page import bundle_inputs
+    def readiness(self) -> Readiness | None:
+        """The one judgement of the case as it is now, with what the Bundle page last
+        gathered from its files (None before the first paint: nothing is judged yet)."""
+        if not self._judging:
+            return None
+        from bundleguard.case.readiness import readiness
 
-            if built_for == bundle_inputs(case):
-                words[3] = "built"
-        verification = case.replication.verification
-        if verification is None:
-            words.append("not verified")
-        elif verification_is_current(case) is False:
-            words.append("check again: the case changed")
-        else:
-            words.append("verified" if verification.ok else "verification failed")
-        for index, word in enumerate(words):
-            item = self.steps.item(index)
-            item.setText(f"{STEPS[index]}\n    {word}")
-            item.setData(ACCESSIBLE_TEXT_ROLE, f"{STEPS[index]}: {word}")
+        page = self._late.get(Step.BUNDLE)
+        if page is None:
+            return readiness(self.controller.case)
+        return readiness(self.controller.case, page.facts, built=page.built_for)
+
+    def _update_steps(self) -> None:
+        judged = self.readiness()
+        for step in STEPS:
+            item = self.steps.item(step.index)
+            if judged is None:
+                item.setText(step.label)
+                continue
+            word, tip = step_words(judged, step)
+            item.setText(f"{step.label}\n    {word}")
+            item.setData(ACCESSIBLE_TEXT_ROLE, f"{step.label}: {word}")
+            item.setToolTip(plain_tooltip(tip) if tip else "")
 
     # ---------------------------------------------------------------- settings
     def _geometry_path(self) -> Path:
@@ -725,9 +871,9 @@ class MainWindow(QMainWindow):
                 self._ask_before_close()
             return
         # A live check in flight would hold the app open until its timeout: cancel it.
-        panel = getattr(self._late.get(4), "verify_panel", None)
-        if panel is not None and hasattr(panel, "cancel"):
-            panel.cancel()
+        replicate = self._late.get(Step.REPLICATE)
+        if replicate is not None:
+            replicate.verify_panel.cancel()
         self._remember_geometry()
         self.controller.release()
         self.run_close_hooks()
