@@ -186,7 +186,7 @@ class CaseController(QObject):
         self.store = store
         self._pool = QThreadPool(self)
         self._anchors: TrustAnchors | None = None
-        self._anchor_signals: workers.TaskSignals | None = None
+        self._anchor_job: workers.LatestJob | None = None  # reading the trust stores
         self.shut_down = False  # set by `shutdown()`: nothing should start work after it
         self._lock: QLockFile | None = None
         self._scratch: Path | None = None
@@ -256,19 +256,17 @@ class CaseController(QObject):
     # ---------------------------------------------------------------- anchors
     def load_anchors(self) -> None:
         """Read the trust stores once, in a worker; `anchorsReady` when done."""
-        if self._anchors is not None or self._anchor_signals is not None:
+        if self._anchors is not None or (self._anchor_job is not None and self._anchor_job.busy):
             return
         from bundleguard.gui import workers  # after the first paint, as the pages are
 
-        # Connected before the task starts: cached roots load faster than a connect.
-        task = workers.Task(_load_anchors)
-        task.signals.done.connect(self._anchors_loaded)
-        task.signals.failed.connect(self._anchors_failed)
-        self._anchor_signals = workers.start(self._pool, task)
+        if self._anchor_job is None:
+            self._anchor_job = workers.LatestJob(self, self._pool)
+        job = self._anchor_job
+        job.start(_load_anchors, done=self._anchors_loaded, failed=self._anchors_failed)
 
     def _anchors_loaded(self, anchors: object) -> None:
         self._anchors = anchors  # type: ignore[assignment]
-        self._anchor_signals = None
         self.anchorsReady.emit()
 
     def _anchors_failed(self, message: str) -> None:
