@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from bundleguard import asn1
 from bundleguard.guard import certfields, png
 from bundleguard.guard.report import FileReport, Finding, Verdict
+from bundleguard.imagelimits import MAX_IMAGE_PIXELS, image_size_problem, too_large_unmeasured
 
 # The vendor forbids sending key files, whatever they hold.
 KEY_FILE_SUFFIXES = frozenset(
@@ -47,9 +48,8 @@ KEY_FILE_SUFFIXES = frozenset(
 )
 KEY_FILE_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk"})
 
-MAX_SCREENSHOT_PIXELS = 100_000_000
-# Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS): larger images go to Pillow,
-# which refuses them, as it always did.
+# Pillow's decompression-bomb limit (Image.MAX_IMAGE_PIXELS); the app's own limit
+# (`imagelimits`, shared with the window and the bundle) is below it.
 _PILLOW_MAX_PIXELS = 1024 * 1024 * 1024 // 4 // 3
 
 # What cryptography raises on certificates that parse as DER but break X.509's rules.
@@ -293,8 +293,16 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
             f"{len(data) - end} bytes of other data follow the end of the {kind} image "
             f"(from byte {end}): save the screenshot again as a new file"
         )
+    if kind == "PNG" and data[12:16] == b"IHDR" and len(data) >= 24:
+        # The window's and the bundle's own limit, read from the header before any
+        # pixel is inflated: what the guard accepts as an image, they can use.
+        problem = image_size_problem(
+            int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"), "The image"
+        )
+        if problem is not None:
+            return kind, problem
     if kind == "PNG":
-        checked = png.check(data, min(MAX_SCREENSHOT_PIXELS, _PILLOW_MAX_PIXELS))
+        checked = png.check(data, min(MAX_IMAGE_PIXELS, _PILLOW_MAX_PIXELS))
         if checked == png.OK:
             return kind, None
         if checked is not None:
@@ -305,17 +313,17 @@ def identify_image(data: bytes) -> tuple[str, str | None] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > MAX_SCREENSHOT_PIXELS:
-                    return kind, (
-                        f"the image is {image.width}x{image.height} pixels, far larger than "
-                        "a screenshot: take the screenshot again"
-                    )
+                problem = image_size_problem(image.width, image.height, "The image")
+                if problem is not None:
+                    return kind, problem
                 if kind == "JPEG":
                     # Decode every scan, at 1/8 scale: the whole stream is checked,
                     # the costly full-size transform skipped.
                     image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
                 image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return kind, too_large_unmeasured("The image")
+    except (OSError, SyntaxError, ValueError, Warning) as error:
         return kind, f"Pillow cannot decode this {kind} image ({error}): take it again"
     return kind, None
 
