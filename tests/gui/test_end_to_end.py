@@ -90,8 +90,12 @@ def test_demo_case_to_verified_bundles(qtbot, tmp_path, monkeypatch):
         assert step == "4 Bundle & email: built"
         # A change to what the bundles hold makes them outdated: the step says so.
         controller.update(incident="99999")
-        assert steps.model().index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole) == (
-            "4 Bundle & email: ready to build"
+        qtbot.waitUntil(  # judged again from the files (as the Build button is)
+            lambda: (
+                steps.model().index(3, 0).data(Qt.ItemDataRole.AccessibleTextRole)
+                == "4 Bundle & email: ready to build"
+            ),
+            timeout=20_000,
         )
     finally:
         controller.shutdown()
