@@ -3,7 +3,12 @@
 The page asks `bundleguard.capture` for a screenshot of the chosen monitor (after hiding the
 window and an optional delay), lets the user pick the area on `RegionOverlay`, or takes a
 pasted or dropped image; the user draws redaction boxes on the preview, and the page writes
-the PNG (pixels only, boxes burned in) into the case folder, atomically.
+the PNG (pixels only, boxes burned in) into the case folder, atomically, never through a link
+out of it (`case.store.write_case_file`).
+
+Nothing is read, decoded or encoded on the window's thread: a box shows at once, painted
+over the preview; the PNG with the boxes burned in is encoded and written in the page's
+worker, and while one save runs only the latest set of boxes is saved next (latest wins).
 """
 
 from __future__ import annotations
@@ -111,11 +116,12 @@ def screenshot_file_name(hostname: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class _Rendered:
-    """A screenshot written: the unredacted pixels, the file, and the redacted preview."""
+    """A screenshot written: the unredacted pixels, the file, and the preview of the
+    unredacted pixels (the page paints the boxes over it; None when not asked for)."""
 
     original: Image.Image
     path: Path
-    preview: QImage
+    preview: QImage | None
 
 
 def _decoded_file(path: Path) -> Image.Image:
@@ -147,21 +153,28 @@ def _preview_of(image: Image.Image) -> QImage:
     return pillow_to_qimage(image)
 
 
-def _render(image: Image.Image, boxes: tuple[Rect, ...], folder: Path, name: str) -> _Rendered:
-    """Burn the boxes into the pixels and write the PNG into the case folder, atomically."""
+def _render(
+    image: Image.Image,
+    boxes: tuple[Rect, ...],
+    folder: Path,
+    name: str,
+    *,
+    preview: bool = True,
+) -> _Rendered:
+    """Burn the boxes into the pixels and write the PNG into the case folder, atomically
+    and never through a link out of it (`write_case_file`). With `preview`, also the
+    preview of the unredacted pixels."""
     from bundleguard.capture.image import encode_png, redact
-    from bundleguard.files import write_file_atomic
+    from bundleguard.case.store import write_case_file
 
-    redacted = redact(image, boxes)
-    data = encode_png(redacted)
+    data = encode_png(redact(image, boxes))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = write_file_atomic(folder / name, data, force=True)
+        path = write_case_file(folder, name, data, force=True)
     except OSError:
         raise CaptureError(
             "The case folder cannot be created; the screenshot was not saved."
         ) from None
-    return _Rendered(image, path, _preview_of(redacted))
+    return _Rendered(image, path, _preview_of(image) if preview else None)
 
 
 def _take(decode: Callable[..., Image.Image], source: tuple, folder: Path, name: str) -> _Rendered:
@@ -206,10 +219,12 @@ class _Shot:
     boxes: list[Rect] = field(default_factory=list)
     path: Path | None = None
     problem: str = ""  # why the file given for it cannot be shown
-    preview: QImage | None = None  # the redacted picture, at most PREVIEW_SIDE a side
+    preview: QImage | None = None  # the unredacted picture, at most PREVIEW_SIDE a side
     serial: int = 0  # the latest job started for it: older results are dropped
     pending: int = 0  # jobs started and not yet answered
     loading: bool = False
+    saving: bool = False  # a save of the boxes runs in the worker ...
+    save_again: bool = False  # ... and the boxes changed since it began: save the latest
 
 
 class RedactionPreview(QWidget):
@@ -231,6 +246,8 @@ class RedactionPreview(QWidget):
         self._start: QPoint | None = None
         self._end: QPoint | None = None
         self._empty_text = "No screenshot yet."
+        self._boxes: tuple[Rect, ...] = ()
+        self._picture: QImage | None = None
 
     def set_image(
         self,
@@ -242,12 +259,32 @@ class RedactionPreview(QWidget):
         are given in the image's own pixels."""
         self._empty_text = empty_text
         if picture is None or picture.isNull():
-            self._pixmap, self._image_size = None, (0, 0)
+            self._pixmap, self._image_size, self._picture = None, (0, 0), None
         else:
-            self._pixmap = QPixmap.fromImage(picture)
+            if picture is not self._picture or self._pixmap is None:
+                self._pixmap = QPixmap.fromImage(picture)  # once per picture, not per box
+            if picture is not self._picture:
+                self._start = self._end = None  # a drag on another picture ends
+            self._picture = picture
             self._image_size = size if all(size) else (picture.width(), picture.height())
-        self._start = self._end = None
+        if self._pixmap is None:
+            self._start = self._end = None
         self.update()
+
+    def set_boxes(self, boxes: Sequence[Rect]) -> None:
+        """The areas to black out, in the image's pixels: painted over the picture at once
+        (the saved file gets them burned in, in the page's worker)."""
+        self._boxes = tuple(boxes)
+        self.update()
+
+    def boxes(self) -> tuple[Rect, ...]:
+        return self._boxes
+
+    def _to_widget(self, box: Rect) -> QRectF:
+        area = self.image_area()
+        width, height = self._image_size
+        sx, sy = area.width() / width, area.height() / height
+        return QRectF(area.x() + box.x * sx, area.y() + box.y * sy, box.width * sx, box.height * sy)
 
     def image_area(self) -> QRectF:
         """Where the picture is drawn inside the widget (aspect kept, centred, never enlarged)."""
@@ -304,6 +341,8 @@ class RedactionPreview(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         area = self.image_area()
         painter.drawPixmap(area, self._pixmap, QRectF(self._pixmap.rect()))
+        for box in self._boxes:
+            painter.fillRect(self._to_widget(box), QColor(0, 0, 0))
         painter.setPen(QPen(self.palette().mid().color(), 1))
         painter.drawRect(area)
         if self._start is not None and self._end is not None:
@@ -579,6 +618,7 @@ class ScreenshotPage(QWidget):
         args: tuple,
         done: Callable[[_Shot, object], str | None],
         failed: Callable[[_Shot, str], str | None],
+        kwargs: Mapping[str, object] | None = None,
     ) -> None:
         """Run `fn(*args)` in the page's worker; `done`/`failed` get the answer on the GUI
         thread, unless a newer job for the same screenshot was started since. What they
@@ -597,7 +637,7 @@ class ScreenshotPage(QWidget):
                 if words:
                     self._say(words)
 
-        task = workers.Task(fn, *args)
+        task = workers.Task(fn, *args, **(kwargs or {}))
         task.signals.done.connect(workers.alive(self, lambda value: answered(done, value)))
         task.signals.failed.connect(workers.alive(self, lambda text: answered(failed, text)))
         workers.start(self._pool, task)
@@ -643,30 +683,36 @@ class ScreenshotPage(QWidget):
         self.host_label.setText(visible(host))
         if shot.original is not None and shot.preview is not None:
             self.preview.set_image(shot.preview, shot.original.size)
+            self.preview.set_boxes(shot.boxes)
         elif shot.loading:
             self.preview.set_image(None, empty_text="Reading the screenshot…")
+            self.preview.set_boxes(())
         else:
             self.preview.set_image(
                 None,
                 empty_text="No screenshot yet: capture one, paste one (Ctrl+V) or drop an "
                 "image file here.",
             )
+            self.preview.set_boxes(())
         self.retake_button.setEnabled(shot.original is not None)
         self.undo_button.setEnabled(bool(shot.boxes))
         self.clear_button.setEnabled(bool(shot.boxes))
+        self._say(self._status_of(shot))
+
+    @staticmethod
+    def _status_of(shot: _Shot) -> str:
         if shot.problem:
-            self._say(shot.problem)
-        elif shot.loading:
-            self._say(f"Reading {shot.path.name if shot.path else 'the screenshot'}…")
-        elif shot.path is not None and shot.original is not None:
+            return shot.problem
+        if shot.loading:
+            return f"Reading {shot.path.name if shot.path else 'the screenshot'}…"
+        if shot.path is not None and shot.original is not None:
             boxes = len(shot.boxes)
             blacked = f", {boxes} area{'s' if boxes != 1 else ''} blacked out" if boxes else ""
-            self._say(
-                f"Saved as {shot.path.name} ({shot.original.width}×{shot.original.height}"
-                f" pixels{blacked})."
-            )
-        else:
-            self._say("")
+            size = f"{shot.original.width}×{shot.original.height} pixels{blacked}"
+            if shot.saving:
+                return f"Saving {shot.path.name} ({size})…"
+            return f"Saved as {shot.path.name} ({size})."
+        return ""
 
     def _say(self, text: str) -> None:
         self.status_label.setText(text)
@@ -832,8 +878,16 @@ class ScreenshotPage(QWidget):
             self.screenshotSaved.emit(host, str(value.path))
 
         self._say("Reading the image…")
+        self._new_picture(host)
         name = screenshot_file_name(host)
         self._start_job(host, _take, (decode, source, self._folder(), name), done, self._failed)
+
+    def _new_picture(self, host: str) -> None:
+        """A new picture replaces the screenshot: a save of the old one's boxes still
+        running is answered no more (its file is written over by the new picture's)."""
+        shot = self._shots.get(host)
+        if shot is not None:
+            shot.saving = shot.save_again = False
 
     @staticmethod
     def _failed(shot: _Shot, message: str) -> str:
@@ -902,42 +956,81 @@ class ScreenshotPage(QWidget):
             shot.boxes, shot.problem = [], ""
             self.screenshotSaved.emit(host, str(value.path))
 
+        self._new_picture(host)
         name = screenshot_file_name(host)
         self._start_job(host, _render, (image, (), self._folder(), name), done, self._failed)
 
-    def _add_box(self, box: Rect) -> None:
+    def _editable(self) -> tuple[str, _Shot] | None:
+        """The shown appliance's screenshot, when its pixels are here to draw boxes on (a
+        picture still being read or taken is not)."""
         host = self.current_hostname()
-        if host is None or self._shots[host].original is None or self._shots[host].pending:
-            return
-        self._shots[host].boxes.append(box)
-        self._save(host)
+        if host is None:
+            return None
+        shot = self._shots[host]
+        if shot.original is None or shot.loading or (shot.pending and not shot.saving):
+            return None
+        return host, shot
+
+    def _add_box(self, box: Rect) -> None:
+        if (found := self._editable()) is not None:
+            found[1].boxes.append(box)
+            self._boxes_changed(*found)
 
     def _undo_box(self) -> None:
-        host = self.current_hostname()
-        if host is not None and self._shots[host].boxes and not self._shots[host].pending:
-            self._shots[host].boxes.pop()
-            self._save(host)
+        if (found := self._editable()) is not None and found[1].boxes:
+            found[1].boxes.pop()
+            self._boxes_changed(*found)
 
     def _clear_boxes(self) -> None:
-        host = self.current_hostname()
-        if host is not None and self._shots[host].boxes and not self._shots[host].pending:
-            self._shots[host].boxes.clear()
-            self._save(host)
+        if (found := self._editable()) is not None and found[1].boxes:
+            found[1].boxes.clear()
+            self._boxes_changed(*found)
+
+    def _boxes_changed(self, host: str, shot: _Shot) -> None:
+        """Show the boxes at once (painted over the preview), then save them."""
+        self.preview.set_boxes(shot.boxes)
+        self.undo_button.setEnabled(bool(shot.boxes))
+        self.clear_button.setEnabled(bool(shot.boxes))
+        self._save(host)
+        self._say(self._status_of(shot))
 
     def _save(self, host: str) -> None:
-        """Burn the boxes into the pixels and write the PNG into the case folder (worker)."""
+        """Burn the boxes into the pixels and write the PNG into the case folder, in the
+        worker. One save at a time: boxes drawn meanwhile are saved when it ends, the
+        latest set only (latest wins)."""
         shot = self._shots[host]
         assert shot.original is not None
+        if shot.saving:
+            shot.save_again = True
+            return
+        shot.saving, shot.save_again = True, False
+
+        def finished(shot: _Shot) -> bool:
+            """The save ended; True when the boxes it saved are still the latest."""
+            shot.saving = False
+            if shot.save_again and self._shots.get(host) is shot:
+                self._save(host)
+                return False
+            return True
 
         def done(shot: _Shot, value: object) -> None:
             assert isinstance(value, _Rendered)
-            shot.path, shot.preview = value.path, value.preview
-            self.screenshotSaved.emit(host, str(value.path))
+            if finished(shot):
+                shot.path = value.path
+                self.screenshotSaved.emit(host, str(value.path))
+
+        def failed(shot: _Shot, message: str) -> str | None:
+            return message if finished(shot) else None
 
         boxes = tuple(shot.boxes)
         name = screenshot_file_name(host)
         self._start_job(
-            host, _render, (shot.original, boxes, self._folder(), name), done, self._failed
+            host,
+            _render,
+            (shot.original, boxes, self._folder(), name),
+            done,
+            failed,
+            kwargs={"preview": False},
         )
 
     def _show_appliance_if(self, host: str) -> None:
