@@ -162,3 +162,18 @@ def test_a_keystroke_in_the_site_or_incident_reads_no_file(
     case_files = [str(p) for p in (*chain_files, screenshot)]
     assert {p: counts.opens[p] for p in case_files if counts.opens[p]} == {}
     assert {p: counts.judged[p] for p in case_files if counts.judged[p]} == {}
+
+
+def test_the_screenshot_is_read_once_for_its_preview_and_the_plans(
+    qtbot, window, counts, chain_files, screenshot
+) -> None:
+    counts.reset()
+    open_case(window, screenshot)
+    window.bundle_page  # noqa: B018
+    window.steps.setCurrentRow(2)  # the Screenshot step shows its preview
+    window.add_paths(chain_files)
+    status = find_by_name(window, "Screenshot status")
+    qtbot.waitUntil(lambda: status.text().startswith("Saved as status.png"), timeout=20000)
+    settle(qtbot, window)
+    assert counts.opens[str(screenshot)] == 1
+    assert counts.judged[str(screenshot)] == 1

@@ -191,8 +191,21 @@ def _take(decode: Callable[..., Image.Image], source: tuple, folder: Path, name:
 
 
 def _loaded(path: Path) -> tuple[Image.Image, QImage]:
-    """A screenshot file the case names, decoded (its size checked first), with its preview."""
-    image = _decoded_file(path)
+    """A screenshot file the case names, decoded (its size checked first), with its preview.
+
+    Its bytes are the case's evidence (`case.evidence`): the file is read and judged once
+    for the page and the bundle plans alike."""
+    from bundleguard.capture.image import image_from_bytes
+    from bundleguard.case.evidence import shared_evidence
+
+    entry = shared_evidence().judge_one(path)
+    if entry.unread is not None:
+        raise CaptureError(visible(entry.unread[1]))
+    if entry.data is None or entry.verdict != "image":
+        _decoded_file(path)  # refused: the decoder's own words say why, when it has them
+        reasons = " ".join(entry.report.reasons) or "it is not an image"
+        raise CaptureError(f"{visible(path.name)} cannot be the screenshot: {reasons}")
+    image = image_from_bytes(entry.data, visible(path.name))
     return image, _preview_of(image)
 
 
