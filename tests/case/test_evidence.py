@@ -111,18 +111,17 @@ def test_a_change_of_the_case_texts_plans_again_without_reading(folder, no_ancho
     )
     cache = EvidenceCache()
     first = gather_facts(case, anchors=no_anchors, evidence=cache)
-    assert sorted(reads) == [
+    # (the re-encoded screenshot's own check is made once per picture, and may be already)
+    assert sorted(r for r in reads if "status-basics" not in r) == [
         "judged chain.pem",
         "judged primary.png",
-        "judged status-basics-primary.example.com.png",  # the re-encoded member's check
         "read chain.pem",
         "read primary.png",
     ]
     reads.clear()
     changed = case.with_changes(incident="4242", site=PRIMARY)
     facts = gather_facts(changed, anchors=no_anchors, evidence=cache)
-    assert [r for r in reads if r.startswith("read")] == []
-    assert "judged chain.pem" not in reads and "judged primary.png" not in reads
+    assert reads == []  # nothing read, nothing judged, the picture not encoded again
     assert facts.plans[0].zip_name.endswith("-incident-4242.zip")
     assert readiness(changed, facts).plans == facts.plans
     assert [m.name for m in facts.plans[0].members] == [m.name for m in first.plans[0].members]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -224,6 +225,15 @@ def _refusal(report, expected: str, source: str) -> Refusal:
     return Refusal(source, expected, report.verdict.value, report.reasons, report.findings)
 
 
+@functools.lru_cache(maxsize=8)
+def _reencoded(data: bytes, name: str) -> tuple[bytes, FileReport]:
+    """The screenshot re-encoded (pixels alone) and the guard's verdict on those bytes,
+    which are the ones that go into the zip. Kept for the last few screenshots: a plan made
+    again for a new incident number or site does not encode the same picture again."""
+    png = reencode_png(data)
+    return png, classify_bytes(png, name)
+
+
 def _plan_screenshot(
     screenshot: BundleInput, appliance: Appliance
 ) -> tuple[Member | None, Refusal | None]:
@@ -237,11 +247,9 @@ def _plan_screenshot(
             return None, refusal
         return None, _refusal(report, "screenshot", screenshot.source)
     try:
-        png = reencode_png(screenshot.data)
+        png, again = _reencoded(screenshot.data, screenshot_name(appliance))
     except InputError as error:
         return None, Refusal(screenshot.source, "screenshot", "error", (str(error),))
-    # The bytes that go into the zip are the re-encoded ones: they pass the guard too.
-    again = classify_bytes(png, screenshot_name(appliance))
     if again.verdict is not Verdict.IMAGE:
         return None, _refusal(again, "screenshot", screenshot.source)
     return Member(screenshot_name(appliance), png, Verdict.IMAGE.value, screenshot.source), None
