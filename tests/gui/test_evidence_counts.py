@@ -177,3 +177,21 @@ def test_the_screenshot_is_read_once_for_its_preview_and_the_plans(
     settle(qtbot, window)
     assert counts.opens[str(screenshot)] == 1
     assert counts.judged[str(screenshot)] == 1
+
+
+def test_a_dropped_screenshot_is_read_once(qtbot, window, counts, tmp_path) -> None:
+    picture = tmp_path / "from-my-browser.png"
+    Image.effect_noise((320, 200), 40).convert("RGB").save(picture)
+    window.controller.update(
+        site="support.example.com",
+        appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
+    )
+    window.screenshot_page  # noqa: B018 - the step that shows it exists
+    counts.reset()
+    assert drop_files(window, [picture], QPointF(20, 20))
+    status = find_by_name(window, "Screenshot status")
+    qtbot.waitUntil(lambda: status.text().startswith("Saved as"), timeout=20000)
+    window.controller.pool.waitForDone(10000)
+    assert window.controller.case.appliances[0].screenshot  # it became the screenshot
+    assert counts.opens[str(picture)] == 1
+    assert counts.judged[str(picture)] == 1

@@ -125,11 +125,23 @@ class _Rendered:
 
 
 def _decoded_file(path: Path) -> Image.Image:
+    """The picture in `path` (its size checked first). Its bytes are the case's evidence
+    (`case.evidence`): a file already judged (dropped with the certificates, or named by
+    the case) is not read again, and the bundle plans use the same read."""
     from bundleguard.capture.image import image_from_bytes
+    from bundleguard.case.evidence import shared_evidence
     from bundleguard.files import read_input_file
 
+    entry = shared_evidence().judge_one(path)
+    if entry.unread is not None:
+        raise CaptureError(visible(entry.unread[1]))
+    if entry.verdict == "image" and entry.data is not None:
+        return image_from_bytes(entry.data, visible(path.name))
+    # Refused by the guard: the decoder's own words say why (too large, not a picture).
     shown_as = visible(str(path))  # the name in messages: its bidi characters as escapes
-    return image_from_bytes(read_input_file(path, name=shown_as), visible(path.name))
+    image_from_bytes(read_input_file(path, name=shown_as), visible(path.name))
+    reasons = " ".join(entry.report.reasons) or "it is not an image"
+    raise CaptureError(f"{visible(path.name)} cannot be the screenshot: {reasons}")
 
 
 def _decoded_bytes(data: bytes, name: str) -> Image.Image:
@@ -191,21 +203,9 @@ def _take(decode: Callable[..., Image.Image], source: tuple, folder: Path, name:
 
 
 def _loaded(path: Path) -> tuple[Image.Image, QImage]:
-    """A screenshot file the case names, decoded (its size checked first), with its preview.
-
-    Its bytes are the case's evidence (`case.evidence`): the file is read and judged once
-    for the page and the bundle plans alike."""
-    from bundleguard.capture.image import image_from_bytes
-    from bundleguard.case.evidence import shared_evidence
-
-    entry = shared_evidence().judge_one(path)
-    if entry.unread is not None:
-        raise CaptureError(visible(entry.unread[1]))
-    if entry.data is None or entry.verdict != "image":
-        _decoded_file(path)  # refused: the decoder's own words say why, when it has them
-        reasons = " ".join(entry.report.reasons) or "it is not an image"
-        raise CaptureError(f"{visible(path.name)} cannot be the screenshot: {reasons}")
-    image = image_from_bytes(entry.data, visible(path.name))
+    """A screenshot file the case names, decoded (its size checked first), with its preview
+    (read once for the page and the bundle plans alike: `_decoded_file`)."""
+    image = _decoded_file(path)
     return image, _preview_of(image)
 
 
