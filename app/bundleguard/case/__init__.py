@@ -41,4 +41,7 @@ No Qt here. Public API:
   `primary_link`, `appliance_link`, `import_hosts`, `with_export`, `with_imported`,
   `with_vendor_update`, `is_recorded_export`, `exported_choice`).
 - `bundleguard.case.steps`: the window's five steps as data (`Step`, `STEPS`).
+- `bundleguard.case.evidence`: each file of a case read once and judged once per change on
+  disk (`EvidenceCache.judge(paths) -> Evidence`, `FileEvidence`, `FileKey`, `file_key`,
+  `walk` (the guard's one walker), `shared_evidence()`); plans, chain and trust derive from it.
 """
