@@ -87,7 +87,11 @@ def read_input_file(
             opened = os.fstat(handle.fileno())
             if not stat.S_ISREG(opened.st_mode):
                 raise NotAFileError(shown_as, _kind_of(opened.st_mode))
-            data = handle.read(limit + 1)
+            # A buffer of the file's size, not the limit's (64 MB for every small file).
+            want = min(limit, opened.st_size) + 1
+            data = handle.read(want)
+            if len(data) == want and want <= limit:  # it grew since: read on, to the limit
+                data += handle.read(limit + 1 - want)
     except OSError as error:
         raise InputError(f"Cannot read '{shown_as}': {why_reading(error)}.") from None
     if len(data) > limit:

@@ -175,8 +175,11 @@ def _holds_certificates(data: bytes, name: str) -> tuple[bool, bool]:
     """(its certificates can be extracted, that needs a passphrase) for a refused file."""
     from bundleguard.certs.load import detect_format, load_certificates
 
-    if detect_format(data) == "pkcs12":
+    kind = detect_format(data)
+    if kind == "pkcs12":
         return True, True
+    if kind == "unknown":
+        return False, False  # no certificate container at all: nothing to parse
     try:
         return bool(load_certificates(data, name, None)), False
     except BundleGuardError:
