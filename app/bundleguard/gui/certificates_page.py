@@ -314,7 +314,7 @@ class CertificatesPage(QWidget):
         self.inspection = None
         self._scan_task: workers.Task | None = None
         self._after_extract = ""  # what the last extraction did, said until the next change
-        self._inspect_serial = 0
+        self._inspecting = workers.LatestJob(self, controller.pool)
         self.hint = ""
         layout = QVBoxLayout(self)
         self.intro = plain_label(
@@ -654,25 +654,20 @@ class CertificatesPage(QWidget):
             for f in case.files
             if (r := self.reports.get(f)) is not None and r.verdict.value == "certificate"
         ]
-        self._inspect_serial += 1
-        serial = self._inspect_serial
         if not accepted:
+            self._inspecting.forget()
             self._show_inspection(None)
             return
         names = [a.hostname for a in case.appliances]
-        task = workers.Task(inspect_case, accepted, case.site, names, self.controller.anchors)
-        task.signals.done.connect(
-            workers.alive(
-                self,
-                lambda report: (
-                    self._show_inspection(report) if serial == self._inspect_serial else None
-                ),
-            )
+        self._inspecting.start(
+            inspect_case,
+            accepted,
+            case.site,
+            names,
+            self.controller.anchors,
+            done=self._show_inspection,
+            failed=lambda message: show_problem(self.findings, message),
         )
-        task.signals.failed.connect(
-            workers.alive(self, lambda message: show_problem(self.findings, message))
-        )
-        workers.start(self.controller.pool, task)
 
     def _show_inspection(self, report) -> None:
         self.inspection = report
