@@ -53,6 +53,7 @@ def main() -> int:
     os.environ["BUNDLEGUARD_DATA_DIR"] = str(home / "data")
     os.environ["BUNDLEGUARD_CONFIG_DIR"] = str(home / "config")
 
+    from bundleguard.case.steps import STEPS
     from bundleguard.case.store import CaseStore
     from bundleguard.gui.app import application, create_window
 
@@ -64,7 +65,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     def shoot(step: int, name: str, wait: float = 2.0, until=None) -> None:
-        window.show_step(step)
+        window.show_step(STEPS[step])
         settle(app, wait, until)
         path = args.out / f"{name}.png"
         window.grab().save(str(path))
