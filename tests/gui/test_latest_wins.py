@@ -14,37 +14,20 @@ from bundleguard.probe.fake import FakePKI
 from tests.gui.conftest import find_by_name
 
 
-class Gate:
-    """Wraps a worker function: its first call waits for `release` and then does
-    `first` (return a value or raise); later calls run the real function."""
+class Stale:
+    """A worker function for the first job: it waits for `release`, then fails (a
+    result the page must never show, as a newer job was started meanwhile)."""
 
-    def __init__(self, real, first) -> None:
-        self.real = real
-        self.first = first
+    def __init__(self) -> None:
         self.release = threading.Event()
-        self.calls = 0
-        self.first_ended = threading.Event()
-        self._lock = threading.Lock()
+        self.started = threading.Event()
+        self.ended = threading.Event()
 
-    def __call__(self, *args, **kwargs):
-        with self._lock:
-            self.calls += 1
-            number = self.calls
-        if number > 1:
-            # `Task` offers cancel= and progress= to a wrapper: pass on what the real takes.
-            from bundleguard.gui.workers import _accepts
-
-            wanted = {k: v for k, v in kwargs.items() if _accepts(self.real, k)}
-            return self.real(*args, **wanted)
+    def __call__(self, *_args, **_kwargs):
+        self.started.set()
         self.release.wait(10)
-        try:
-            return self.first(*args, **kwargs)
-        finally:
-            self.first_ended.set()
-
-
-def _stale_failure(*_args, **_kwargs):
-    raise InputError("stale result from the first job")
+        self.ended.set()
+        raise InputError("stale result from the first job")
 
 
 def test_certificates_page_shows_the_latest_inspection_only(
@@ -60,18 +43,44 @@ def test_certificates_page_shows_the_latest_inspection_only(
     qtbot.waitUntil(lambda: chain.topLevelItemCount() == 1, timeout=20000)
     window.controller.pool.waitForDone(10000)
     qtbot.wait(100)
-    gate = Gate(certificates_page.inspect_case, _stale_failure)
-    monkeypatch.setattr(certificates_page, "inspect_case", gate)
+    real = certificates_page.inspect_case
+    stale = Stale()
     page = window.certificates_page
+    monkeypatch.setattr(certificates_page, "inspect_case", stale)
     page.inspect()  # the first: it finishes last, with a failure
+    monkeypatch.setattr(certificates_page, "inspect_case", real)
     page.inspect()  # the second: it finishes first
-    qtbot.waitUntil(lambda: gate.calls == 2, timeout=10000)
-    window.controller.pool.waitForDone(100)
-    qtbot.wait(100)
-    gate.release.set()
-    assert gate.first_ended.wait(10)
+    assert stale.started.wait(10)
+    qtbot.wait(300)
+    stale.release.set()
+    assert stale.ended.wait(10)
     window.controller.pool.waitForDone(10000)
     qtbot.wait(100)
     findings = find_by_name(window, "Findings")
     assert "stale result" not in findings.text()
     assert chain.topLevelItemCount() == 1
+
+
+def test_export_section_shows_the_latest_open_only(qtbot, window, tmp_path, monkeypatch) -> None:
+    from bundleguard.gui.replicate import export
+
+    section = window.replicate_page.export
+    window.controller.pool.waitForDone(10000)
+    first = tmp_path / "first.p12"
+    second = tmp_path / "second.p12"
+    first.write_bytes(b"not a pkcs12 at all")
+    second.write_bytes(b"not a pkcs12 either")
+    real = export.open_export
+    stale = Stale()
+    monkeypatch.setattr(export, "open_export", stale)
+    section.add_pkcs12(first)  # finishes last, with a failure of its own
+    monkeypatch.setattr(export, "open_export", real)
+    section.add_pkcs12(second)
+    problem = find_by_name(section, "Export problem")
+    qtbot.waitUntil(lambda: "second.p12" in problem.text(), timeout=10000)
+    stale.release.set()
+    assert stale.ended.wait(10)
+    window.controller.pool.waitForDone(10000)
+    qtbot.wait(100)
+    assert "second.p12" in problem.text() and "stale result" not in problem.text()
+    assert "first.p12" not in find_by_name(section, "Exported PKCS#12 file").text()

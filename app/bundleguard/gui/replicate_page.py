@@ -23,7 +23,7 @@ from bundleguard.case.replicate import NO_CHAIN, CaseChain, case_chain, plan_cer
 from bundleguard.case.steps import Step
 from bundleguard.gui import workers
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.replicate.common import LatestJob, heading, line
+from bundleguard.gui.replicate.common import heading, line
 from bundleguard.gui.replicate.export import ExportSection
 from bundleguard.gui.replicate.imports import ImportSection
 from bundleguard.gui.replicate.plan import NO_LEAF, PlanSection
@@ -47,7 +47,7 @@ class ReplicatePage(QWidget):
         self.case_chain: CaseChain | None = None
         self._chain_key: tuple | None = None
         self._unreadable = ""
-        self._reading = LatestJob(self, lambda: controller.pool)
+        self._reading = workers.LatestJob(self, controller.pool)
         # Which case the page shows: "another" case is another file opened or a new case
         # started (not an edit, nor "save as", which keeps the very case object).
         self._case_path = controller.path

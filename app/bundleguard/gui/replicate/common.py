@@ -4,11 +4,11 @@ words beside its checkbox. They render what they are given; they decide nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.gui import workers
 from bundleguard.gui.widgets import plain_label, plain_tooltip, visible_lines
 from bundleguard.text import visible
 
@@ -158,41 +157,4 @@ class DropList(RowList):
         self.pathsDropped.emit(paths)
 
 
-class LatestJob:
-    """One kind of background work where the latest wins: only the task started last
-    reports (through `done` / `failed`); starting another or `forget()` drops the report
-    of any task still running. The owner is the widget the reports go to: once it is
-    deleted, nothing is delivered."""
-
-    def __init__(self, owner: QWidget, pool: Callable[[], QThreadPool]) -> None:
-        self._owner = owner
-        self._pool = pool
-        self._serial = 0
-
-    def forget(self) -> None:
-        self._serial += 1
-
-    def start(
-        self,
-        fn: Callable[..., Any],
-        *args: Any,
-        done: Callable[[Any], None],
-        failed: Callable[[str], None],
-    ) -> workers.TaskSignals:
-        self._serial += 1
-        serial = self._serial
-        task = workers.Task(fn, *args)
-        task.signals.done.connect(
-            workers.alive(
-                self._owner, lambda result: done(result) if serial == self._serial else None
-            )
-        )
-        task.signals.failed.connect(
-            workers.alive(
-                self._owner, lambda message: failed(message) if serial == self._serial else None
-            )
-        )
-        return workers.start(self._pool(), task)
-
-
-__all__ = ["DropList", "LatestJob", "RowList", "StepLabel", "heading", "line"]
+__all__ = ["DropList", "RowList", "StepLabel", "heading", "line"]

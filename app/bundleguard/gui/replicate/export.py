@@ -36,7 +36,7 @@ from bundleguard.case.steps import Step
 from bundleguard.gui import widgets, workers
 from bundleguard.gui.controller import CaseController
 from bundleguard.gui.passphrase import PassphraseDialog
-from bundleguard.gui.replicate.common import DropList, LatestJob, StepLabel, heading
+from bundleguard.gui.replicate.common import DropList, StepLabel, heading
 from bundleguard.gui.replicate.rewrap import RewrapSection
 from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_label, show_problem
 from bundleguard.text import visible
@@ -72,10 +72,10 @@ class ExportSection(QWidget):
         self.controller = controller
         self.export: ExportFacts | None = None
         self.passphrase_dialog: PassphraseDialog | None = None
-        # Moves on when another case is opened or started: a passphrase asked for the case
+        # Opening the export: the latest wins. Its job id moves on when another case is
+        # opened or started (or another file is opened): a passphrase asked for the case
         # of then opens nothing into this one.
-        self._generation = 0
-        self._opening = LatestJob(self, lambda: controller.pool)
+        self._opening = workers.LatestJob(self, controller.pool)
         # Whether the export checked before is still on disk, asked once per recorded path
         # (not on every change of the case: a keystroke in the site stats no file).
         self._recorded: tuple[str, bool] | None = None
@@ -152,7 +152,6 @@ class ExportSection(QWidget):
     def case_changed(self, another: bool) -> None:
         """Render the controller's case (`another`: another case was opened or started)."""
         if another:
-            self._generation += 1
             self._recorded = None
             self._opening.forget()  # a check started for the last case is dropped
             for box in self.step_boxes:
@@ -198,9 +197,9 @@ class ExportSection(QWidget):
 
     def add_pkcs12(self, path: Path) -> workers.TaskSignals:
         """Open the exported PKCS#12 at `path`: first without a passphrase, then asking."""
-        return self._open(Path(path), None, self._generation)
+        return self._open(Path(path), None)
 
-    def _open(self, path: Path, passphrase: bytes | None, generation: int) -> workers.TaskSignals:
+    def _open(self, path: Path, passphrase: bytes | None) -> workers.TaskSignals:
         show_problem(self.problem, None)
         self.export_name.setText(f"Checking {visible(path.name)}…")
         signals = self._opening.start(
@@ -208,7 +207,7 @@ class ExportSection(QWidget):
             path,
             passphrase,
             self.controller.anchors,
-            done=lambda result: self._opened(path, result, generation),
+            done=lambda result: self._opened(path, result),
             failed=lambda message: self._open_failed(path, message),
         )
         passphrase = None
@@ -218,11 +217,11 @@ class ExportSection(QWidget):
         self._show_export()
         show_problem(self.problem, f"{path.name} cannot be checked: {message}")
 
-    def _opened(self, path: Path, result: ExportFacts | NeedsPassphrase, generation: int) -> None:
+    def _opened(self, path: Path, result: ExportFacts | NeedsPassphrase) -> None:
         if isinstance(result, NeedsPassphrase):
             self._show_export()
             problem = f"{result.message} Try again." if result.wrong else ""
-            self._ask_passphrase(path, problem, generation)
+            self._ask_passphrase(path, problem)
             return
         self.export = result
         self.rewrap.forget()
@@ -230,26 +229,25 @@ class ExportSection(QWidget):
         self._show_export()
         self.exportChanged.emit()
 
-    def _ask_passphrase(self, path: Path, problem: str, generation: int) -> None:
+    def _ask_passphrase(self, path: Path, problem: str) -> None:
+        job = self._opening.job  # the open that asked; a newer one or another case moves it
         dialog = PassphraseDialog(
             path.name, self, problem=problem, purpose="to check it", action="Check"
         )
         self.passphrase_dialog = dialog
-        dialog.finished.connect(
-            lambda result: self._passphrase_answered(dialog, path, result, generation)
-        )
+        dialog.finished.connect(lambda result: self._passphrase_answered(dialog, path, result, job))
         dialog.open()
 
     def _passphrase_answered(
-        self, dialog: PassphraseDialog, path: Path, result: int, generation: int
+        self, dialog: PassphraseDialog, path: Path, result: int, job: int
     ) -> None:
         self.passphrase_dialog = None
         try:
             # Asked for the case of then: if another case was opened since, it is not
             # opened into this one.
             accepted = result == PassphraseDialog.DialogCode.Accepted
-            if accepted and generation == self._generation:
-                self._open(path, dialog.take(), generation)
+            if accepted and job == self._opening.job:
+                self._open(path, dialog.take())
         finally:
             dialog.clear()
             dialog.deleteLater()

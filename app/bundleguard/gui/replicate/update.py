@@ -16,8 +16,9 @@ from bundleguard.case.replicate import judge_trust, with_vendor_update
 from bundleguard.case.steps import Step
 from bundleguard.gui.certificates_page import trust_answer
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.replicate.common import LatestJob, heading
+from bundleguard.gui.replicate.common import heading
 from bundleguard.gui.widgets import plain_label
+from bundleguard.gui.workers import LatestJob
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -54,7 +55,7 @@ class UpdateSection(QWidget):
         self.trust: TrustReport | None = None
         self._chain: tuple[x509.Certificate, ...] = ()
         self._key: tuple | None = None
-        self._judging = LatestJob(self, lambda: controller.pool)
+        self._judging = LatestJob(self, controller.pool)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(heading("5. Software update", self))
