@@ -84,3 +84,34 @@ def test_export_section_shows_the_latest_open_only(qtbot, window, tmp_path, monk
     qtbot.wait(100)
     assert "second.p12" in problem.text() and "stale result" not in problem.text()
     assert "first.p12" not in find_by_name(section, "Exported PKCS#12 file").text()
+
+
+def test_screenshot_page_shows_the_latest_picture_of_an_appliance_only(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    from bundleguard.gui import screenshot
+    from tests.capture.fakes import desktop_picture
+
+    page = screenshot.ScreenshotPage(lambda: tmp_path / "case", strategies=[])
+    qtbot.addWidget(page)
+    page.set_appliances(["primary.example.com"], {})
+    page.show()
+    picture = tmp_path / "second.png"
+    desktop_picture(400, 300).save(picture)
+    real = screenshot._decoded_file
+    stale = Stale()
+    monkeypatch.setattr(screenshot, "_decoded_file", stale)
+    assert page.use_file(tmp_path / "first.png")  # its answer comes after the second began
+    assert stale.started.wait(10)
+    monkeypatch.setattr(screenshot, "_decoded_file", real)
+    assert page.use_file(picture)
+    stale.release.set()
+    assert page.wait_for_jobs(20000)
+    qtbot.wait(100)
+    status = find_by_name(page, "Screenshot status")
+    assert (
+        status.text()
+        == f"Saved as {screenshot.screenshot_file_name('primary.example.com')} (400×300 pixels)."
+    )
+    saved = tmp_path / "case" / screenshot.screenshot_file_name("primary.example.com")
+    assert saved.is_file()

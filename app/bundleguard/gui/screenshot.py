@@ -233,8 +233,8 @@ class _Shot:
     path: Path | None = None
     problem: str = ""  # why the file given for it cannot be shown
     preview: QImage | None = None  # the unredacted picture, at most PREVIEW_SIDE a side
-    serial: int = 0  # the latest job started for it: older results are dropped
-    pending: int = 0  # jobs started and not yet answered
+    # Its background work (read, take, save): the latest wins, older results are dropped.
+    job: workers.LatestJob | None = field(default=None, compare=False, repr=False)
     loading: bool = False
     saving: bool = False  # a save of the boxes runs in the worker ...
     save_again: bool = False  # ... and the boxes changed since it began: save the latest
@@ -637,23 +637,24 @@ class ScreenshotPage(QWidget):
         thread, unless a newer job for the same screenshot was started since. What they
         return is said in the status line."""
         shot = self._shots.setdefault(host, _Shot())
-        shot.serial += 1
-        shot.pending += 1
-        serial = shot.serial
+        if shot.job is None:
+            shot.job = workers.LatestJob(self, self._pool)
 
         def answered(report: Callable[[_Shot, object], str | None], value: object) -> None:
-            shot.pending -= 1
-            if self._shots.get(host) is shot and shot.serial == serial:
+            if self._shots.get(host) is shot:
                 words = report(shot, value)
                 self._refresh_item(host)
                 self._show_appliance_if(host)
                 if words:
                     self._say(words)
 
-        task = workers.Task(fn, *args, **(kwargs or {}))
-        task.signals.done.connect(workers.alive(self, lambda value: answered(done, value)))
-        task.signals.failed.connect(workers.alive(self, lambda text: answered(failed, text)))
-        workers.start(self._pool, task)
+        shot.job.start(
+            fn,
+            *args,
+            done=lambda value: answered(done, value),
+            failed=lambda text: answered(failed, text),
+            **(kwargs or {}),
+        )
 
     def wait_for_jobs(self, msecs: int = 30_000) -> bool:
         """Wait for the page's background jobs (tests, and closing)."""
@@ -980,7 +981,8 @@ class ScreenshotPage(QWidget):
         if host is None:
             return None
         shot = self._shots[host]
-        if shot.original is None or shot.loading or (shot.pending and not shot.saving):
+        busy = shot.job is not None and shot.job.busy
+        if shot.original is None or shot.loading or (busy and not shot.saving):
             return None
         return host, shot
 
