@@ -115,3 +115,35 @@ def test_screenshot_page_shows_the_latest_picture_of_an_appliance_only(
     )
     saved = tmp_path / "case" / screenshot.screenshot_file_name("primary.example.com")
     assert saved.is_file()
+
+
+def test_bundle_page_shows_the_plan_of_the_latest_case_only(qtbot, window, monkeypatch) -> None:
+    from bundleguard.case.readiness import build_key
+    from bundleguard.gui import bundle_page
+
+    page = window.bundle_page
+    window.controller._anchors_loaded(NO_ANCHORS)
+    window.controller.update(site="support.example.com")
+    reason = find_by_name(window, "Why the bundles cannot be built")
+    qtbot.waitUntil(
+        lambda: page.facts is not None and page.facts.key == build_key(window.controller.case),
+        timeout=20000,
+    )
+    real = bundle_page.plan_for_page
+    stale = Stale()
+    monkeypatch.setattr(bundle_page, "plan_for_page", stale)
+    window.controller.update(incident="INC-1")  # planned by the first job: it ends last
+    qtbot.waitUntil(stale.started.is_set, timeout=10000)
+    monkeypatch.setattr(bundle_page, "plan_for_page", real)
+    window.controller.update(incident="INC-2")  # the second job
+    qtbot.waitUntil(
+        lambda: page.facts is not None and page.facts.key == build_key(window.controller.case),
+        timeout=20000,
+    )
+    stale.release.set()
+    assert stale.ended.wait(10)
+    window.controller.pool.waitForDone(10000)
+    qtbot.wait(100)
+    assert "stale result" not in reason.text()
+    assert page.facts is not None and page.facts.key == build_key(window.controller.case)
+    assert page.readiness is not None and page.readiness.checked

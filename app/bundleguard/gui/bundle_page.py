@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.case.readiness import Concern, PlanFacts, Readiness, build_key, readiness
 from bundleguard.files import TargetExistsError
-from bundleguard.gui.workers import Cancel, Task, alive, start
+from bundleguard.gui.workers import Cancel, LatestJob, Task, start
 
 if TYPE_CHECKING:
     # The core's bundle code pulls in cryptography and Pillow: imported when first used
@@ -219,9 +219,9 @@ class BundlePage(QWidget):
     def __init__(self, controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self._generation = 0
-        self._planning = False
-        self._plan_pending = False
+        # Gathering the case's facts for `readiness`: the latest case wins (a plan started
+        # for an older version of the case reports nothing).
+        self._planning = LatestJob(self, controller.pool)
         self.facts: PlanFacts | None = None  # what the case's files were, last gathered
         self.readiness: Readiness | None = None  # the judgement shown
         self._accepted: tuple[Concern, ...] = ()  # the concerns "Build anyway" accepted
@@ -358,36 +358,19 @@ class BundlePage(QWidget):
         if anchors is None:
             self.render()
             return  # anchorsReady plans again
-        if self._planning:
-            self._plan_pending = True
-            return
-        self._planning = True
-        self._plan_pending = False
-        self._generation += 1
-        generation = self._generation
-        task = Task(plan_for_page, self.controller.case, anchors)
-        signals = task.signals
-        signals.done.connect(alive(self, lambda facts: self._planned(generation, facts)))
-        signals.failed.connect(alive(self, lambda message: self._plan_failed(generation, message)))
-        signals.cancelled.connect(alive(self, lambda: self._plan_finished()))
-        self._plan_signals = self._start(task)
+        self._plan_signals = self._planning.start(
+            plan_for_page,
+            self.controller.case,
+            anchors,
+            done=self._planned,
+            failed=self._plan_failed,
+        )
 
-    def _plan_finished(self) -> bool:
-        self._planning = False
-        if self._plan_pending:
-            self._start_plan()
-            return False
-        return True
-
-    def _planned(self, generation: int, facts: PlanFacts) -> None:
-        if not self._plan_finished() or generation != self._generation:
-            return
+    def _planned(self, facts: PlanFacts) -> None:
         self.facts = facts
         self.render()
 
-    def _plan_failed(self, generation: int, message: str) -> None:
-        if not self._plan_finished() or generation != self._generation:
-            return
+    def _plan_failed(self, message: str) -> None:
         self.facts = None
         self.render()
         self.reason.setText(message)
