@@ -161,14 +161,9 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | FileReport]
     """The files to judge, folders walked by the guard's one walker (the one `scan` uses:
     links never lead out of a folder, nothing past its depth), with the walker's reports
     for what it does not enter or follow."""
-    from bundleguard.guard.scan import _walk  # the guard's one walker, shared with scan
+    from bundleguard.guard import walk_paths  # the guard's one walker, shared with scan
 
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            yield from _walk(path)
-        else:
-            yield path
+    yield from walk_paths(paths)
 
 
 def _holds_certificates(data: bytes, name: str) -> tuple[bool, bool]:

@@ -278,10 +278,7 @@ def scan_paths(
     choice; 1 scans in this process); a large file is split into parts across them. The
     hot loops are C, so processes, not threads.
     """
-    entries: list[Path | FileReport] = []
-    for path in paths:
-        path = Path(path)
-        entries.extend(_walk(path) if path.is_dir() else [path])
+    entries = list(walk_paths(paths))
     todo = [entry for entry in entries if isinstance(entry, Path)]
     sizes = {path: _size_of(path) for path in todo}
     count = _worker_count(todo, sizes) if workers is None else workers
@@ -444,6 +441,19 @@ def _start_pool(count: int, handover=None) -> ProcessPoolExecutor | None:
 
 
 MAX_FOLDER_DEPTH = 64
+
+
+def walk_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | FileReport]:
+    """The guard's one walker: each file of `paths` in order, folders walked (symbolic
+    links never lead out of a folder, nothing past `MAX_FOLDER_DEPTH` levels), with a
+    report for what it does not enter or follow. `scan_paths` scans what it yields; the
+    case's evidence judges the same files."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from _walk(path)
+        else:
+            yield path
 
 
 def _walk(root: Path) -> Iterator[Path | FileReport]:
