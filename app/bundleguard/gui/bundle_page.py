@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.case.readiness import Concern, PlanFacts, Readiness, build_key, readiness
+from bundleguard.case.steps import Step
 from bundleguard.files import TargetExistsError
 from bundleguard.gui.workers import Cancel, LatestJob, Task, start
 
@@ -150,9 +151,10 @@ def describe_refusals(refusals: Iterable[Refusal]) -> str:
         lines.append(f"Refused: {refusal.source}")
         lines += [f"  {reason}" for reason in refusal.reasons]
     if lines:
+        step = Step.CERTIFICATES
         lines.append(
-            'Fix it in step 2, Certificates: select the file and press "Extract the '
-            'certificates" (for a key container), or remove it from the case.'
+            f'Fix it in step {step.number}, {step.title}: select the file and press "Extract '
+            'the certificates" (for a key container), or remove it from the case.'
         )
     return "\n".join(lines)
 

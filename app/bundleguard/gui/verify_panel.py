@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from bundleguard.case.model import case_key, verification_is_current
 from bundleguard.case.replication import Check, Status, VerificationGrid
+from bundleguard.case.steps import Step
 from bundleguard.case.texts import (
     RESULTS_DROPPED,
     KeyMaterialError,
@@ -193,7 +194,10 @@ def reached_at(case: Case) -> dict[str, tuple[str, str]]:
     reached = {}
     for target in case_targets(case):
         if target.address:
-            words = (target.endpoint, f"Reached at {target.endpoint}: the Address of step 1.")
+            words = (
+                target.endpoint,
+                f"Reached at {target.endpoint}: the Address of step {Step.CASE.number}.",
+            )
         else:
             words = ("DNS", f"Reached by its name, looked up in DNS, on port {target.port}.")
         reached[target.name] = words
@@ -241,8 +245,9 @@ class VerifyPanel(QWidget):
             "dates, and whether all serve the same certificate as the primary."
         )
         addresses = plain_label(
-            "Each appliance is reached at the address in step 1's Address column (an "
-            "override for an appliance not reachable by its name), else by its name in DNS."
+            f"Each appliance is reached at the address in step {Step.CASE.number}'s Address "
+            "column (an override for an appliance not reachable by its name), else by its "
+            "name in DNS."
         )
         addresses.setAccessibleName("Where appliances are reached")
         self.timeout = QDoubleSpinBox()
@@ -291,7 +296,9 @@ class VerifyPanel(QWidget):
         # As tall and wide as its rows and columns, no more (the page scrolls, not the grid).
         self.table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
         header = QTableWidgetItem(ADDRESS)
-        header.setToolTip("Where the appliance was reached: the Address of step 1, or DNS")
+        header.setToolTip(
+            f"Where the appliance was reached: the Address of step {Step.CASE.number}, or DNS"
+        )
         header.setData(Qt.ItemDataRole.AccessibleTextRole, ADDRESS)
         self.table.setHorizontalHeaderItem(0, header)
         for column, check in enumerate(Check, start=1):
