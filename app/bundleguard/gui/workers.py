@@ -151,7 +151,12 @@ def start(pool: QThreadPool, task: Task) -> TaskSignals:
     for old in [t for t in _running if t.finished.is_set()]:
         _running.discard(old)
     _running.add(task)
-    pool.start(task)
+    # The pool is handed a plain callable, not the QRunnable: PySide keeps a reference to
+    # a runnable it is given that it does not delete itself (autoDelete off), for as long
+    # as the pool lives, and with it the task's signals and every closure connected to
+    # them (one task per keystroke: ~30 KiB each). Its own wrapper of a callable is
+    # released once it has run.
+    pool.start(task.run)
     return task.signals
 
 
