@@ -18,7 +18,7 @@ from bundleguard.gui.screenshot import ScreenshotPage
 from bundleguard.imagelimits import MAX_IMAGE_SIDE
 from tests.capture.fakes import desktop_picture, forbid_decoding, png_bomb
 from tests.gui.conftest import find_by_name
-from tests.gui.test_screenshot_page import drop_files, drop_mime, saved_image, status_says
+from tests.gui.test_screenshot_page import drop_mime, saved_image, status_says
 
 PRIMARY = "primary.example.com"
 LIMIT_WORDS = f"at most {MAX_IMAGE_SIDE} pixels wide or tall"
@@ -51,14 +51,14 @@ def nothing_saved(folder: Path) -> bool:
     return not folder.exists() or not any(folder.iterdir())
 
 
-def test_a_dropped_png_bomb_is_refused_with_the_limit_and_never_decoded(
+def test_a_png_bomb_handed_over_is_refused_with_the_limit_and_never_decoded(
     qtbot, screen, tmp_path, case_folder, monkeypatch
 ):
     attempts = forbid_decoding(monkeypatch)
     bomb = tmp_path / "status.png"
     bomb.write_bytes(png_bomb(13_000, 13_000))
     with qtbot.assertNotEmitted(screen.screenshotSaved):
-        assert drop_files(screen, [bomb])
+        assert screen.use_file(bomb)  # as the window's router hands a dropped file over
         said = status_says(qtbot, screen, "13000×13000 pixels")
     assert said.startswith("status.png is 13000×13000 pixels (169 megapixels)")
     assert LIMIT_WORDS in said

@@ -94,12 +94,15 @@ def write_png(path: Path, image: Image.Image) -> Path:
     return path
 
 
-def test_dropped_image_file_becomes_the_appliance_screenshot(qtbot, page, tmp_path, case_folder):
+def test_an_image_file_handed_over_becomes_the_appliance_screenshot(
+    qtbot, page, tmp_path, case_folder
+):
+    # A dropped file reaches the page through the window's router (`use_file`).
     screen = page()
     picture = desktop_picture(640, 400)
     source = write_png(tmp_path / "my shot.png", picture)
     with qtbot.waitSignal(screen.screenshotSaved) as saved:
-        assert drop_files(screen, [source])
+        assert screen.use_file(source)
     host, path = saved.args
     assert host == PRIMARY
     assert Path(path) == case_folder / "status-basics-primary.example.com.png"
@@ -111,21 +114,33 @@ def test_dropped_image_file_becomes_the_appliance_screenshot(qtbot, page, tmp_pa
     assert "no screenshot yet" in items.item(1).data(Qt.ItemDataRole.AccessibleTextRole)
 
 
-def test_a_dropped_file_that_is_no_image_is_refused_in_words(qtbot, page, tmp_path, case_folder):
+def test_a_file_handed_over_that_is_no_image_is_refused_in_words(
+    qtbot, page, tmp_path, case_folder
+):
     screen = page()
     fake = tmp_path / "notes.png"
     fake.write_text("just some text, not a picture")
     with qtbot.assertNotEmitted(screen.screenshotSaved):
-        drop_files(screen, [fake])
+        screen.use_file(fake)
         status_says(qtbot, screen, "notes.png is not an image that can be read")
     assert not case_folder.exists() or not any(case_folder.iterdir())
 
 
-def test_certificates_dropped_on_the_page_are_left_to_the_window(page, tmp_path):
+def test_files_dropped_on_the_page_are_left_to_the_window_whatever_their_suffix(
+    qtbot, page, tmp_path
+):
+    # The window routes a file by what the guard finds in it, not by its name: the page
+    # takes image data only, never a file by its suffix.
     screen = page()
     cert = tmp_path / "chain.pem"
     cert.write_text("-----BEGIN CERTIFICATE-----\n")
+    picture = write_png(tmp_path / "shot.png", desktop_picture(64, 48))
     assert not drop_files(screen, [cert])
+    assert not drop_files(screen, [picture])
+    data = QMimeData()
+    data.setImageData(pillow_to_qimage(desktop_picture(64, 48)))
+    with qtbot.waitSignal(screen.screenshotSaved):
+        assert drop_mime(screen, data)
 
 
 def test_pasted_image_with_ctrl_v(qtbot, page):
@@ -161,7 +176,7 @@ def test_redaction_box_is_burned_into_the_saved_png(qtbot, page, tmp_path):
     picture = Image.new("RGB", (400, 200), (240, 240, 240))
     picture.paste((200, 30, 30), (0, 0, 400, 20))
     with qtbot.waitSignal(screen.screenshotSaved):
-        drop_files(screen, [write_png(tmp_path / "shot.png", picture)])
+        screen.use_file(write_png(tmp_path / "shot.png", picture))
     preview = find_by_name(screen, "Screenshot preview")
     area = preview.image_area()
     scale = area.width() / 400
@@ -335,7 +350,7 @@ def test_a_black_picture_is_never_saved_silently(qtbot, page, tmp_path, case_fol
     screen = page()
     black = write_png(tmp_path / "black.png", Image.new("RGB", (640, 400)))
     with qtbot.assertNotEmitted(screen.screenshotSaved):
-        drop_files(screen, [black])
+        screen.use_file(black)
         status_says(qtbot, screen, "single flat colour")
     assert not case_folder.exists()
 

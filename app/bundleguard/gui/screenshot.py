@@ -77,9 +77,6 @@ DELAYS = (0, 3, 5)
 HIDE_SETTLE_MS = 350
 """Time for the window system to take our hidden window off the screen before the grab."""
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"})
-"""Only to route a drop to this page; what the file holds decides whether it is used."""
-
 CLIPBOARD_IMAGE_FORMATS = (
     "image/png",
     "image/jpeg",
@@ -916,10 +913,10 @@ class ScreenshotPage(QWidget):
 
     @staticmethod
     def _is_image_drop(mime: QMimeData) -> bool:
-        if mime.hasImage() or _image_format(mime) is not None:
-            return True
-        urls = [url for url in mime.urls() if url.isLocalFile()]
-        return len(urls) == 1 and Path(urls[0].toLocalFile()).suffix.lower() in IMAGE_SUFFIXES
+        """Image data only (a picture dragged from another program). Files go on to the
+        window, which routes them by the guard's verdict, not by their names' suffix: an
+        image to the appliance shown here, a certificate to the certificates."""
+        return mime.hasImage() or _image_format(mime) is not None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.current_hostname() is not None and self._is_image_drop(event.mimeData()):
