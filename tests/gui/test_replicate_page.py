@@ -235,6 +235,24 @@ def files_holding(folder: Path, secret: bytes) -> list[Path]:
 # --------------------------------------------------------------------------- PKCS#12 rows
 
 
+def test_of_files_dropped_together_the_export_is_chosen_by_content_not_by_name(
+    qtbot, pages, home, pki, served
+) -> None:
+    controller = pages.controller()
+    with_case(controller)
+    page = pages.page(controller)
+    named = home / "notes.p12"
+    named.write_text("a note whose name says PKCS#12\n")
+    exported = write_p12(home / "appliance-export.bin", served, pki)
+
+    drop(exported_list(page), [named, exported])
+    dialog = passphrase_dialog(qtbot)
+    texts = " ".join(w.text() for w in dialog.findChildren(QLabel))
+    assert "Type the passphrase of appliance-export.bin to check it." in texts
+    answer(qtbot, PASS)
+    wait_opened(qtbot, page, exported)
+
+
 def test_an_aes_pkcs12_dropped_is_checked_saved_by_fingerprint_and_the_passphrase_kept_nowhere(
     qtbot, pages, home, log_file, pki, served
 ) -> None:

@@ -36,12 +36,11 @@ from bundleguard.roles import Role
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from bundleguard.case.evidence import EvidenceCache
     from bundleguard.case.model import Case, Replication
     from bundleguard.certs.anchors import TrustAnchors
     from bundleguard.certs.pkcs12 import Pkcs12Report
     from bundleguard.certs.trust import TrustReport
-
-PKCS12_SUFFIXES = (".p12", ".pfx")
 
 
 # ------------------------------------------------------------------ the certificate
@@ -163,11 +162,19 @@ def judge_trust(chain: Sequence[x509.Certificate], anchors: TrustAnchors) -> Tru
     return check_trust(tuple(chain), anchors=anchors)
 
 
-def exported_choice(paths: Sequence[Path]) -> Path | None:
-    """Of the files dropped on the export, the one to open: the first named as a PKCS#12,
-    else the first (its content decides whether it is one)."""
-    wanted = [p for p in paths if Path(p).suffix.lower() in PKCS12_SUFFIXES] or list(paths)
-    return Path(wanted[0]) if wanted else None
+def exported_choice(paths: Sequence[Path], evidence: EvidenceCache | None = None) -> Path | None:
+    """Of the files dropped on the export, the one to open: the first the guard finds to
+    be an exported PKCS#12 by its content (`intake.is_exported_pkcs12`, whatever its
+    name), else the first (opening it says what it is). Reads the files, through the
+    case's evidence (each once per change on disk): call it in a worker."""
+    from bundleguard.case.evidence import shared_evidence
+    from bundleguard.case.intake import is_exported_pkcs12
+
+    cache = evidence if evidence is not None else shared_evidence()
+    for path in paths:
+        if is_exported_pkcs12(cache.judge_one(os.path.abspath(path)).report):
+            return Path(path)
+    return Path(paths[0]) if paths else None
 
 
 # ------------------------------------------------------------------ the appliances

@@ -186,9 +186,18 @@ class ExportSection(QWidget):
             self.add_pkcs12(Path(name))
 
     def _dropped(self, paths: list[Path]) -> None:
-        chosen = exported_choice(paths)
-        if chosen is not None:
-            self.add_pkcs12(chosen)
+        """Of the files dropped, open the one the guard finds to be an exported PKCS#12
+        (chosen by content, in the worker: reading is no work for the window's thread)."""
+        if not paths:
+            return
+        show_problem(self.problem, None)
+        self.export_name.setText("Checking what was dropped…")
+        self._opening.start(
+            exported_choice,
+            list(paths),
+            done=lambda chosen: self.add_pkcs12(chosen) if chosen is not None else None,
+            failed=lambda message: self._open_failed(Path(paths[0]), message),
+        )
 
     def _check_again(self) -> None:
         saved = self.controller.case.replication.exported_pkcs12
