@@ -282,6 +282,9 @@ class MainWindow(QMainWindow):
             if step is Step.SCREENSHOT:
                 self._share_appliances()
             elif step is Step.BUNDLE:
+                # The Bundle page, built (before the first paint's worker has imported the
+                # pages, when the user goes there first): the steps are judged from now on.
+                self._judging = True
                 self._update_steps()
         return page
 
