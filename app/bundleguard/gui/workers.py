@@ -15,6 +15,7 @@ its report. A page keeps one per kind of work instead of a counter of its own:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import threading
@@ -22,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from shiboken6 import isValid
 
 from bundleguard.errors import BundleGuardError
@@ -142,15 +143,24 @@ def alive(owner: QObject, slot: Callable[..., Any]) -> Callable[..., None]:
     return call
 
 
-_running: set[Task] = set()
+_running: dict[int, Task] = {}
+
+
+def _release(key: int, *_: Any) -> None:
+    """A task's report has reached the GUI thread: let the task go on the next turn of the
+    event loop, once every slot queued by the same report has run (a sender deleted
+    earlier takes its queued reports with it)."""
+    QTimer.singleShot(0, lambda: _running.pop(key, None))
 
 
 def start(pool: QThreadPool, task: Task) -> TaskSignals:
-    """Start `task` on `pool`. The task (and its signals) is kept alive here until it has
-    run to its end, so a caller that drops it loses no report and no thread crashes."""
-    for old in [t for t in _running if t.finished.is_set()]:
-        _running.discard(old)
-    _running.add(task)
+    """Start `task` on `pool`. The task (and its signals) is kept alive here until its
+    report (done, failed or cancelled) has been delivered, so a caller that drops it loses
+    no report and no thread crashes; then it is let go."""
+    key = id(task)
+    _running[key] = task
+    for signal in (task.signals.done, task.signals.failed, task.signals.cancelled):
+        signal.connect(functools.partial(_release, key))  # the key, not the task: no cycle
     # The pool is handed a plain callable, not the QRunnable: PySide keeps a reference to
     # a runnable it is given that it does not delete itself (autoDelete off), for as long
     # as the pool lives, and with it the task's signals and every closure connected to
