@@ -78,8 +78,8 @@ class StepStatus:
 
 
 @dataclass(frozen=True)
-class Blocker:
-    """Something that stops the build, and the step where the user fixes it."""
+class _StepNote:
+    """What is wrong, and the step where the user fixes it ("Step 1, Case: ...")."""
 
     step: Step
     text: str
@@ -89,14 +89,13 @@ class Blocker:
 
 
 @dataclass(frozen=True)
-class Concern:
+class Blocker(_StepNote):
+    """Something that stops the build."""
+
+
+@dataclass(frozen=True)
+class Concern(_StepNote):
     """Something support can live with, but should not have to: building needs consent."""
-
-    step: Step
-    text: str
-
-    def __str__(self) -> str:
-        return f"{step_named(self.step)}: {self.text}"
 
 
 # --------------------------------------------------------------------------- the facts
