@@ -2,9 +2,10 @@
 
 The page asks `bundleguard.capture` for a screenshot of the chosen monitor (after hiding the
 window and an optional delay), lets the user pick the area on `RegionOverlay`, or takes a
-pasted or dropped image; the user draws redaction boxes on the preview, and the page writes
-the PNG (pixels only, boxes burned in) into the case folder, atomically, never through a link
-out of it (`case.store.write_case_file`).
+pasted or dropped image; the user draws redaction boxes on the preview, and the case action
+`case.screenshots.save_screenshot` (run in the page's worker) writes the PNG (pixels only,
+boxes burned in) into the case folder, atomically, never through a link out of it; a new
+picture keeps the one it replaces aside (`screenshotReplaced`, for undo).
 
 Nothing is read, decoded or encoded on the window's thread: a box shows at once, painted
 over the preview; the PNG with the boxes burned in is encoded and written in the page's
@@ -13,7 +14,6 @@ worker, and while one save runs only the latest set of boxes is saved next (late
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.capture.models import CaptureError, Rect, Strategy
+from bundleguard.case.screenshots import screenshot_file_name as screenshot_file_name
 from bundleguard.gui import workers
 from bundleguard.gui.widgets import appliance_url, plain_tooltip
 from bundleguard.text import visible
@@ -68,6 +69,7 @@ from bundleguard.text import visible
 if TYPE_CHECKING:
     from PIL import Image
 
+    from bundleguard.case.screenshots import SavedScreenshot
     from bundleguard.gui.overlay import RegionOverlay
 
 CAPTURE_SHORTCUT = "Ctrl+Shift+K"
@@ -91,21 +93,10 @@ size is read from the header (and refused) before a pixel is decoded, in a worke
 PREVIEW_SIDE = 2048
 """The preview is drawn from a copy at most this many pixels a side, made in the worker."""
 
-FLAT_COLOUR = (
-    "That picture is a single flat colour, so it shows nothing of the appliance's page: "
-    "it was not used."
-)
-
 OFFER_PASTE = (
     "You can still take the screenshot with your system's own tool, then paste it here "
     "(Ctrl+V) or drop the image file onto this page."
 )
-
-
-def screenshot_file_name(hostname: str) -> str:
-    """The name of an appliance's screenshot in the case folder (the bundle's own member name)."""
-    safe = re.sub(r"[^A-Za-z0-9.-]", "_", hostname).strip(".") or "appliance"
-    return f"status-basics-{safe}.png"
 
 
 # --- work done in the page's worker, never on the GUI thread ------------------------------
@@ -113,12 +104,14 @@ def screenshot_file_name(hostname: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class _Rendered:
-    """A screenshot written: the unredacted pixels, the file, and the preview of the
-    unredacted pixels (the page paints the boxes over it; None when not asked for)."""
+    """A screenshot written: the unredacted pixels, the file, the preview of the
+    unredacted pixels (the page paints the boxes over it; None when not asked for), and
+    what the case action said (`saved.kept`: the screenshot it replaced, kept aside)."""
 
     original: Image.Image
     path: Path
     preview: QImage | None
+    saved: SavedScreenshot
 
 
 def _decoded_file(path: Path) -> Image.Image:
@@ -166,37 +159,32 @@ def _render(
     image: Image.Image,
     boxes: tuple[Rect, ...],
     folder: Path,
-    name: str,
+    hostname: str,
     *,
     preview: bool = True,
+    new_picture: bool = False,
 ) -> _Rendered:
-    """Burn the boxes into the pixels and write the PNG into the case folder, atomically
-    and never through a link out of it (`write_case_file`). With `preview`, also the
-    preview of the unredacted pixels."""
-    from bundleguard.capture.image import encode_png, redact
-    from bundleguard.case.store import write_case_file
+    """Save the screenshot through the case action (`case.screenshots.save_screenshot`:
+    redact, encode, write, never through a link out of the case folder); a `new_picture`
+    keeps the one it replaces aside. With `preview`, also the preview of the unredacted
+    pixels."""
+    from bundleguard.case.screenshots import save_screenshot
 
-    data = encode_png(redact(image, boxes))
-    try:
-        path = write_case_file(folder, name, data, force=True)
-    except OSError:
-        raise CaptureError(
-            "The case folder cannot be created; the screenshot was not saved."
-        ) from None
-    return _Rendered(image, path, _preview_of(image) if preview else None)
+    saved = save_screenshot(folder, hostname, image, boxes, keep_replaced=new_picture)
+    return _Rendered(saved.image, saved.path, _preview_of(saved.image) if preview else None, saved)
 
 
-def _take(decode: Callable[..., Image.Image], source: tuple, folder: Path, name: str) -> _Rendered:
+def _take(
+    decode: Callable[..., Image.Image], source: tuple, folder: Path, hostname: str
+) -> _Rendered:
     """Decode a pasted, dropped or opened picture (its size checked first) and save it.
 
     A whole picture of one flat colour is refused: it shows nothing.
     """
-    from bundleguard.capture.image import is_blank
+    from bundleguard.case.screenshots import save_screenshot
 
-    image = decode(*source)
-    if is_blank(image):
-        raise CaptureError(FLAT_COLOUR)
-    return _render(image, (), folder, name)
+    saved = save_screenshot(folder, hostname, decode(*source), refuse_blank=True)
+    return _Rendered(saved.image, saved.path, _preview_of(saved.image), saved)
 
 
 def _loaded(path: Path) -> tuple[Image.Image, QImage]:
@@ -367,6 +355,9 @@ class ScreenshotPage(QWidget):
     """The Screenshot step for one case's appliances."""
 
     screenshotSaved = Signal(str, str)  # hostname, path of the PNG written
+    # hostname, case.screenshots.SavedScreenshot: a new picture was saved (its `kept` is
+    # the screenshot it replaced, kept aside; `restore_screenshot` puts it back)
+    screenshotReplaced = Signal(str, object)
     openStatusRequested = Signal(str)  # hostname: the window opens https://HOST/appliance
 
     def __init__(
@@ -887,11 +878,11 @@ class ScreenshotPage(QWidget):
             shot.original, shot.path, shot.preview = value.original, value.path, value.preview
             shot.boxes, shot.problem = [], ""
             self.screenshotSaved.emit(host, str(value.path))
+            self.screenshotReplaced.emit(host, value.saved)
 
         self._say("Reading the image…")
         self._new_picture(host)
-        name = screenshot_file_name(host)
-        self._start_job(host, _take, (decode, source, self._folder(), name), done, self._failed)
+        self._start_job(host, _take, (decode, source, self._folder(), host), done, self._failed)
 
     def _new_picture(self, host: str) -> None:
         """A new picture replaces the screenshot: a save of the old one's boxes still
@@ -966,10 +957,17 @@ class ScreenshotPage(QWidget):
             shot.original, shot.path, shot.preview = value.original, value.path, value.preview
             shot.boxes, shot.problem = [], ""
             self.screenshotSaved.emit(host, str(value.path))
+            self.screenshotReplaced.emit(host, value.saved)
 
         self._new_picture(host)
-        name = screenshot_file_name(host)
-        self._start_job(host, _render, (image, (), self._folder(), name), done, self._failed)
+        self._start_job(
+            host,
+            _render,
+            (image, (), self._folder(), host),
+            done,
+            self._failed,
+            kwargs={"new_picture": True},
+        )
 
     def _editable(self) -> tuple[str, _Shot] | None:
         """The shown appliance's screenshot, when its pixels are here to draw boxes on (a
@@ -1035,11 +1033,10 @@ class ScreenshotPage(QWidget):
             return message if finished(shot) else None
 
         boxes = tuple(shot.boxes)
-        name = screenshot_file_name(host)
         self._start_job(
             host,
             _render,
-            (shot.original, boxes, self._folder(), name),
+            (shot.original, boxes, self._folder(), host),
             done,
             failed,
             kwargs={"preview": False},
