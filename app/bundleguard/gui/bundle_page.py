@@ -37,13 +37,14 @@ from PySide6.QtWidgets import (
 from bundleguard.case.readiness import Concern, PlanFacts, Readiness, build_key, readiness
 from bundleguard.case.steps import Step
 from bundleguard.files import TargetExistsError
-from bundleguard.gui.workers import Cancel, LatestJob, Task, start
+from bundleguard.gui.workers import Cancel, LatestJob, Task, alive, start
 
 if TYPE_CHECKING:
     # The core's bundle code pulls in cryptography and Pillow: imported when first used
     # (in a worker), so that the window paints first.
     from bundleguard.bundle.batch import BatchResult
     from bundleguard.bundle.email import Draft
+    from bundleguard.bundle.mailer import OpenOutcome
     from bundleguard.bundle.plan import BundlePlan, Refusal
     from bundleguard.bundle.writer import WrittenBundle
     from bundleguard.case.model import Case
@@ -120,11 +121,12 @@ def build_for_page(
         return ExistingTargets(error.paths)
 
 
-def open_drafts(drafts: Sequence[Draft]) -> str:
-    """Open each draft in the mail program (the core's strategies); what happened, in words."""
+def open_drafts(drafts: Sequence[Draft]) -> tuple[OpenOutcome, ...]:
+    """Open each draft in the mail program (the core's strategies): each one's outcome, in
+    order (`gui.opener.say_drafts_not_opened` speaks once for those none opened)."""
     from bundleguard.bundle import mailer
 
-    return "\n".join(mailer.open_draft(draft).message for draft in drafts)
+    return tuple(mailer.open_draft(draft) for draft in drafts)
 
 
 # --------------------------------------------------------------------------- texts
@@ -581,7 +583,8 @@ class BundlePage(QWidget):
         if written:
             from bundleguard.gui import widgets  # the window's module; loaded when first used
 
-            widgets.open_url(QUrl.fromLocalFile(str(written[0].path.parent)).toString())
+            folder = QUrl.fromLocalFile(str(written[0].path.parent))
+            widgets.open_url(folder.toString(QUrl.ComponentFormattingOption.FullyEncoded))
 
     def open_email_draft(self) -> None:
         if self._result is None:
@@ -593,13 +596,24 @@ class BundlePage(QWidget):
         self.open_draft_button.setEnabled(False)
         self.mail_outcome.setText("Opening the email draft…")
         task = Task(open_drafts, drafts)
-        task.signals.done.connect(self._drafts_opened)
-        task.signals.failed.connect(self._drafts_opened)
+        opened = alive(self, lambda outcomes: self._drafts_opened(drafts, outcomes))
+        task.signals.done.connect(opened)
+        task.signals.failed.connect(opened)
         self._mail_signals = self._start(task)
 
-    def _drafts_opened(self, message: str) -> None:
+    def _drafts_opened(self, drafts: Sequence[Draft], outcomes) -> None:
+        from bundleguard.gui import opener
+
         self.open_draft_button.setEnabled(bool(self._written()))
-        self.mail_outcome.setText(message)
+        if isinstance(outcomes, str):  # the worker failed: its words
+            self.mail_outcome.setText(outcomes)
+            return
+        said = [o.message for o in outcomes if o.attached]
+        missed = sum(not o.attached for o in outcomes)
+        if missed:
+            said.append(f"No mail program opened {missed} of the {len(outcomes)} drafts.")
+        self.mail_outcome.setText("\n".join(said))
+        opener.say_drafts_not_opened(drafts, outcomes, self)
 
     def copy_email_text(self) -> None:
         written = self._written()

@@ -1,4 +1,5 @@
-"""Small shared widgets: plain-text labels, the verdict badge words, opening a URL."""
+"""Small shared widgets: plain-text labels, the verdict badge words, opening a URL
+(`gui.opener` says when nothing could open it)."""
 
 from __future__ import annotations
 
@@ -77,15 +78,14 @@ def show_problem(label: QLabel, text: str | None) -> None:
     label.setVisible(bool(text))
 
 
-def open_url(url: str) -> None:
+def open_url(url: str, parent: QWidget | None = None) -> bool:
     """Open `url` (an `https:` or `file:` URL, parsed strictly) in the user's browser or
-    file manager; anything else is not opened (tests replace this function)."""
-    from PySide6.QtCore import QUrl
-    from PySide6.QtGui import QDesktopServices
+    file manager; anything else is not opened. When nothing opened it, one box says so with
+    the address or path to copy (`gui.opener`, which also shows a file in its folder and
+    speaks for drafts no mail program opened). True when it opened; tests replace this."""
+    from bundleguard.gui import opener
 
-    parsed = QUrl(url, QUrl.ParsingMode.StrictMode)
-    if parsed.isValid() and parsed.scheme() in ("https", "file"):
-        QDesktopServices.openUrl(parsed)
+    return opener.open_url(url, parent)
 
 
 def appliance_url(hostname: str) -> str:
