@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
     from bundleguard.case.intake import ScreenshotOffer
+    from bundleguard.case.model import Case
     from bundleguard.case.readiness import Readiness
     from bundleguard.gui.bundle_page import BundlePage
     from bundleguard.gui.certificates_page import CertificatesPage, Scanned
@@ -92,28 +93,14 @@ def _import_pages() -> None:
             log.info("%s could not be imported ahead: %s", name, type(error).__name__)
 
 
-def write_pasted(folder: Path, data: bytes) -> Path:
-    """Pasted certificate text as the next free `pasted-N.pem` of the case's folder
-    (never through a link out of it: `write_case_file`). The guard judges it first (in the
-    worker): anything but a certificate is refused with its reasons, and nothing written."""
-    from bundleguard.case.store import write_case_file
-    from bundleguard.errors import InputError
-    from bundleguard.files import TargetExistsError
-    from bundleguard.guard.scan import classify_bytes
+def write_pasted(folder: Path, text: str, case: Case | None = None) -> Path:
+    """Pasted certificate text kept as the next free `pasted-N.pem` of the case's folder:
+    the case action (`case.paste.paste_certificate_text`: judged by the guard first, in
+    the worker; anything but a certificate refused with its reasons and nothing written;
+    written with the careful writer, never through a link out of the folder)."""
+    from bundleguard.case.paste import paste_certificate_text
 
-    report = classify_bytes(data, "pasted text")
-    if report.verdict.value != "certificate":
-        raise InputError(" ".join(report.reasons) or "It is not a certificate.")
-
-    number = 1
-    while True:
-        name = f"pasted-{number}.pem"
-        if not (folder / name).exists() and not (folder / name).is_symlink():
-            try:
-                return write_case_file(folder, name, data)
-            except TargetExistsError:
-                pass  # taken meanwhile: the next number
-        number += 1
+    return paste_certificate_text(folder, text, case=case).path
 
 
 def step_words(judged: Readiness, step: Step) -> tuple[str, str]:
@@ -765,10 +752,9 @@ class MainWindow(QMainWindow):
         as `pasted-N.pem` in the case's folder (both in a worker); then added."""
         from bundleguard.gui import workers
 
-        data = text.encode("utf-8", "replace")
         self.show_step(Step.CERTIFICATES)
         page = self.certificates_page
-        task = workers.Task(write_pasted, self.controller.files_dir, data)
+        task = workers.Task(write_pasted, self.controller.files_dir, text, self.controller.case)
         task.signals.done.connect(workers.alive(page, lambda path: page.add_paths([path])))
         task.signals.failed.connect(
             workers.alive(
