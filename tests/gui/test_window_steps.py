@@ -145,6 +145,7 @@ def test_add_files_works_before_step_2_is_built(qtbot, window, tmp_path, monkeyp
 def test_the_window_comes_back_where_and_as_large_as_it_was(qtbot, tmp_path):
     from bundleguard.case.store import CaseStore
     from bundleguard.gui.controller import CaseController
+    from bundleguard.gui.placement import DEFAULT_SIZE
     from bundleguard.gui.window import MainWindow
 
     def open_window() -> MainWindow:
@@ -155,7 +156,9 @@ def test_the_window_comes_back_where_and_as_large_as_it_was(qtbot, tmp_path):
         return window
 
     first = open_window()
-    assert (first.width(), first.height()) == (1000, 720)  # nothing saved yet: the default
+    # Nothing saved yet: the default size, narrowed to the offscreen screen (800 wide).
+    assert (first.width(), first.height()) == (800 - 16, DEFAULT_SIZE[1])
+    assert first.screen().availableGeometry().contains(first.frameGeometry())
     first.resize(640, 480)  # inside the offscreen screen (800 x 600): Qt keeps it on screen
     first.close()
     again = open_window()

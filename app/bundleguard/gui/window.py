@@ -819,15 +819,21 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         """The size and place the window had when it last closed (QSettings would cost
-        the first paint a few milliseconds: this is one small file of Qt's own bytes)."""
+        the first paint a few milliseconds: this is one small file of Qt's own bytes),
+        moved and shrunk into the screen's available area when it no longer fits there (a
+        smaller screen, a monitor unplugged); a first window is centred, at a size that
+        fits a 1280×720 screen (`placement`)."""
         from bundleguard.files import read_input_file
+        from bundleguard.gui.placement import DEFAULT_SIZE, place_on_screen
 
         try:
             saved = read_input_file(self._geometry_path(), limit=GEOMETRY_LIMIT)
         except (OSError, BundleGuardError):
             saved = b""
-        if not saved or not self.restoreGeometry(QByteArray(saved)):
-            self.resize(1000, 720)
+        restored = bool(saved) and self.restoreGeometry(QByteArray(saved))
+        if not restored:
+            self.resize(*DEFAULT_SIZE)
+        place_on_screen(self, centre=not restored)
 
     def _remember_geometry(self) -> None:
         from bundleguard.files import write_file_atomic
