@@ -167,6 +167,11 @@ class CaseStore:
         usable = [item for item in raw if isinstance(item, str) and item and "\x00" not in item]
         return [Path(item) for item in usable][:MAX_RECENT]
 
+    def recent_cases(self) -> list[RecentCase]:
+        """The recent case files with their sites and incidents (`read_recent_case`: a
+        small read of each; call it off the window's thread)."""
+        return [read_recent_case(path) for path in self.recent()]
+
     def remember(self, path: Path) -> None:
         known = [str(p) for p in self.recent()]
         entries = [os.path.realpath(path)]  # never raises (Path.resolve does, on a loop)
@@ -181,6 +186,96 @@ class CaseStore:
             pass  # the recent list is a convenience: losing it loses no work
 
 
+HEAD_BYTES = 8192
+"""How much of a case file the recent-cases list reads: the app writes the site and the
+incident near its start (after the format and version), well inside this."""
+
+
+@dataclass(frozen=True)
+class RecentCase:
+    """A recent case file as the File menu names it: its site and incident, read from the
+    file's head (`readable` False: it could not be read, or it is no case)."""
+
+    path: Path
+    site: str = ""
+    incident: str = ""
+    readable: bool = True
+
+
+def _head_fields(text: str, wanted: tuple[str, ...]) -> dict[str, object]:
+    """The top-level fields of a JSON object's beginning (`text` may stop anywhere), up to
+    the last of `wanted`; a value cut by the end of `text` is left out."""
+    decoder = json.JSONDecoder()
+    found: dict[str, object] = {}
+    at = len(text) - len(text.lstrip())
+    if text[at : at + 1] != "{":
+        raise ValueError("not an object")
+    at += 1
+    while not all(name in found for name in wanted):
+        at = _skip_space(text, at)
+        if text[at : at + 1] in ("}", ""):
+            break
+        try:
+            key, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if text[at : at + 1] != ":":
+                break
+            value, at = decoder.raw_decode(text, _skip_space(text, at + 1))
+        except ValueError:
+            break  # cut by the end of the head (or bad: opening the case says so)
+        if isinstance(key, str) and key not in found:
+            found[key] = value
+        at = _skip_space(text, at)
+        if text[at : at + 1] == ",":
+            at += 1
+    return found
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the regular file at `path` (never waits on a pipe)."""
+    import stat
+
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CASE_BYTES:
+        raise ValueError("not a case file")
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("not a case file")
+        return handle.read(size)
+
+
+def read_recent_case(path: Path) -> RecentCase:
+    """`path`'s site and incident, from the first `HEAD_BYTES` of the file only (a recent
+    case that is large, or on a slow disk, costs one small read). Only a case file of this
+    format with text values there counts as readable; what else is wrong with it, opening
+    it says."""
+    from bundleguard.case.model import FORMAT, MAX_HOSTNAME, MAX_INCIDENT
+
+    try:
+        head = _read_head(path, HEAD_BYTES).decode("utf-8", "ignore")
+        fields = _head_fields(head, ("format", "site", "incident"))
+    except (OSError, ValueError, RecursionError):
+        return RecentCase(path, readable=False)
+    site, incident = fields.get("site", ""), fields.get("incident", "")
+    if (
+        fields.get("format") != FORMAT
+        or not isinstance(site, str)
+        or not isinstance(incident, str)
+        or len(site) > MAX_HOSTNAME
+        or len(incident) > MAX_INCIDENT
+    ):
+        return RecentCase(path, readable=False)
+    return RecentCase(path, site, incident)
+
+
 def _set_aside(path: Path, error: BaseException) -> str:
     """Why the last case could not be opened, and that it was left as it is."""
     if isinstance(error, InputError):
@@ -192,7 +287,17 @@ def _set_aside(path: Path, error: BaseException) -> str:
     return f"{why}. It was left as it is, and a new case was started."
 
 
-__all__ = ["CaseFileError", "CaseStore", "Opened", "data_dir", "load_case", "log_dir", "save_case"]
+__all__ = [
+    "CaseFileError",
+    "CaseStore",
+    "Opened",
+    "RecentCase",
+    "data_dir",
+    "load_case",
+    "log_dir",
+    "read_recent_case",
+    "save_case",
+]
 
 
 class OutsideCaseFolderError(InputError):

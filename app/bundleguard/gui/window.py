@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from bundleguard.case.readiness import Readiness
     from bundleguard.gui.bundle_page import BundlePage
     from bundleguard.gui.certificates_page import CertificatesPage, Scanned
+    from bundleguard.gui.recent import RecentCasesMenu
     from bundleguard.gui.replicate_page import ReplicatePage
     from bundleguard.gui.screenshot import ScreenshotPage
 
@@ -164,6 +165,7 @@ class ApplianceChoice(QDialog):
 
 class MainWindow(QMainWindow):
     firstPainted = Signal()
+    _recent: RecentCasesMenu | None = None  # File > Recent cases, made when first opened
 
     def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -397,10 +399,14 @@ class MainWindow(QMainWindow):
         self.about_dialog = show_about(self)
 
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in self.controller.store.recent():
-            action = self.recent_menu.addAction(str(path))
-            action.triggered.connect(lambda _=False, path=path: self.open_case(path))
+        """File > Recent cases, each by its site and incident (`gui.recent`)."""
+        from bundleguard.gui.recent import RecentCasesMenu
+
+        if self._recent is None:
+            self._recent = RecentCasesMenu(
+                self.recent_menu, self.controller.store, self.open_case, self.controller.pool
+            )
+        self._recent.fill()
 
     # ---------------------------------------------------------------- case files
     def new_case(self) -> None:
