@@ -25,6 +25,9 @@ BACKUP = "backup.example.com"
 def _own_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Never read or write the real user's settings."""
     monkeypatch.setenv("BUNDLEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    # A case that names no output folder is built into Documents/bundleguard/...: not the
+    # real user's.
+    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path_factory.mktemp("documents")))
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,9 @@ def _own_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """Never read or write the real user's settings or cases."""
     monkeypatch.setenv("BUNDLEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    # A case that names no output folder is built into Documents/bundleguard/...: not the
+    # real user's.
+    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path_factory.mktemp("documents")))
 
 
 @pytest.fixture(scope="session")

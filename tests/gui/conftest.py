@@ -77,6 +77,9 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from bundleguard.gui.window import MainWindow
 
     monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    # A case that names no output folder is built into Documents/bundleguard/...: not the
+    # real user's.
+    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path_factory.mktemp("documents")))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     window = MainWindow(CaseController(CaseStore(), load_anchors=False))
     qtbot.addWidget(window)

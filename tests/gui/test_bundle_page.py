@@ -223,7 +223,10 @@ def test_a_refused_file_disables_the_button_and_says_why(qtbot, make_page, case,
     assert not list(Path(case.output).iterdir())
 
 
-def test_without_an_output_folder_the_page_asks_for_one(qtbot, make_page, case):
+def test_without_an_output_folder_the_page_asks_for_one(qtbot, make_page, case, monkeypatch):
+    # Only where no documents folder is known: elsewhere the default folder is used
+    # (tests/gui/test_bundles_built.py).
+    monkeypatch.setattr("bundleguard.gui.case_page.documents_location", lambda: None)
     page, controller = make_page(case.with_changes(output=""))
     wait_listed(qtbot, page, ["Step 1, Case: choose the output folder the bundles are written to"])
     assert not button(page, "Build bundles").isEnabled()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QListWidget, QPushButton
 
 from bundleguard.case.actions import gather_facts
 from bundleguard.case.model import ApplianceEntry, Case, Role
+from bundleguard.case.outputs import documents_folder, with_output_folder
 from bundleguard.case.readiness import build_key, readiness
 from bundleguard.case.store import CaseStore, save_case
 from bundleguard.certs.anchors import load_trust_anchors
@@ -69,11 +70,7 @@ def several(case: Case, folder: Path) -> Case:
 ROWS = (
     Row("all good", with_fields()),
     Row("no site", with_fields(site=""), blockers=("Step 1, Case: add the site hostname",)),
-    Row(
-        "no output folder",
-        with_fields(output=""),
-        blockers=("Step 1, Case: choose the output folder the bundles are written to",),
-    ),
+    Row("no output folder: the default one", with_fields(output="")),
     Row(
         "no appliance",
         with_fields(appliances=()),
@@ -126,7 +123,6 @@ ROWS = (
         several,
         blockers=(
             "Step 1, Case: add the site hostname",
-            "Step 1, Case: choose the output folder",
             f"Step 3, Screenshot: add the Status > Basics screenshot of {BACKUP}",
         ),
         concerns=("Step 1, Case: add the incident number",),
@@ -192,9 +188,11 @@ def test_the_window_and_the_cli_read_one_judgement(qtbot, tmp_path, chain, monke
             folder = tmp_path / f"row{number}"
             case = row.change(good_case(folder, chain), folder)
             where = f"{row.name}: "
+            # Both shells build a case that names no output folder into the default one.
+            built = with_output_folder(case, documents_folder())
 
             # The one function.
-            judged = readiness(case, gather_facts(case, anchors=anchors))
+            judged = readiness(built, gather_facts(built, anchors=anchors))
             blockers = [str(b) for b in judged.blockers]
             concerns = [str(c) for c in judged.concerns]
             assert begins(blockers, row.blockers), where + repr(blockers)
@@ -204,7 +202,7 @@ def test_the_window_and_the_cli_read_one_judgement(qtbot, tmp_path, chain, monke
             # The window: its lists and buttons say what the function says.
             controller.update(**{f.name: getattr(case, f.name) for f in dataclasses.fields(case)})
             qtbot.waitUntil(
-                lambda: page.readiness.checked and page.facts.key == build_key(controller.case),
+                lambda: page.readiness.checked and page.facts.key == build_key(page.case()),
                 timeout=15_000,
             )
             assert items(page, "Blockers") == blockers, where
@@ -218,7 +216,7 @@ def test_the_window_and_the_cli_read_one_judgement(qtbot, tmp_path, chain, monke
             path = save_case(case, folder / "row.bgcase")
             code = main(["bundle", "--case", str(path), "--eml"])
             out = capsys.readouterr().out
-            out_dir = Path(case.output) if case.output else None
+            out_dir = Path(built.output) if built.output else None
             if judged.ready:
                 assert code == 0, where + out
                 zips = sorted(out_dir.glob("*.zip"))

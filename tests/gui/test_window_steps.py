@@ -114,9 +114,9 @@ def test_each_step_says_where_it_stands(qtbot, window, tmp_path):
         site="support.example.com",
         appliances=(ApplianceEntry("primary.example.com", Role.PRIMARY),),
     )
-    # The one judgement: a case needs an output folder before it is done (the Build button
-    # says so too); no incident number is a concern.
-    assert step_words(window)[0] == "1 Case: needs attention"
+    # The one judgement: a case that names no output folder is built into the default one
+    # (Documents/bundleguard/SITE-INCIDENT); no incident number is a concern.
+    assert step_words(window)[0] == "1 Case: done, with concerns"
     window.controller.update(output=str(tmp_path / "out"), support_address="s@example.com")
     assert step_words(window)[0] == "1 Case: done, with concerns"
     window.controller.update(incident="12345")

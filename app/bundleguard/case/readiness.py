@@ -129,8 +129,10 @@ class PlanFacts:
 
 
 def build_key(case: Case) -> tuple:
-    """What the bundles are made of: when it changes, what was planned or built is outdated."""
-    return (case.site, case.incident, case.support_address, case.output, case.appliances,
+    """What the bundles are made of: when it changes, what was planned or built is outdated.
+    Of an appliance, its name, role and screenshot (its Address is for the live check only)."""
+    appliances = tuple((a.hostname, a.role, a.screenshot) for a in case.appliances)
+    return (case.site, case.incident, case.support_address, case.output, appliances,
             case.files)  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from bundleguard.case.actions import (
     write_case_bundles,
 )
 from bundleguard.case.model import ROLES, Case, Role, ScreenshotCountError, entered_path
+from bundleguard.case.outputs import documents_folder, with_output_folder
 from bundleguard.case.readiness import Readiness, readiness
 from bundleguard.case.store import load_case
 from bundleguard.certs.anchors import load_trust_anchors
@@ -50,7 +51,8 @@ Without a role, the first appliance is --role (default primary) and the next one
 With --case FILE (a .bgcase, see `bundleguard case`), everything comes from the case;
 flags given beside it replace what the case says. The case is judged as the window judges
 it, before anything is written: everything that stops the build is listed, each with the
-step that fixes it (a refused file, a missing screenshot, no site, no output folder...).
+step that fixes it (a refused file, a missing screenshot, no site...). A case that names
+no output folder is built into Documents/bundleguard/SITE-INCIDENT, as in the window.
 Concerns that leave support something usable but poor (an incomplete chain, no incident
 number, a certificate that does not cover the site, no support address for the drafts)
 are listed too, and the bundles are built despite them only with --anyway.
@@ -117,7 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--out", metavar="DIR",
-        help="the output folder (default: the case's, else the last one used)",
+        help="the output folder (default: the case's; for a case that names none, "
+        "Documents/bundleguard/SITE-INCIDENT; without --case, the last one used)",
     )  # fmt: skip
     parser.add_argument("--eml", action="store_true", help="also write an email draft (.eml)")
     parser.add_argument(
@@ -181,8 +184,18 @@ def run(args: argparse.Namespace) -> int:
     to = case.support_address or loaded.settings.support_address
     if args.to is not None:
         to = args.to
-    out = entered_path(case.output or loaded.settings.last_output_dir, Path.cwd())
     want_eml = args.eml or args.open
+    default_note = ""
+    if args.case and not case.output.strip():
+        # A case names its folder, or its bundles go to the default one, as in the window.
+        built = with_output_folder(case, documents_folder())
+        if built.output:
+            default_note = (
+                f"The case names no output folder: the bundles go to the default folder, "
+                f"{shown(built.output)}"
+            )
+        case = built
+    out = entered_path(case.output or loaded.settings.last_output_dir, Path.cwd())
     if args.case:
         # The case as it will be built, judged as the window judges it, before anything
         # is written.
@@ -200,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("Say where to write the bundle: --out DIR.")
         plans = plan_case(case, anchors=load_trust_anchors())
     out_dir = Path(out)
+    if default_note:
+        print(default_note, file=sys.stderr if args.json else sys.stdout, flush=True)
     if not args.json and all(plan.accepted for plan in plans):
         # Chain problems do not stop the bundle, but the user reads them before it is written.
         warnings = render_plan_warnings(plans)

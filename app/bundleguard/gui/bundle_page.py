@@ -20,16 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +42,7 @@ from PySide6.QtWidgets import (
 from bundleguard.case.readiness import Concern, PlanFacts, Readiness, build_key, readiness
 from bundleguard.case.steps import Step
 from bundleguard.files import TargetExistsError
+from bundleguard.gui.case_page import case_as_built
 from bundleguard.gui.workers import Cancel, LatestJob, Task, alive, start
 
 if TYPE_CHECKING:
@@ -66,6 +72,27 @@ class ExistingTargets:
 
 
 @dataclass(frozen=True)
+class Built:
+    """A build that finished: what was written, and what each zip holds, read back from
+    the zip itself (`case.outputs.bundle_contents`), in the order of `batch.written`."""
+
+    batch: BatchResult
+    holds: tuple[str, ...]
+
+
+def holds_words(path: Path) -> str:
+    """What the written zip at `path` holds, in words ("screenshot, leaf, 1 intermediate,
+    root"), from its own manifest and members."""
+    from bundleguard.case.outputs import bundle_contents
+    from bundleguard.errors import BundleGuardError
+
+    try:
+        return str(bundle_contents(path))
+    except (OSError, ValueError, BundleGuardError) as error:
+        return f"cannot be read back ({type(error).__name__})"
+
+
+@dataclass(frozen=True)
 class NotBuilt:
     """Building stopped before writing anything: the files as they are now stop it, or
     bring a concern the user has not accepted."""
@@ -88,7 +115,7 @@ def build_for_page(
     *,
     cancel: Cancel,
     progress: Callable[[int, int, str], None],
-) -> BatchResult | ExistingTargets | NotBuilt:
+) -> Built | BatchResult | ExistingTargets | NotBuilt:
     """Judge the case from the files as they are now; build only when nothing stops it
     and every concern is one the user `accepted`, then write every bundle and draft."""
     from bundleguard.case import actions
@@ -108,7 +135,7 @@ def build_for_page(
         progress(min(done, total), total, f"Wrote {name}")
 
     try:
-        return actions.write_case_bundles(
+        result = actions.write_case_bundles(
             plans,
             case.output,
             force=force,
@@ -119,6 +146,9 @@ def build_for_page(
         )
     except TargetExistsError as error:
         return ExistingTargets(error.paths)
+    if result.refused:
+        return result
+    return Built(result, tuple(holds_words(bundle.path) for bundle in result.written))
 
 
 def open_drafts(drafts: Sequence[Draft]) -> tuple[OpenOutcome, ...]:
@@ -134,9 +164,12 @@ def open_drafts(drafts: Sequence[Draft]) -> tuple[OpenOutcome, ...]:
 
 def describe_warnings(plans: Sequence[BundlePlan]) -> str:
     """Chain, name, date and trust findings of the plans, each once, in plain words."""
+    from bundleguard.certs.trust import trust_sentence  # the one trust sentence
+
     lines: list[str] = []
     for plan in plans:
-        for text in (plan.trust_summary, *plan.warnings):
+        trust = trust_sentence(plan.trust) if plan.trust is not None else plan.trust_summary
+        for text in (trust, *plan.warnings):
             if text and text not in lines:
                 lines.append(text)
     return "\n".join(f"• {line}" for line in lines)
@@ -212,6 +245,31 @@ def show_items(shown: QListWidget, items: Sequence[object]) -> None:
         shown.clear()
         shown.addItems(texts)  # QListWidgetItem text is plain: never markup
     shown.setVisible(bool(texts))
+
+
+APPLIANCE, ZIP, SIZE, HOLDS, SHOW, DRAFT = range(6)
+BUILT_HEADERS = ("Appliance", "Zip", "Size", "What it holds", "", "")
+
+
+def built_table() -> QTableWidget:
+    """The "Bundles built" table: one row per zip written, read only, every cell plain."""
+    table = QTableWidget(0, len(BUILT_HEADERS))
+    table.setAccessibleName("Bundles built")
+    table.setHorizontalHeaderLabels(list(BUILT_HEADERS))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)  # a long zip name breaks at its hyphens, never cut
+    header = table.horizontalHeader()
+    for column in (APPLIANCE, SIZE, HOLDS, SHOW, DRAFT):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(ZIP, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def size_words(size: int) -> str:
+    """A file's size as people read it ("48.2 KB"), in the user's locale."""
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 class BundlePage(QWidget):
@@ -296,18 +354,29 @@ class BundlePage(QWidget):
 
         self.status = plain_label()
         self.status.setAccessibleName("Build result")
+        self.built_table = built_table()
+        # The SHA-256 lists, for whoever checks them: behind "Details" (and in the email).
+        self.details_button = QToolButton()
+        self.details_button.setText("Details")
+        self.details_button.setAccessibleName("Details")
+        self.details_button.setToolTip("Show the SHA-256 of every zip and of every file in it")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.toggled.connect(self._show_details)
         self.results = QPlainTextEdit()
         self.results.setReadOnly(True)
         self.results.setAccessibleName("Bundles written")
         self.results.setPlaceholderText("The bundles you build are listed here.")
         self.results.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.results.hide()
 
         self.open_folder_button = QPushButton("Open folder")
         self.open_folder_button.setAccessibleName("Open folder")
         self.open_folder_button.clicked.connect(self.open_folder)
         self.open_draft_button = QPushButton("Open email draft")
         self.open_draft_button.setAccessibleName("Open email draft")
-        self.open_draft_button.clicked.connect(self.open_email_draft)
+        self.open_draft_button.clicked.connect(lambda: self.open_email_draft())
         self.copy_button = QPushButton("Copy email text")
         self.copy_button.setAccessibleName("Copy email text")
         self.copy_button.clicked.connect(self.copy_email_text)
@@ -329,8 +398,10 @@ class BundlePage(QWidget):
         layout.addWidget(self.problems)
         layout.addWidget(self.warnings)
         layout.addWidget(self.status)
-        layout.addWidget(self.results, 1)
+        layout.addWidget(self.built_table, 1)
         layout.addLayout(after_row)
+        layout.addWidget(self.details_button)
+        layout.addWidget(self.results, 1)
         layout.addWidget(self.mail_outcome)
 
         self._replan_timer = QTimer(self)
@@ -349,6 +420,11 @@ class BundlePage(QWidget):
         before anyone listens (workers.start connects nothing of ours)."""
         return start(self.controller.pool, task)
 
+    def case(self) -> Case:
+        """The case as it is built: its output folder, or the default one
+        (`case_page.case_as_built`: Documents/bundleguard/SITE-INCIDENT)."""
+        return case_as_built(self.controller.case)
+
     @property
     def busy(self) -> bool:
         return self._build_cancel is not None
@@ -364,7 +440,7 @@ class BundlePage(QWidget):
             return  # anchorsReady plans again
         self._plan_signals = self._planning.start(
             plan_for_page,
-            self.controller.case,
+            self.case(),
             anchors,
             done=self._planned,
             failed=self._plan_failed,
@@ -380,14 +456,14 @@ class BundlePage(QWidget):
         self.reason.setText(message)
 
     def _case_changed(self) -> None:
-        if self._result is not None and self._result_for != build_key(self.controller.case):
+        if self._result is not None and self._result_for != build_key(self.case()):
             self.clear_results("The case changed after these bundles were built: build them again.")
         self.render()
         self.schedule_replan()
 
     def render(self) -> None:
         """Show the one judgement of the case as it is now (`case.readiness`)."""
-        case = self.controller.case
+        case = self.case()
         judged = readiness(case, self.facts, built=self.built_for)
         self.readiness = judged
         show_items(self.blockers, judged.blockers)
@@ -421,9 +497,11 @@ class BundlePage(QWidget):
             concerns = len(judged.concerns)
             return (
                 f"Ready, with {concerns} concern{'s' if concerns != 1 else ''} (listed below): "
-                f"fix them, or build anyway ({bundles} into {self.controller.case.output})."
+                f"fix them, or build anyway ({bundles} into {self.case().output})."
             )
-        return f"Ready: {bundles} into {self.controller.case.output}"
+        if judged.of(Step.BUNDLE).label == "built":
+            return ""  # the "Bundles built" table says it
+        return f"Ready: {bundles} into {self.case().output}"
 
     @property
     def ready(self) -> bool:
@@ -449,7 +527,7 @@ class BundlePage(QWidget):
         self.progress.setRange(0, 0)
         self.progress_text.setText("Building…")
         self.progress_box.show()
-        case = self.controller.case
+        case = self.case()
         self._building_for = build_key(case)
         task = Task(build_for_page, case, self.controller.anchors, force, accepted)
         self._build_cancel = task.cancel
@@ -478,7 +556,7 @@ class BundlePage(QWidget):
 
     def _built(self, result: object) -> None:
         if isinstance(result, NotBuilt):
-            if result.facts.key == build_key(self.controller.case):
+            if result.facts.key == build_key(self.case()):
                 self.facts = result.facts
             self._end_build()
             judged = self.readiness
@@ -494,7 +572,10 @@ class BundlePage(QWidget):
         if isinstance(result, ExistingTargets):
             self._ask_replace(result.paths)
             return
-        self._show_result(result)  # a BatchResult
+        if isinstance(result, Built):
+            self._show_result(result.batch, result.holds)
+        else:
+            self._show_result(result)  # a BatchResult the guard refused
 
     def clear_results(self, why: str = "") -> None:
         """Take the bundles of an earlier build off the page: they are not this case's."""
@@ -502,6 +583,7 @@ class BundlePage(QWidget):
         self._result_for = None
         self.built_for = None
         self.results.clear()
+        self.built_table.setRowCount(0)
         for button in (self.open_folder_button, self.open_draft_button, self.copy_button):
             button.setEnabled(False)
         self.open_draft_button.setText("Open email draft")
@@ -510,12 +592,12 @@ class BundlePage(QWidget):
         self.status.setText(why)
         self.bundlesBuilt.emit()  # the steps list says "built" no more
 
-    def _show_result(self, result: BatchResult) -> None:
+    def _show_result(self, result: BatchResult, holds: Sequence[str] = ()) -> None:
         if result.refused:
             self.problems.setText(describe_refusals(r for p in result.plans for r in p.refusals))
             self.status.setText("Nothing was written: a file is refused.")
             return
-        if self._building_for != build_key(self.controller.case):
+        if self._building_for != build_key(self.case()):
             self.status.setText("The case changed while the bundles were built: build them again.")
             return
         self._result = result
@@ -536,6 +618,7 @@ class BundlePage(QWidget):
                 "no private key is in them."
             )
         self.results.setPlainText(describe_written(result.written, result.drafts))
+        self._fill_table(result, holds)
         has = bool(result.written)
         self.open_folder_button.setEnabled(has)
         self.open_draft_button.setEnabled(has)
@@ -549,6 +632,48 @@ class BundlePage(QWidget):
             "One email per appliance, each with its bundle attached" if drafts > 1 else ""
         )
         self.copy_button.setEnabled(has)
+
+    def _fill_table(self, result: BatchResult, holds: Sequence[str]) -> None:
+        """One row per zip written: the appliance, the zip's name, its size, what it
+        holds, and its "Show in folder" and "Open draft" buttons (the appliance is in each
+        button's accessible description)."""
+        from bundleguard.gui.widgets import plain_tooltip
+        from bundleguard.text import visible
+
+        table = self.built_table
+        table.setRowCount(0)
+        table.setRowCount(len(result.written))
+        drafts = {d.attachments[0]: d for d in result.drafts if d.attachments}
+        for row, bundle in enumerate(result.written):
+            host = visible(bundle.appliance.hostname)
+            said = holds[row] if row < len(holds) else ""
+            cells = {
+                APPLIANCE: (f"{host} ({bundle.appliance.role})", None),
+                ZIP: (visible(bundle.path.name), str(bundle.path)),
+                SIZE: (size_words(bundle.size), f"{bundle.size:,} bytes"),
+                HOLDS: (said, None),
+            }
+            for column, (text, tip) in cells.items():
+                item = QTableWidgetItem(text)  # item text is never rich text
+                if tip:
+                    item.setToolTip(plain_tooltip(tip))
+                table.setItem(row, column, item)
+            show = QPushButton("Show in folder", table)
+            show.setAccessibleName("Show in folder")
+            show.setAccessibleDescription(f"{host}: {bundle.path.name}")
+            show.setToolTip(plain_tooltip(f"Shows {bundle.path} in its folder"))
+            show.clicked.connect(lambda _=False, path=bundle.path: self.show_in_folder(path))
+            table.setCellWidget(row, SHOW, show)
+            draft = drafts.get(bundle.path)
+            opener = QPushButton("Open draft", table)
+            opener.setAccessibleName("Open draft")
+            opener.setAccessibleDescription(f"{host}: the email with {bundle.path.name}")
+            opener.setToolTip(plain_tooltip(f"Opens the email to support for {host}"))
+            opener.setEnabled(draft is not None)
+            opener.clicked.connect(lambda _=False, draft=draft: self.open_email_draft(draft))
+            table.setCellWidget(row, DRAFT, opener)
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
 
     def _ask_replace(self, paths: Sequence[Path]) -> None:
         names = "\n".join(str(p) for p in paths)
@@ -575,6 +700,12 @@ class BundlePage(QWidget):
 
     # ----------------------------------------------------------------- afterwards
 
+    def _show_details(self, shown: bool) -> None:
+        self.details_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.results.setVisible(shown)
+
     def _written(self) -> tuple[WrittenBundle, ...]:
         return self._result.written if self._result is not None else ()
 
@@ -586,10 +717,21 @@ class BundlePage(QWidget):
             folder = QUrl.fromLocalFile(str(written[0].path.parent))
             widgets.open_url(folder.toString(QUrl.ComponentFormattingOption.FullyEncoded))
 
-    def open_email_draft(self) -> None:
+    def show_in_folder(self, path: Path) -> None:
+        """The zip selected in the file manager (its folder, where no file manager is known
+        to select a file); when nothing can show it, one message with its path to copy."""
+        from bundleguard.gui import opener
+
+        opener.show_file(path, self)
+
+    def open_email_draft(self, only: Draft | None = None) -> None:
+        """Open every appliance's email draft ("Open N email drafts"), or `only` that one
+        ("Open draft" of a row of the table)."""
         if self._result is None:
             return
         drafts = tuple(d for d in self._result.drafts if d.attachments)
+        if only is not None:
+            drafts = tuple(d for d in drafts if d is only)
         if not drafts:
             return
         # A mail program or a clipboard tool is started: never on the event loop.

@@ -9,6 +9,9 @@ case's folder: `case.model.entered_path`), so the case never stores a `~`.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.model import ROLES, ApplianceEntry, Role, default_role, entered_path
+from bundleguard.case.model import (
+    ROLES,
+    ApplianceEntry,
+    Case,
+    Role,
+    default_role,
+    entered_path,
+)
+from bundleguard.case.outputs import ENV_DOCUMENTS_DIR, with_output_folder
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import widgets
 from bundleguard.gui.controller import CaseController
@@ -73,7 +84,11 @@ def draft_recipient(text: str) -> str:
     except BundleGuardError:
         return ""  # the problem row says why
     if not address:
-        return "The draft will have no recipient: add it in your mail program."
+        return (
+            "Your vendor's support address: each appliance's email draft goes to it, with "
+            "its bundle attached. Left empty, the drafts have no recipient: add it in your "
+            "mail program."
+        )
     return f"The draft will be addressed to: {address}"
 
 
@@ -91,6 +106,29 @@ def _problem(kind: str, text: str) -> str | None:
         return str(error)
     return None
 
+
+def documents_location() -> Path | None:
+    """The user's documents folder as Qt knows it (`$BUNDLEGUARD_DOCUMENTS_DIR` first, as
+    the command line); None when the platform names none."""
+    if os.environ.get(ENV_DOCUMENTS_DIR):
+        return Path(os.environ[ENV_DOCUMENTS_DIR])
+    from PySide6.QtCore import QStandardPaths
+
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(found) if found else None
+
+
+def case_as_built(case: Case) -> Case:
+    """`case` as its bundles are built: its output folder, or the default one
+    (Documents/bundleguard/SITE-INCIDENT, made when the first bundle is written)."""
+    return with_output_folder(case, documents_location())
+
+
+SUPPORT_ADDRESS_HELP = (
+    "Your vendor's support address: each appliance's email draft is addressed to it, with "
+    "that appliance's bundle attached. Nothing is sent until you press Send in your mail "
+    "program."
+)
 
 ROLES_HELP = (
     "Role: primary — the appliance the certificate is exported from; backup — its failover "
@@ -122,6 +160,8 @@ class CasePage(QWidget):
         self.incident = self._field(form, "Incident number", "e.g. 01234567")
         self.incident_problem = self._problem_row(form)
         self.address = self._field(form, "Support address", "support@vendor.example")
+        self.address.setToolTip(SUPPORT_ADDRESS_HELP)
+        self.address.setAccessibleDescription(SUPPORT_ADDRESS_HELP)
         self.address_problem = self._problem_row(form)
         self.recipient = plain_label("", self)
         self.recipient.setAccessibleName("The draft's recipient")
@@ -290,6 +330,7 @@ class CasePage(QWidget):
             entries = case.appliances
             if self.table.rowCount() != len(entries):
                 self.table.setRowCount(len(entries))
+        self._show_default_output(case)
             for row, entry in enumerate(entries):
                 self._fill_row(row, entry)
         finally:
@@ -302,6 +343,23 @@ class CasePage(QWidget):
         for column in (ROLE, OPEN, REMOVE):
             widths = [header.sectionSizeHint(column)]
             for row in range(self.table.rowCount()):
+    def _show_default_output(self, case: Case) -> None:
+        """The output folder's placeholder: the default folder the bundles go to while the
+        field is empty (it follows the site and incident typed)."""
+        default = case_as_built(case.with_changes(output="")).output
+        if default:
+            hint = f"Default: {default}"
+            tip = (
+                f"Leave it empty to write the bundles to {default} (made when the first "
+                "bundle is written), or choose another folder."
+            )
+        else:
+            hint, tip = "where the bundles are written", ""
+        if self.output.placeholderText() != hint:
+            self.output.setPlaceholderText(hint)
+            self.output.setToolTip(widgets.plain_tooltip(tip))
+            self.output.setAccessibleDescription(tip)
+
                 control = self.table.cellWidget(row, column)
                 if control is not None:
                     widths.append(control.sizeHint().width() + 4)

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from bundleguard.case.model import SUFFIX
 from bundleguard.case.steps import STEPS, Step
 from bundleguard.errors import BundleGuardError
-from bundleguard.gui.case_page import CasePage, hostname_problem
+from bundleguard.gui.case_page import CasePage, case_as_built, hostname_problem
 from bundleguard.gui.controller import CaseController, CaseOpenElsewhereError
 from bundleguard.gui.widgets import (
     ACCESSIBLE_TEXT_ROLE,
@@ -915,3 +915,4 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.firstPainted.emit()
             QTimer.singleShot(0, self.build_pages)
+        case = case_as_built(self.controller.case)  # no folder named: the default one
