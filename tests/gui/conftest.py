@@ -67,6 +67,9 @@ def run_facts(args: Sequence[str], env: Mapping[str, str], launcher: Sequence[st
 def _own_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Never read or write the real user's settings from a GUI test."""
     monkeypatch.setenv("BUNDLEGUARD_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    # A case that names no output folder is built into Documents/bundleguard/...: not the
+    # real user's.
+    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path_factory.mktemp("documents")))
 
 
 @pytest.fixture
@@ -77,9 +80,6 @@ def window(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from bundleguard.gui.window import MainWindow
 
     monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
-    # A case that names no output folder is built into Documents/bundleguard/...: not the
-    # real user's.
-    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path_factory.mktemp("documents")))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     window = MainWindow(CaseController(CaseStore(), load_anchors=False))
     qtbot.addWidget(window)

@@ -325,12 +325,12 @@ class CasePage(QWidget):
         ):
             if edit.text().strip() != value.strip() and not edit.hasFocus():
                 edit.setText(value)
+        self._show_default_output(case)
         self._loading = True
         try:
             entries = case.appliances
             if self.table.rowCount() != len(entries):
                 self.table.setRowCount(len(entries))
-        self._show_default_output(case)
             for row, entry in enumerate(entries):
                 self._fill_row(row, entry)
         finally:
@@ -338,11 +338,6 @@ class CasePage(QWidget):
         self._fit_columns()
         self._check()
 
-    def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for column in (ROLE, OPEN, REMOVE):
-            widths = [header.sectionSizeHint(column)]
-            for row in range(self.table.rowCount()):
     def _show_default_output(self, case: Case) -> None:
         """The output folder's placeholder: the default folder the bundles go to while the
         field is empty (it follows the site and incident typed)."""
@@ -360,6 +355,11 @@ class CasePage(QWidget):
             self.output.setToolTip(widgets.plain_tooltip(tip))
             self.output.setAccessibleDescription(tip)
 
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in (ROLE, OPEN, REMOVE):
+            widths = [header.sectionSizeHint(column)]
+            for row in range(self.table.rowCount()):
                 control = self.table.cellWidget(row, column)
                 if control is not None:
                     widths.append(control.sizeHint().width() + 4)

@@ -800,10 +800,11 @@ class MainWindow(QMainWindow):
             return None
         from bundleguard.case.readiness import readiness
 
+        case = case_as_built(self.controller.case)  # no folder named: the default one
         page = self._late.get(Step.BUNDLE)
         if page is None:
-            return readiness(self.controller.case)
-        return readiness(self.controller.case, page.facts, built=page.built_for)
+            return readiness(case)
+        return readiness(case, page.facts, built=page.built_for)
 
     def _update_steps(self) -> None:
         judged = self.readiness()
@@ -915,4 +916,3 @@ class MainWindow(QMainWindow):
             self._painted = True
             self.firstPainted.emit()
             QTimer.singleShot(0, self.build_pages)
-        case = case_as_built(self.controller.case)  # no folder named: the default one
