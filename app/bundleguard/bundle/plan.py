@@ -27,7 +27,7 @@ from bundleguard.certs.anchors import TrustAnchors
 from bundleguard.certs.chain import build_chain
 from bundleguard.certs.load import detect_format, load_certificates
 from bundleguard.certs.names import normalize_hostname, replication_verdict
-from bundleguard.certs.trust import check_trust
+from bundleguard.certs.trust import TrustReport, check_trust
 from bundleguard.certs.validity import check_validity
 from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.files import MAX_INPUT_BYTES, FileTooLargeError, NotAFileError, read_input_file
@@ -137,6 +137,8 @@ class BundlePlan:
     notes: tuple[str, ...]  # harmless changes made (renames, duplicates dropped)
     trust_summary: str | None = None
     needs_software_update: bool | None = None
+    # The whole trust verdict, for the one sentence every page shows (`trust_sentence`).
+    trust: TrustReport | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -262,7 +264,7 @@ def _certificate_checks(
     now: dt.datetime | None,
     public_anchors: Sequence[x509.Certificate],
     system_anchors: Sequence[x509.Certificate],
-) -> tuple[list[str], str | None, bool | None]:
+) -> tuple[list[str], TrustReport | None]:
     """Chain, names, dates and trust, as warnings: support can still take the bundle.
 
     Works on the certificates already parsed (never re-reads a file's bytes)."""
@@ -277,7 +279,7 @@ def _certificate_checks(
             else None
         )
     except BundleGuardError as error:
-        return [f"The certificates could not be checked: {error}"], None, None
+        return [f"The certificates could not be checked: {error}"], None
     found: list[str] = []
     problems = verdict.problems if verdict is not None else ()
     for text in (*problems, *chain.problems, *validity.problems):
@@ -289,7 +291,7 @@ def _certificate_checks(
             f"The certificate is {trust.summary}. Support does not need to rebuild the "
             "software for it: you may not need to send this bundle."
         )
-    return found, trust.summary, trust.needs_software_update
+    return found, trust
 
 
 def _parsed(report, data: bytes, source: str) -> tuple[x509.Certificate, ...]:
@@ -385,10 +387,9 @@ def plan_bundle(
     members.extend(cert_members)
 
     warnings: list[str] = []
-    trust_summary: str | None = None
-    needs_update: bool | None = None
+    trust = None
     if cert_members:
-        warnings, trust_summary, needs_update = _certificate_checks(
+        warnings, trust = _certificate_checks(
             parsed, appliance, site, now, public_anchors, system_anchors
         )
     return BundlePlan(
@@ -400,6 +401,7 @@ def plan_bundle(
         refusals=tuple(refusals),
         warnings=tuple(warnings),
         notes=tuple(notes),
-        trust_summary=trust_summary,
-        needs_software_update=needs_update,
+        trust_summary=trust.summary if trust is not None else None,
+        needs_software_update=trust.needs_software_update if trust is not None else None,
+        trust=trust,
     )

@@ -142,10 +142,12 @@ def check_trust(
             "issued by a publicly trusted CA — no software update needed, "
             f"but it does not verify as it is: {public_error}"
         )
-    elif chain and len(chain) == 1 and is_root(chain[0]):
+    elif not chain:
+        verdict, summary = INCOMPLETE, "there is no certificate to judge"
+    elif len(chain) == 1 and is_root(chain[0]):
         verdict = SELF_SIGNED
         summary = "self-signed — send it to support: a software update is needed." + system_note
-    elif chain and not build_chain(chain, anchors=()).complete and not on_system:
+    elif not build_chain(chain, anchors=()).complete and not on_system:
         verdict = INCOMPLETE
         summary = (
             "cannot tell who issued it: the chain is incomplete — add the missing "
@@ -167,3 +169,30 @@ def check_trust(
         public_error=public_error,
         system_error=system_error,
     )
+
+
+# The answer in one sentence, as every page words it (the verdict is `check_trust`'s).
+NO_UPDATE = "Software update needed: no — publicly trusted"
+UPDATE = (
+    "Software update needed: yes — issued by a private CA that BeyondTrust clients do not trust"
+)
+SELF_SIGNED_UPDATE = (
+    "Software update needed: yes — self-signed, so BeyondTrust clients do not trust it"
+)
+NOT_KNOWN = "Software update needed: not known"
+
+
+def trust_sentence(report: TrustReport) -> str:
+    """THE trust answer in one sentence: "Software update needed: yes / no / not known —
+    why". A chain without its issuers is "not known", never "publicly trusted": only a
+    chain that verifies against Mozilla's roots (or one issued by a public CA that does not
+    verify as it is) is a "no"."""
+    if report.verdict == SELF_SIGNED:
+        return SELF_SIGNED_UPDATE
+    if report.needs_software_update:
+        return UPDATE
+    if report.verdict == PUBLIC and report.publicly_trusted:
+        return NO_UPDATE
+    if report.verdict == PUBLIC_BUT_INVALID and report.issued_by_public_ca:
+        return f"Software update needed: no — {report.summary}"
+    return f"{NOT_KNOWN} — {report.summary}"

@@ -22,6 +22,7 @@ from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, Qt,
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -58,35 +59,46 @@ log = logging.getLogger("bundleguard.gui")
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_ROLE = Qt.ItemDataRole.UserRole + 2
+CHAIN_INDEX_ROLE = Qt.ItemDataRole.UserRole + 3
+# What the list shows ("Show"): every file, the refused ones, or the accepted ones.
+SHOW_ALL, SHOW_REFUSED, SHOW_ACCEPTED = "All", "Refused", "Accepted"
 BATCH = 25
 CASE_FULL = (
     "it and the files after it were not added: a case holds at most {limit:,} files "
     "(make a case per appliance, or remove files first)."
 )
 NOT_ADDED_SHOWN = 10
-NO_UPDATE = "Software update needed: no — publicly trusted"
-UPDATE = (
-    "Software update needed: yes — issued by a private CA that BeyondTrust clients do not trust"
-)
-SELF_SIGNED_UPDATE = (
-    "Software update needed: yes — self-signed, so BeyondTrust clients do not trust it"
-)
 
 
 def trust_answer(trust) -> str:
-    """The trust answer in one sentence, from the core's verdict (its summary is not
-    repeated where the sentence already says it)."""
-    from bundleguard.certs.trust import INCOMPLETE, PUBLIC_BUT_INVALID, SELF_SIGNED
+    """The trust answer in one sentence: the core's (`certs.trust.trust_sentence`), the
+    same words on every page."""
+    from bundleguard.certs.trust import trust_sentence
 
-    if trust.verdict == SELF_SIGNED:
-        return SELF_SIGNED_UPDATE
-    if trust.needs_software_update:
-        return UPDATE
-    if trust.verdict == INCOMPLETE:
-        return f"Software update needed: not known — {trust.summary}"
-    if trust.verdict == PUBLIC_BUT_INVALID:
-        return f"Software update needed: no — {trust.summary}"
-    return NO_UPDATE
+    return trust_sentence(trust)
+
+
+def __getattr__(name: str):
+    # The sentences themselves live in `certs.trust` (imported only when asked for: the
+    # page's first paint does not need cryptography's x509).
+    if name in ("NO_UPDATE", "UPDATE", "SELF_SIGNED_UPDATE"):
+        from bundleguard.certs import trust
+
+        return getattr(trust, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def count_words(total: int, accepted: int, refused: int, listed: int) -> str:
+    """ "12 files: 10 accepted, 2 refused" (and how many are being checked, or shown)."""
+    if not total:
+        return "No files yet."
+    text = f"{total:,} file{'s' if total != 1 else ''}: {accepted:,} accepted, {refused:,} refused"
+    checking = total - accepted - refused
+    if checking:
+        text += f", {checking:,} being checked"
+    if listed != total:
+        text += f" ({listed:,} shown)"
+    return text
 
 
 # ------------------------------------------------------------------ work (no Qt)
@@ -312,6 +324,7 @@ class CertificatesPage(QWidget):
         # Each file's evidence (`case.evidence.FileEvidence`), as the last scan judged it.
         self.evidence: dict[str, FileEvidence] = {}
         self.inspection = None
+        self.details_dialog = None  # the "Certificate details" view last opened
         self._scan_task: workers.Task | None = None
         self._after_extract = ""  # what the last extraction did, said until the next change
         self._inspecting = workers.LatestJob(self, controller.pool)
@@ -347,8 +360,15 @@ class CertificatesPage(QWidget):
         )
         self.extract_button.clicked.connect(self.extract_selected)
         self.extract_button.hide()
+        self.details_button = QPushButton("Details…", self)
+        self.details_button.setAccessibleName("Details")
+        self.details_button.setToolTip(
+            "Show the selected file's certificates in full (or double-click it, or press Enter)"
+        )
+        self.details_button.clicked.connect(self.show_selected_details)
         for button in (self.add_button, self.folder_button, self.remove_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.details_button)
         buttons.addWidget(self.extract_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -365,6 +385,27 @@ class CertificatesPage(QWidget):
         self.progress.hide()
         self.cancel_button.hide()
 
+        # With many files: how many of each, which to show, and the refused ones out at once.
+        counts = QHBoxLayout()
+        self.count = plain_label("", self)
+        self.count.setAccessibleName("File count")
+        counts.addWidget(self.count, 1)
+        self.show_filter = QComboBox(self)
+        self.show_filter.addItems([SHOW_ALL, SHOW_REFUSED, SHOW_ACCEPTED])
+        self.show_filter.setAccessibleName("Show")
+        self.show_filter.setToolTip("Which files the list shows")
+        self.show_filter.currentIndexChanged.connect(lambda _index: self._fill())
+        counts.addWidget(plain_label("Show:", self, wrap=False))
+        counts.addWidget(self.show_filter)
+        self.remove_refused_button = QPushButton("Remove all refused", self)
+        self.remove_refused_button.setAccessibleName("Remove all refused")
+        self.remove_refused_button.setToolTip(
+            "Take every refused file out of the case (the files stay on your disk)"
+        )
+        self.remove_refused_button.clicked.connect(self.remove_all_refused)
+        counts.addWidget(self.remove_refused_button)
+        layout.addLayout(counts)
+
         self.model = FileListModel(self)
         self.list = QListView(self)
         self.list.setAccessibleName("Files")
@@ -373,6 +414,8 @@ class CertificatesPage(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.selectionModel().currentChanged.connect(self._current_changed)
+        self.list.doubleClicked.connect(self._file_activated)
+        self.list.installEventFilter(self)
         layout.addWidget(self.list, 2)
         self.reason = plain_label("", self)
         self.reason.setAccessibleName("Reason")
@@ -389,6 +432,8 @@ class CertificatesPage(QWidget):
         self.chain = QTreeWidget(self)
         self.chain.setAccessibleName("Chain")
         self.chain.setHeaderLabels(["Certificate", "Expires"])
+        self.chain.itemDoubleClicked.connect(lambda item, _column: self._chain_activated(item))
+        self.chain.installEventFilter(self)
         layout.addWidget(self.chain, 1)
         layout.addWidget(QLabel("Hostname coverage", self))
         self.coverage = QTableWidget(0, 2, self)
@@ -415,6 +460,20 @@ class CertificatesPage(QWidget):
         controller.anchorsReady.connect(self.inspect)
         self._case_changed()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on a file row or a chain node opens its details (as a double-click does)."""
+        if event.type() == QEvent.Type.KeyPress and event.key() in (
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
+            if watched is self.list and self.list.currentIndex().isValid():
+                self._file_activated(self.list.currentIndex())
+                return True
+            if watched is self.chain and self.chain.currentItem() is not None:
+                self._chain_activated(self.chain.currentItem())
+                return True
+        return super().eventFilter(watched, event)
+
     def changeEvent(self, event) -> None:
         """The system switched light/dark: colours are derived from the palette again."""
         super().changeEvent(event)
@@ -433,13 +492,29 @@ class CertificatesPage(QWidget):
 
     # ------------------------------------------------------------ adding
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Add certificate files")
+        """ "Add files…": certificates offered first ("All files" too), starting in the
+        folder last used (remembered in the config folder)."""
+        from bundleguard.gui.details import (
+            add_files_dialog_args,
+            last_added_folder,
+            remember_added_folder,
+        )
+
+        args = add_files_dialog_args(last_added_folder())
+        names, _ = QFileDialog.getOpenFileNames(self, args["caption"], args["dir"], args["filter"])
         if names:
+            remember_added_folder(Path(names[0]).parent)
             self.add_paths([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of certificate files")
+        from bundleguard.gui.details import last_added_folder, remember_added_folder
+
+        last = last_added_folder()
+        folder = QFileDialog.getExistingDirectory(
+            self, "Add a folder of certificate files", str(last) if last else ""
+        )
         if folder:
+            remember_added_folder(Path(folder))
             self.add_paths([Path(folder)])
 
     def add_paths(self, paths: Sequence[Path]) -> workers.TaskSignals:
@@ -516,6 +591,22 @@ class CertificatesPage(QWidget):
         if paths:
             self.controller.remove_files(paths)
 
+    def refused_files(self) -> list[str]:
+        """The case's files the guard refused (or could not read), in the case's order."""
+        return [
+            path
+            for path in self.controller.case.files
+            if (report := self.reports.get(path)) is not None and report.verdict.value in REFUSED
+        ]
+
+    def remove_all_refused(self) -> None:
+        """Take every refused file out of the case, through the one remove path."""
+        paths = self.refused_files()
+        self._after_extract = ""
+        show_problem(self.not_added, None)
+        if paths:
+            self.controller.remove_files(paths)
+
     # ------------------------------------------------------------ showing
     def _case_changed(self) -> None:
         if self.controller.path != self._not_added_for:
@@ -535,14 +626,30 @@ class CertificatesPage(QWidget):
         current = self.list.currentIndex().data(PATH_ROLE)
         rows = []
         basename = os.path.basename  # no pathlib per file: 1,000 of them are shown at once
+        shown = self.show_filter.currentText()
+        refused = accepted = 0
         for path in self.controller.case.files:
             report = self.reports.get(path)
             if report is None:
                 verdict, reasons = "scanning", ""
             else:
                 verdict, reasons = report.verdict.value, " ".join(report.reasons)
+            if verdict in REFUSED:
+                refused += 1
+                if shown == SHOW_ACCEPTED:
+                    continue
+            elif verdict != "scanning":
+                accepted += 1
+                if shown == SHOW_REFUSED:
+                    continue
+            elif shown != SHOW_ALL:
+                continue
             name = visible(basename(path))  # a bidi override shows as \u202e, never obeyed
             rows.append((path, verdict, f"{name} — {VERDICT_WORDS[verdict]}", reasons))
+        self.count.setText(
+            count_words(len(self.controller.case.files), accepted, refused, len(rows))
+        )
+        self.remove_refused_button.setEnabled(refused > 0)
         red = QBrush(problem_colour(self.palette()))
         self.model.set_rows(rows, self._verdict_icon, red)
         selected = self.model.row_of(current) if current else -1
@@ -646,6 +753,73 @@ class CertificatesPage(QWidget):
         self._after_extract = message
         self.reason.setText(message)
 
+    # ------------------------------------------------------------ details
+    def _output_folder(self) -> Path:
+        """Where a dialog for an output starts: the case's folder, never a key's."""
+        from bundleguard.gui.details import key_folders, output_start_folder
+
+        return output_start_folder(
+            self.controller.case,
+            self.controller.path,
+            key_folders(self.reports),
+            fallback=self.controller.files_dir,
+        )
+
+    def show_details(self, certificates, labels, index: int = 0):
+        """Open "Certificate details" on `certificates` (`labels` name them, escaped)."""
+        from bundleguard.gui.details import CertificateDetailsDialog
+
+        dialog = CertificateDetailsDialog(
+            certificates,
+            labels,
+            index=index,
+            pool=self.controller.pool,
+            start_folder=self._output_folder,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.details_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_selected_details(self) -> None:
+        """The "Details…" button: the current file's certificates (else the first file's)."""
+        index = self.list.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        if index.isValid():
+            self._file_activated(index)
+
+    def _file_activated(self, index: QModelIndex) -> None:
+        """A file row's certificates in full (the guard's parse: nothing is read here)."""
+        from bundleguard.certs.describe import subject_text
+
+        path = index.data(PATH_ROLE)
+        report = self.reports.get(path) if path else None
+        certificates = tuple(getattr(report, "certificates", ()) or ()) if report else ()
+        if not certificates:
+            name = visible(os.path.basename(path)) if path else "This file"
+            self.reason.setText(f"{name}: no certificate to show in it.")
+            return
+        labels = [visible(subject_text(cert)) for cert in certificates]
+        self.show_details(certificates, labels)
+
+    def _chain_activated(self, item: QTreeWidgetItem) -> None:
+        """The chain, each certificate as the chain names it, opened on `item`'s."""
+        report = self.inspection
+        index = item.data(0, CHAIN_INDEX_ROLE)
+        if report is None or index is None:
+            return
+        chain = report.chain
+        certificates = (*chain.ordered, *chain.extra_leaves, *chain.unrelated)
+        labels = [
+            f"{summary.role or 'other'}: {visible(summary.subject)}"
+            for summary in report.certificates
+        ]
+        if len(certificates) != len(labels) or not 0 <= index < len(certificates):
+            return
+        self.show_details(certificates, labels, index)
+
     # ------------------------------------------------------------ inspecting
     def inspect(self) -> None:
         case = self.controller.case
@@ -679,7 +853,7 @@ class CertificatesPage(QWidget):
             self.findings.setText("")
             return
         parent = None
-        for summary in report.certificates:
+        for index, summary in enumerate(report.certificates):
             columns = [
                 f"{summary.role or 'other'}: {visible(summary.subject)}",
                 summary.not_after.strftime("%Y-%m-%d"),
@@ -688,7 +862,13 @@ class CertificatesPage(QWidget):
                 item = QTreeWidgetItem(self.chain, columns)
             else:
                 item = QTreeWidgetItem(parent, columns)
-            item.setToolTip(0, plain_tooltip("Names: " + ", ".join(summary.names)))
+            item.setData(0, CHAIN_INDEX_ROLE, index)
+            item.setToolTip(
+                0,
+                plain_tooltip(
+                    "Names: " + ", ".join(summary.names) + "\nDouble-click for its details"
+                ),
+            )
             if summary.role != "other":
                 parent = item
         self.chain.expandAll()

@@ -1,0 +1,128 @@
+"""One certificate in full (`certs.details`), a chain saved by the guard's rules
+(`case.savechain`), and the one trust sentence (`certs.trust.trust_sentence`).
+Certificates are generated at run time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from bundleguard.certs.anchors import TrustAnchors
+from bundleguard.certs.details import certificate_details, detail_lines, details_text
+from bundleguard.certs.load import load_certificates
+from bundleguard.certs.trust import check_trust, trust_sentence
+from bundleguard.errors import InputError
+from bundleguard.files import TargetExistsError
+from bundleguard.probe.fake import FakePKI
+from bundleguard.text import shown, visible
+from tests.certs import pki
+
+
+def test_the_details_are_cryptographys_own_values(chain) -> None:
+    leaf = chain.leaf
+    details = certificate_details(leaf, now=pki.NOW)
+    assert details.subject == leaf.subject.rfc4514_string()
+    assert details.issuer == "CN=Test Intermediate CA 1,O=bundleguard tests"
+    assert details.subject_alt_names == (
+        "DNS:support.example.com",
+        "DNS:primary.example.com",
+        "DNS:backup.example.com",
+    )
+    assert details.fingerprint_sha256 == leaf.fingerprint(hashes.SHA256()).hex(":").upper()
+    assert details.fingerprint_sha1 == leaf.fingerprint(hashes.SHA1()).hex(":").upper()
+    assert int(details.serial.replace(":", ""), 16) == leaf.serial_number
+    assert details.key == "EC secp256r1 (256 bits)"
+    assert details.key_usage == ("Digital Signature", "Key Encipherment")
+    assert details.extended_key_usage == ("TLS Web Server Authentication (serverAuth)",)
+    assert details.days_left == (leaf.not_valid_after_utc - pki.NOW).days
+    by_name = {e.name: e for e in details.extensions}
+    assert len(by_name) == len(leaf.extensions)
+    assert by_name["Basic Constraints"].critical and by_name["Basic Constraints"].value == "CA: no"
+    assert not by_name["Subject Alternative Name"].critical
+
+
+def test_an_rsa_key_and_an_unknown_critical_extension_are_described(rsa_chain) -> None:
+    key = pki.new_key()
+    custom = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x01\x02")
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "odd")]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "odd")]))
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(pki.NOW - dt.timedelta(days=30))
+        .not_valid_after(pki.NOW - dt.timedelta(days=2))
+        .add_extension(custom, critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    details = certificate_details(cert, now=pki.NOW)
+    assert details.serial == "07"
+    assert details.days_left < 0
+    lines = dict(detail_lines(details, shown))
+    assert lines["Extension: 1.3.6.1.4.1.99999.1 (critical)"] == "01:02"
+    assert "expired 2 days ago" in lines["Validity"]
+    assert certificate_details(rsa_chain.leaf).key.startswith("RSA 2048 bits")
+
+
+def test_untrusted_fields_are_escaped_by_the_shell_s_escaper() -> None:
+    chain = pki.make_chain(["support.example.com"], leaf_cn="evil\u202e\x1b[2J")
+    details = certificate_details(chain.leaf)
+    assert "\u202e" in details.subject  # the facts stay exact ...
+    for escape in (shown, visible):  # ... the words never obey them
+        text = details_text(details, escape)
+        assert "\u202e" not in text and "\x1b" not in text
+        assert "\\u202e" in text
+
+
+def test_a_chain_is_saved_as_one_pem_or_one_file_per_certificate(chain, tmp_path) -> None:
+    from bundleguard.case.savechain import save_chain
+
+    shuffled = [chain.root, chain.leaf, *chain.intermediates]
+    (one,) = save_chain(shuffled, tmp_path / "chain.pem")
+    assert load_certificates(one.read_bytes()) == tuple(chain.certs)  # leaf first
+    each = save_chain(shuffled, tmp_path / "part.crt", per_certificate=True)
+    assert [p.name.split("-")[1] for p in each] == ["01", "02", "03"]
+    assert [load_certificates(p.read_bytes())[0] for p in each] == chain.certs
+    with pytest.raises(TargetExistsError) as raised:
+        save_chain(shuffled, tmp_path / "part.crt", per_certificate=True)
+    assert len(raised.value.paths) == 3
+    assert save_chain(shuffled, tmp_path / "part.crt", per_certificate=True, replace=True) == each
+
+
+def test_the_guard_refuses_to_write_anything_but_certificates() -> None:
+    from bundleguard.case.savechain import check_certificates_only
+
+    chain = pki.make_chain(["support.example.com"])
+    check_certificates_only("ok.pem", pki.pem(chain.leaf))
+    with pytest.raises(InputError, match="secret guard"):
+        check_certificates_only("bad.pem", pki.pem(chain.leaf) + pki.key_pem(chain.leaf_key))
+    with pytest.raises(InputError):
+        check_certificates_only("empty.pem", b"")
+
+
+def test_a_chain_without_its_issuers_is_not_known_never_publicly_trusted() -> None:
+    pki_ = FakePKI("Public-looking CA")
+    served = pki_.issue(["support.example.com"])
+    # Its root is one of "Mozilla's" roots here: the chain with its issuer is a "no" ...
+    anchors = TrustAnchors((pki_.root,), ())
+    whole = check_trust((served.leaf, pki_.intermediate), anchors=anchors)
+    assert trust_sentence(whole) == "Software update needed: no — publicly trusted"
+    # ... the leaf alone is "not known", never "publicly trusted".
+    alone = trust_sentence(check_trust((served.leaf,), anchors=anchors))
+    assert alone.startswith("Software update needed: not known — ")
+    assert "publicly trusted" not in alone
+    nothing = trust_sentence(check_trust((), anchors=anchors))
+    assert nothing == "Software update needed: not known — there is no certificate to judge"
+
+
+def test_the_trust_sentence_for_a_private_ca_and_a_self_signed_certificate(chain) -> None:
+    private = trust_sentence(check_trust(chain.certs, anchors=TrustAnchors((), ())))
+    assert private.startswith("Software update needed: yes — issued by a private CA")
+    own = pki.self_signed(["support.example.com"])
+    assert trust_sentence(check_trust([own.leaf])).startswith(
+        "Software update needed: yes — self-signed"
+    )
