@@ -164,9 +164,12 @@ def open_drafts(drafts: Sequence[Draft]) -> tuple[OpenOutcome, ...]:
 
 def describe_warnings(plans: Sequence[BundlePlan]) -> str:
     """Chain, name, date and trust findings of the plans, each once, in plain words."""
+    from bundleguard.certs.trust import trust_sentence  # the one trust sentence
+
     lines: list[str] = []
     for plan in plans:
-        for text in (plan.trust_summary, *plan.warnings):
+        trust = trust_sentence(plan.trust) if plan.trust is not None else plan.trust_summary
+        for text in (trust, *plan.warnings):
             if text and text not in lines:
                 lines.append(text)
     return "\n".join(f"• {line}" for line in lines)
