@@ -101,6 +101,9 @@ class CaseStore:
         self.root = data_dir() if root is None else root
         # Each case file's case as last read or written: saving it unchanged writes nothing.
         self._as_on_disk: dict[str, Case] = {}
+        # The last case, when `open_last` could not open it (left as it is): the window
+        # asks the user what to do with it.
+        self.set_aside: Path | None = None
 
     @property
     def cases_dir(self) -> Path:
@@ -129,8 +132,9 @@ class CaseStore:
 
     def open_last(self) -> Opened:
         """The last case worked on, or a new empty one (with a warning if the last one
-        cannot be opened, whatever the reason: it stays where it is, untouched, and the
-        new case gets a new name). Never raises: a start does not die of a case file."""
+        cannot be opened, whatever the reason: it stays where it is, untouched, the new
+        case gets a new name, and `set_aside` is its path). Never raises: a start does not
+        die of a case file."""
         for path in self.recent():
             try:
                 os.lstat(path)
@@ -141,6 +145,7 @@ class CaseStore:
             try:
                 return self.open(path)
             except (InputError, OSError, ValueError, RuntimeError) as error:
+                self.set_aside = Path(path)
                 return Opened(Case(), self.new_case_path(), _set_aside(path, error))
         return Opened(Case(), self.new_case_path())
 

@@ -19,7 +19,7 @@ opened") with the path or web address in a selectable plain-text field ("Path to
 `parent` may be left out: the box then belongs to the active window. Untrusted text (a
 file name in a path) is shown as plain text, its invisible and bidi characters escaped
 (`text.visible`); "Copy" copies the path itself, through the copied-text guard
-(`case.texts.checked`). Tests replace `system_open` and `spawn`, and pass `platform`.
+(`case.texts.checked`). Tests replace `system_open`, `spawn` and `current_platform`.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ def spawn(command: Sequence[str] | str) -> bool:
         log.info("Could not start a program to show a file: %s", type(error).__name__)
         return False
     return True
+
+
+def current_platform() -> str:
+    """`sys.platform` (tests replace this to take another platform's branch)."""
+    return sys.platform
 
 
 def reveal_command(path: Path, platform: str) -> Sequence[str] | str | None:
@@ -201,7 +206,7 @@ def show_file(
     """Show `path` selected in the file manager (its folder opens where selecting a file
     is not known to work); say so, with its path, when nothing could show it."""
     path = Path(os.path.abspath(path))
-    command = reveal_command(path, sys.platform if platform is None else platform)
+    command = reveal_command(path, current_platform() if platform is None else platform)
     if command is None:
         if system_open(QUrl.fromLocalFile(str(path.parent))):
             return True

@@ -239,6 +239,8 @@ class MainWindow(QMainWindow):
         self._show_notice()
         if controller.open_elsewhere:
             QTimer.singleShot(0, self, self._ask_open_elsewhere_at_start)
+        if controller.store.set_aside is not None:
+            QTimer.singleShot(0, self, self._ask_damaged_at_start)
 
     # ---------------------------------------------------------------- pages
     @property
@@ -572,6 +574,28 @@ class MainWindow(QMainWindow):
             ],
             cancel=start_new,
         )
+
+    def _ask_damaged_at_start(self) -> None:
+        """The last case could not be opened (it was left as it is, a new case started):
+        a dialog that stays until the user chooses (`gui.damaged`), asked once."""
+        from bundleguard.gui.damaged import DamagedCaseDialog
+
+        path, self.controller.store.set_aside = self.controller.store.set_aside, None
+        if path is None:
+            return
+
+        def start_new() -> None:
+            self.controller.warning = None  # said in the dialog, and answered
+            self._show_notice()
+
+        self.damaged_dialog = DamagedCaseDialog(
+            path,
+            self.controller.warning or "",
+            self,
+            open_another=self.open_case_dialog,
+            start_new=start_new,
+        )
+        self.damaged_dialog.open()
 
     def _ask_changed_on_disk(self) -> None:
         """Another program wrote the case since we read it: never overwrite it unasked."""
