@@ -5,7 +5,8 @@
 Builds the demo case in a temporary folder (with its own data and settings folders, so
 the user's cases are never touched), opens the window (under Xvfb when it is installed,
 else offscreen), visits each step and saves
-`QWidget.grab()` of the whole window as PNG: case, certificates, screenshot, bundle (the
+`QWidget.grab()` of the whole window as PNG: case, certificates (and the leaf's
+certificate-details view), screenshot, bundle (the
 demo's refused file stops the build and says why), and bundle-built (after the refused
 file is taken out of the case and the bundles are built), replicate and
 replicate-verified (the demo's fake appliances checked over live TLS).
@@ -73,6 +74,14 @@ def main() -> int:
 
     shoot(0, "case")
     shoot(1, "certificates", 4.0)
+    # The leaf's "Certificate details" (double-click or Enter on a chain node).
+    window.certificates_page.show_chain_details(0)
+    details = window.certificates_page.details_dialog
+    if details is not None:
+        settle(app, 0.5)
+        details.grab().save(str(args.out / "certificate-details.png"))
+        print(args.out / "certificate-details.png")
+        details.close()
     shoot(2, "screenshot")
     page = window.bundle_page
     shoot(3, "bundle", 5.0, until=lambda: "refused" in page.reason.text())

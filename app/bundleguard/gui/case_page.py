@@ -268,7 +268,10 @@ class CasePage(QWidget):
     def _browse(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # its enums cost the first paint time
 
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output.text())
+        from bundleguard.gui.details import case_output_folder  # never where a key came from
+
+        start = str(case_output_folder(self.controller))
+        folder = QFileDialog.getExistingDirectory(self, "Output folder", start)
         if folder:
             self.output.setText(folder)
             self._edited("output", folder)

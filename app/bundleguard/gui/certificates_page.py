@@ -756,14 +756,9 @@ class CertificatesPage(QWidget):
     # ------------------------------------------------------------ details
     def _output_folder(self) -> Path:
         """Where a dialog for an output starts: the case's folder, never a key's."""
-        from bundleguard.gui.details import key_folders, output_start_folder
+        from bundleguard.gui.details import case_output_folder
 
-        return output_start_folder(
-            self.controller.case,
-            self.controller.path,
-            key_folders(self.reports),
-            fallback=self.controller.files_dir,
-        )
+        return case_output_folder(self.controller, self.reports)
 
     def show_details(self, certificates, labels, index: int = 0):
         """Open "Certificate details" on `certificates` (`labels` name them, escaped)."""
@@ -805,10 +800,15 @@ class CertificatesPage(QWidget):
         self.show_details(certificates, labels)
 
     def _chain_activated(self, item: QTreeWidgetItem) -> None:
-        """The chain, each certificate as the chain names it, opened on `item`'s."""
-        report = self.inspection
         index = item.data(0, CHAIN_INDEX_ROLE)
-        if report is None or index is None:
+        if index is not None:
+            self.show_chain_details(index)
+
+    def show_chain_details(self, index: int = 0) -> None:
+        """The chain, each certificate as the chain names it, opened on the `index`th
+        (leaf first, then the certificates outside the chain)."""
+        report = self.inspection
+        if report is None:
             return
         chain = report.chain
         certificates = (*chain.ordered, *chain.extra_leaves, *chain.unrelated)

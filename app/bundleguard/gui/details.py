@@ -8,10 +8,10 @@ the guard of copied text (`case.texts`). Only a certificate's own PEM is ever co
 written, never a file's bytes (a key beside it stays where it is).
 
 Where dialogs start:
-- `output_start_folder(case, case_path, key_folders)`: a dialog that writes something
-  (a chain, the case, the output folder) starts in the case's folder (its output folder
-  when it names one that exists, else the folder of the case file), never in a folder a
-  key came from.
+- `case_output_folder(controller)` (`output_start_folder(case, case_path, keys)`): a
+  dialog that writes something (a chain, the case, the output folder) starts in the
+  case's folder (its output folder when it names one that exists, else the folder of the
+  case file), never in a folder a key came from (`case_key_folders`).
 - `add_files_dialog_args(last)` and `remember_added_folder(folder)`: "Add files…" offers
   a certificate filter ("All files" still there) and starts in the folder last used,
   kept in the config folder (`folders.config_dir`): a folder name, never anything else.
@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -101,6 +101,33 @@ def output_start_folder(
     return candidates[-1]
 
 
+def case_key_folders(case: Case, reports: dict | None = None) -> set[Path]:
+    """Every folder a key of the case came from: the exported PKCS#12's, and those of
+    the case's files the guard judged "secret" (`reports`, else what the process's
+    evidence already knows: no file is read)."""
+    if reports is None:
+        from bundleguard.case.evidence import shared_evidence
+
+        reports = shared_evidence().known(case.files).reports
+    folders = key_folders(reports)
+    export = case.replication.exported_pkcs12
+    if export:
+        folders.add(Path(os.path.abspath(export)).parent)
+    return folders
+
+
+def case_output_folder(controller, reports: dict | None = None) -> Path:
+    """Where a dialog that writes something for the window's case starts (the output
+    folder chooser, "Save case as", "Save chain as…"): `output_start_folder` for the
+    controller's case, avoiding every folder a key of it came from."""
+    return output_start_folder(
+        controller.case,
+        controller.path,
+        case_key_folders(controller.case, reports),
+        fallback=controller.files_dir,
+    )
+
+
 def _added_folder_path() -> Path:
     from bundleguard.folders import config_dir
 
@@ -144,6 +171,15 @@ def add_files_dialog_args(last: Path | None) -> dict[str, str]:
 # --------------------------------------------------------------- the details view
 
 
+def _fitting(widget: QWidget, width: int, height: int) -> QSize:
+    """`width` x `height`, or less where the screen's free area is smaller."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width() - 40), min(height, free.height() - 60))
+
+
 def _save(certificates, target: Path, per_certificate: bool, replace: bool):
     """In a worker: save the chain; an existing target comes back as a value (to ask)."""
     from bundleguard.case.savechain import save_chain
@@ -177,7 +213,8 @@ class CertificateDetailsDialog(QDialog):
         self._saving = LatestJob(self, pool)
         self.setWindowTitle(TITLE)
         self.setAccessibleName(TITLE)
-        self.setMinimumSize(640, 480)
+        self.setMinimumSize(560, 420)
+        self.resize(_fitting(self, 820, 600))  # a SHA-256 fingerprint on one line
         layout = QVBoxLayout(self)
 
         self.chooser = QListWidget(self)
@@ -362,6 +399,8 @@ __all__ = [
     "TITLE",
     "CertificateDetailsDialog",
     "add_files_dialog_args",
+    "case_key_folders",
+    "case_output_folder",
     "key_folders",
     "last_added_folder",
     "output_start_folder",

@@ -455,7 +455,10 @@ class MainWindow(QMainWindow):
         """Ask where, and save the case there (True when it was saved)."""
         from PySide6.QtWidgets import QFileDialog
 
-        name, _ = QFileDialog.getSaveFileName(self, "Save case as", "", f"Cases (*{SUFFIX})")
+        from bundleguard.gui.details import case_output_folder  # never where a key came from
+
+        start = str(case_output_folder(self.controller))
+        name, _ = QFileDialog.getSaveFileName(self, "Save case as", start, f"Cases (*{SUFFIX})")
         if not name:
             return False
         path = Path(name)
