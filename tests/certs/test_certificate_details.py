@@ -126,3 +126,28 @@ def test_the_trust_sentence_for_a_private_ca_and_a_self_signed_certificate(chain
     assert trust_sentence(check_trust([own.leaf])).startswith(
         "Software update needed: yes — self-signed"
     )
+
+
+def test_inspect_details_prints_what_the_window_shows(chain, tmp_path, capsys, monkeypatch):
+    import json
+
+    from bundleguard import cli
+    from bundleguard.certs import roots
+
+    monkeypatch.setattr(roots, "system_roots", lambda: ())
+    hostile = pki.make_chain(["support.example.com"], leaf_cn="evil\u202e\x1b[2J")
+    path = tmp_path / "chain.pem"
+    path.write_bytes(pki.pem(hostile.leaf, *hostile.intermediates, hostile.root))
+    assert cli.main(["inspect", str(path), "--details"]) == 0
+    out = capsys.readouterr().out
+    for line in detail_lines(certificate_details(hostile.leaf), shown):
+        assert f"  {line[0]}: {line[1]}" in out or line[0] == "Validity"
+    assert "Certificate (leaf): evil\\u202e\\x1b[2J" in out
+    assert "\u202e" not in out and "\x1b" not in out
+    assert out.count("SHA-1 fingerprint: ") == 3
+    assert cli.main(["inspect", str(path), "--details", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["fingerprint_sha256"] for d in data["details"]] == [
+        c["fingerprint_sha256"] for c in data["certificates"]
+    ]
+    assert data["details"][0]["subject"].startswith("CN=evil\u202e\x1b[2J")  # JSON exact

@@ -91,6 +91,13 @@ class InspectReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def chain_certificates(self) -> tuple[x509.Certificate, ...]:
+        """The certificates `certificates` summarises, in the same order: the chain leaf
+        first, then those outside it."""
+        chain = self.chain
+        return (*chain.ordered, *chain.extra_leaves, *chain.unrelated)
+
     def to_json(self) -> dict[str, Any]:
         """The `inspect --json` form: exact values (nothing escaped), no key bytes."""
         return {
@@ -108,6 +115,7 @@ class InspectReport:
 
 
 def _summaries(chain: ChainReport) -> tuple[CertificateSummary, ...]:
+    # In the order of `InspectReport.chain_certificates`.
     roles = [(cert, chain_role(index, cert)) for index, cert in enumerate(chain.ordered)]
     roles.extend((c, "other") for c in (*chain.extra_leaves, *chain.unrelated))
     return tuple(CertificateSummary.of(cert, role) for cert, role in roles)

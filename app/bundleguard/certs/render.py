@@ -8,6 +8,7 @@ the report types' `to_json()` keep values exact.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -71,6 +72,19 @@ def render_inspect(report: InspectReport) -> str:
             f"PKCS#12 {shown(file.name)}: {key}; {len(p12.chain)} chain certificate(s); "
             f"{protection}"
         )
+    return "\n".join(out)
+
+
+def render_details(report: InspectReport, now: dt.datetime | None = None) -> str:
+    """Every field of each certificate (`inspect --details`): the lines the window's
+    "Certificate details" view shows, escaped for a terminal."""
+    from bundleguard.certs.details import certificate_details, detail_lines
+
+    out: list[str] = []
+    for summary, cert in zip(report.certificates, report.chain_certificates, strict=True):
+        out.append(f"Certificate ({summary.role or 'other'}): {shown(summary.subject)}")
+        lines = detail_lines(certificate_details(cert, now), shown)
+        out.extend(f"  {label}: {value}" for label, value in lines)
     return "\n".join(out)
 
 

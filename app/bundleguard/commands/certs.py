@@ -68,6 +68,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--expiry-days", type=expiry_days, default=DEFAULT_EXPIRY_DAYS, metavar="N",
         help=f"warn when a certificate expires within N days (default {DEFAULT_EXPIRY_DAYS})",
     )  # fmt: skip
+    inspect.add_argument(
+        "--details", action="store_true",
+        help="also show every field of each certificate (as the window's Certificate details)",
+    )  # fmt: skip
     add_passphrase_argument(inspect)
     inspect.set_defaults(handler=run_inspect)
 
@@ -150,9 +154,19 @@ def run_inspect(args: argparse.Namespace) -> int:
         anchors=load_trust_anchors(),
     )
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        data = report.to_json()
+        if args.details:
+            from bundleguard.certs.details import certificate_details
+
+            data["details"] = [certificate_details(c).to_json() for c in report.chain_certificates]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(render_inspect(report))
+        if args.details:
+            from bundleguard.certs.render import render_details
+
+            print()
+            print(render_details(report))
     return ExitCode.OK if report.ok else ExitCode.PROBLEM
 
 

@@ -810,8 +810,7 @@ class CertificatesPage(QWidget):
         report = self.inspection
         if report is None:
             return
-        chain = report.chain
-        certificates = (*chain.ordered, *chain.extra_leaves, *chain.unrelated)
+        certificates = report.chain_certificates
         labels = [
             f"{summary.role or 'other'}: {visible(summary.subject)}"
             for summary in report.certificates
