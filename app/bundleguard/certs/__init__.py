@@ -41,7 +41,10 @@ Modules and their public API (stable; other packages rely on these names):
     `check_trust(chain: Sequence[x509.Certificate], hostname: str | None = None,
     now: datetime | None = None, *, anchors: TrustAnchors = NO_ANCHORS) -> TrustReport`
     (`.publicly_trusted`,
-    `.trusted_by_system`, `.needs_software_update`, `.summary`, `.verdict`).
+    `.trusted_by_system`, `.needs_software_update`, `.summary`, `.verdict`);
+    `trust_sentence(report) -> str`: THE answer in one sentence every page shows
+    ("Software update needed: yes / no / not known — …"; a chain without its issuers, or
+    no chain, is "not known").
 - `bundleguard.certs.roots`
     `public_roots()`, `system_roots()` (cached), `load_system_roots(platform=None)`:
     the one module here that reads files (through `anchors.load_trust_anchors`).
@@ -49,6 +52,12 @@ Modules and their public API (stable; other packages rely on these names):
     `fingerprint_sha256(cert) -> str` (uppercase hex with colons),
     `subject_text(cert) -> str`, `common_name(cert) -> str | None`,
     `is_root(cert)` (THE rule for "root": self-signed), `chain_role(index, cert)`.
+- `bundleguard.certs.details`
+    `certificate_details(cert, now=None) -> CertificateDetails` (subject, issuer,
+    subjectAltNames, validity and days left, serial, SHA-256 and SHA-1 fingerprints, key,
+    usages, every extension as `ExtensionDetail`; exact values, `.to_json()`);
+    `detail_lines(details, escape)` / `details_text(details, escape)`: the words the
+    window's Certificate details view and `inspect --details` show.
 - `bundleguard.certs.summary`
     `CertificateSummary` (`.of(cert, role="")`, `.to_json()`): one certificate at a
     glance, for `inspect` and `probe` alike.
@@ -65,6 +74,7 @@ Modules and their public API (stable; other packages rely on these names):
     `bundleguard inspect` prints (`.files`: `InspectedFile`; `.certificates`:
     `CertificateSummary`); `report.to_json()` is its `--json` form.
 - `bundleguard.certs.render`
-    `render_inspect(report)`, `render_written(path)`, `render_extraction_notes(extraction)`,
-    `render_rewrapped(path, legacy)`: the text the commands print, untrusted text escaped.
+    `render_inspect(report)`, `render_details(report)`, `render_written(path)`,
+    `render_extraction_notes(extraction)`, `render_rewrapped(path, legacy)`: the text the
+    commands print, untrusted text escaped.
 """
