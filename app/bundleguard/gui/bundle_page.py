@@ -248,23 +248,51 @@ def show_items(shown: QListWidget, items: Sequence[object]) -> None:
 
 
 APPLIANCE, ZIP, SIZE, HOLDS, SHOW, DRAFT = range(6)
+MAX_TABLE_ROWS_HEIGHT = 360  # pixels: about eight appliances' rows
 BUILT_HEADERS = ("Appliance", "Zip", "Size", "What it holds", "", "")
+
+
+class BuiltTable(QTableWidget):
+    """A table whose rows grow to their wrapped text whenever its width changes."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        fit_rows(self)
 
 
 def built_table() -> QTableWidget:
     """The "Bundles built" table: one row per zip written, read only, every cell plain."""
-    table = QTableWidget(0, len(BUILT_HEADERS))
+    table = BuiltTable(0, len(BUILT_HEADERS))
     table.setAccessibleName("Bundles built")
     table.setHorizontalHeaderLabels(list(BUILT_HEADERS))
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setWordWrap(True)  # a long zip name breaks at its hyphens, never cut
+    # A long zip name breaks at its hyphens and what it holds at its commas: never cut.
+    table.setWordWrap(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
     header = table.horizontalHeader()
-    for column in (APPLIANCE, SIZE, HOLDS, SHOW, DRAFT):
+    for column in (SIZE, SHOW, DRAFT):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(ZIP, QHeaderView.ResizeMode.Stretch)
+    for column in (APPLIANCE, HOLDS):  # sized by `_fill_table`: their words wrap
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+    header.sectionResized.connect(lambda *_: fit_rows(table))
+    fit_rows(table)
     return table
+
+
+def fit_rows(table: QTableWidget) -> None:
+    """Each row as tall as its wrapped text, and the table as tall as its rows (the page's
+    room below it is left to "Details")."""
+    table.resizeRowsToContents()
+    rows = sum(table.rowHeight(row) for row in range(table.rowCount()))
+    header = table.horizontalHeader().height() if table.horizontalHeader().isVisible() else 0
+    frame = 2 * table.frameWidth()
+    scroll = table.horizontalScrollBar()
+    extra = scroll.sizeHint().height() if scroll.isVisible() else 0
+    rows = min(max(rows, table.verticalHeader().defaultSectionSize()), MAX_TABLE_ROWS_HEIGHT)
+    table.setFixedHeight(header + rows + frame + extra)  # more rows than that: it scrolls
 
 
 def size_words(size: int) -> str:
@@ -398,10 +426,11 @@ class BundlePage(QWidget):
         layout.addWidget(self.problems)
         layout.addWidget(self.warnings)
         layout.addWidget(self.status)
-        layout.addWidget(self.built_table, 1)
+        layout.addWidget(self.built_table)
         layout.addLayout(after_row)
         layout.addWidget(self.details_button)
         layout.addWidget(self.results, 1)
+        layout.addStretch(0)  # the room below the table while "Details" is closed
         layout.addWidget(self.mail_outcome)
 
         self._replan_timer = QTimer(self)
@@ -584,6 +613,7 @@ class BundlePage(QWidget):
         self.built_for = None
         self.results.clear()
         self.built_table.setRowCount(0)
+        fit_rows(self.built_table)
         for button in (self.open_folder_button, self.open_draft_button, self.copy_button):
             button.setEnabled(False)
         self.open_draft_button.setText("Open email draft")
@@ -672,8 +702,17 @@ class BundlePage(QWidget):
             opener.setEnabled(draft is not None)
             opener.clicked.connect(lambda _=False, draft=draft: self.open_email_draft(draft))
             table.setCellWidget(row, DRAFT, opener)
-        table.resizeColumnsToContents()
-        table.resizeRowsToContents()
+        # The appliance's role and what it holds wrap (at a space, at a comma) rather than
+        # push the zip's name and the buttons out of view; a host name is never broken.
+        metrics = table.fontMetrics()
+        widest = max(
+            [metrics.horizontalAdvance(visible(b.appliance.hostname)) for b in result.written]
+            + [metrics.horizontalAdvance(BUILT_HEADERS[APPLIANCE])]
+        )
+        table.horizontalHeader().resizeSection(APPLIANCE, widest + 12)
+        holds_width = metrics.horizontalAdvance("1 intermediates, root")
+        table.horizontalHeader().resizeSection(HOLDS, holds_width + 12)
+        fit_rows(table)
 
     def _ask_replace(self, paths: Sequence[Path]) -> None:
         names = "\n".join(str(p) for p in paths)
