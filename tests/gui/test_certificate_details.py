@@ -107,6 +107,14 @@ def test_a_double_click_on_a_chain_node_opens_that_certificate(qtbot, window, ch
     ]
     expected = chain.intermediates[0].fingerprint(hashes.SHA256()).hex(":").upper()
     assert expected in find_by_name(dialog, "Fields").toPlainText()
+    dialog.close()
+    qtbot.waitUntil(lambda: window.certificates_page.details_dialog is None, timeout=5000)
+    # Enter on a chain node opens it too.
+    tree.setCurrentItem(tree.topLevelItem(0).child(0).child(0))
+    tree.setFocus()
+    QTest.keyClick(tree, Qt.Key.Key_Enter)
+    dialog = _details(qtbot, window)
+    assert find_by_name(dialog, "Certificate").text() == "Test Root CA"
 
 
 def test_a_hostile_common_name_is_shown_as_plain_escaped_text(qtbot, window, tmp_path):
@@ -244,5 +252,5 @@ def test_the_details_dialog_is_gone_after_close(qtbot, window, chain_file):
     window.certificates_page.show_selected_details()
     dialog = _details(qtbot, window)
     dialog.close()
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: window.certificates_page.details_dialog is None, timeout=5000)
     assert QApplication.activeModalWidget() is None

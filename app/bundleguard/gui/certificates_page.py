@@ -773,9 +773,14 @@ class CertificatesPage(QWidget):
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._details_closed(dialog))
         self.details_dialog = dialog
         dialog.open()
         return dialog
+
+    def _details_closed(self, dialog) -> None:
+        if self.details_dialog is dialog:
+            self.details_dialog = None  # deleted once closed: never reached through here
 
     def show_selected_details(self) -> None:
         """The "Details…" button: the current file's certificates (else the first file's)."""
