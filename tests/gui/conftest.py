@@ -30,6 +30,16 @@ def top_level_by_name(name: str) -> QWidget | None:
     return None
 
 
+def find_action(window: QWidget, menu: str, text: str):
+    """The action of the menu bar's `menu` that reads `text` (as announced: no `&`).
+    A QAction has no accessible name: its text is what a screen reader says."""
+    menus = [a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == menu]
+    assert len(menus) == 1, f"{len(menus)} menus are named {menu!r}"
+    found = [a for a in menus[0].actions() if a.text().replace("&", "") == text]
+    assert len(found) == 1, f"{len(found)} actions of {menu} read {text!r}"
+    return found[0]
+
+
 def answer_next_question(answer: QMessageBox.StandardButton, seen: list[str]) -> None:
     """Click `answer` in the next message box that opens (a real modal dialog)."""
 

@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -189,6 +189,38 @@ def case_key(case: Case) -> str:
         [[a.hostname.strip().lower(), a.role.value, a.address.strip()] for a in case.appliances],
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+
+
+FilePlace = tuple[int, str]
+"""Where a file was in the case's list: (its index, its path)."""
+
+
+def file_places(case: Case, paths: Iterable[str]) -> tuple[FilePlace, ...]:
+    """Where each of `paths` the case holds is in its files, in the list's order (what
+    taking them out would lose: `files_put_back` puts them where they were)."""
+    wanted = set(paths)
+    return tuple((index, path) for index, path in enumerate(case.files) if path in wanted)
+
+
+def files_put_back(case: Case, places: Iterable[FilePlace]) -> tuple[str, ...]:
+    """The case's files with each removed file back at its old index (taken in ascending
+    order, so every index means what it meant before the removal; past the end: at the
+    end). A path the case holds again meanwhile stays where it is now."""
+    files = list(case.files)
+    present = set(files)
+    for index, path in sorted(places):
+        if path not in present:
+            files.insert(min(index, len(files)), path)
+            present.add(path)
+    return tuple(files)
+
+
+def appliance_put_back(case: Case, index: int, entry: ApplianceEntry) -> tuple[ApplianceEntry, ...]:
+    """The case's appliances with `entry` (all its fields, its screenshot too) back at
+    `index` (past the end: at the end)."""
+    entries = list(case.appliances)
+    entries.insert(max(0, min(index, len(entries))), entry)
+    return tuple(entries)
 
 
 def verification_is_current(case: Case) -> bool | None:

@@ -284,10 +284,11 @@ class CasePage(QWidget):
         self.table.editItem(self.table.item(self.table.rowCount() - 1, HOST))
 
     def remove_appliance(self, row: int) -> None:
-        entries = list(self.controller.case.appliances)
-        if 0 <= row < len(entries):
-            del entries[row]
-            self.controller.update(appliances=tuple(entries))
+        self.controller.remove_appliance(row)  # Edit > Undo puts it back
+
+    def remove_selected(self) -> None:
+        """Edit > Remove (Delete): the appliance of the table's current row."""
+        self.remove_appliance(self.table.currentRow())
 
     def _table_edited(self, item: QTableWidgetItem) -> None:
         if self._loading:
@@ -320,13 +321,17 @@ class CasePage(QWidget):
     # ---------------------------------------------------------------- showing
     def refresh(self) -> None:
         case = self.controller.case
+        # The field being typed in keeps its text (the case stores it stripped, the folder
+        # made absolute), unless another case was opened or started: it shows that one's.
+        another = getattr(self, "_shown_for", None) != self.controller.path
+        self._shown_for = self.controller.path
         for edit, value in (
             (self.site, case.site),
             (self.incident, case.incident),
             (self.address, case.support_address),
             (self.output, case.output),
         ):
-            if edit.text().strip() != value.strip() and not edit.hasFocus():
+            if edit.text().strip() != value.strip() and (another or not edit.hasFocus()):
                 edit.setText(value)
         self._show_default_output(case)
         self._loading = True

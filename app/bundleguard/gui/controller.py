@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QLockFile, QObject, QThreadPool, Signal
+from PySide6.QtGui import QUndoStack
 
 from bundleguard.case.model import (
     MAX_CASE_BYTES,
@@ -33,6 +34,7 @@ from bundleguard.case.model import (
     Case,
     CaseLimitError,
     check_can_add,
+    file_places,
 )
 from bundleguard.case.store import CaseStore, Opened, case_files_folder, load_case
 from bundleguard.errors import BundleGuardError, InputError
@@ -193,6 +195,9 @@ class CaseController(QObject):
         self._stamp: _Stamp | None = None
         self.read_only = False
         self.unsaved = False
+        # Edit > Undo: files and appliances removed, screenshots replaced (`gui.undo`);
+        # emptied when another case is opened or started.
+        self.undo_stack = QUndoStack(self)
         self.save_problem: str | None = None
         self.conflict = False
         # The last case was open in another window when this one started: the window asks.
@@ -331,9 +336,30 @@ class CaseController(QObject):
             self.update(files=(*self._case.files, *sorted_out.added))
         return sorted_out
 
-    def remove_files(self, paths: list[str] | tuple[str, ...]) -> None:
-        gone = set(paths)
-        self.update(files=tuple(p for p in self._case.files if p not in gone))
+    def remove_files(self, paths: Sequence[str]) -> None:
+        """Take `paths` out of the case's files. Edit > Undo puts them back where they were
+        in the list, except a file that holds private key material: that is out for good
+        (a key container whose certificates were extracted leaves nothing to undo)."""
+        from bundleguard.gui.undo import RemoveFiles, restorable
+
+        places = file_places(self._case, paths)
+        if not places:
+            return
+        back = restorable(places)
+        if back:
+            self.undo_stack.push(RemoveFiles(self, places, back))  # push runs its redo
+        else:
+            gone = {path for _index, path in places}
+            self.update(files=tuple(p for p in self._case.files if p not in gone))
+
+    def remove_appliance(self, index: int) -> None:
+        """Take the appliance at `index` out of the case; Edit > Undo puts it back at its
+        row with all its fields and its screenshot."""
+        from bundleguard.gui.undo import RemoveAppliance
+
+        entries = self._case.appliances
+        if 0 <= index < len(entries):
+            self.undo_stack.push(RemoveAppliance(self, index, entries[index]))
 
     def _changed_elsewhere(self) -> bool:
         """Did another program write the case file since we last read or wrote it?"""
@@ -402,6 +428,7 @@ class CaseController(QObject):
                 raise CaseOpenElsewhereError(path)
         self._hold(lock)
         self._switch(opened.case, opened.path, read_only=read_only and lock is None)
+        self.undo_stack.clear()  # what was removed from another case is not put in this one
         self.caseChanged.emit()
 
     def _switch(self, case: Case, path: Path, *, read_only: bool) -> None:
@@ -421,6 +448,7 @@ class CaseController(QObject):
         path = self.store.new_case_path()
         self._hold(self._acquire(path)[1])
         self._switch(Case(), path, read_only=False)
+        self.undo_stack.clear()
         self.unsaved = True
         self._save()
         self.caseChanged.emit()
@@ -449,6 +477,7 @@ class CaseController(QObject):
         app, wrote it); what was not saved here is dropped."""
         case = load_case(self._path)
         self._switch(case, self._path, read_only=self.read_only)
+        self.undo_stack.clear()  # the case read again is another one: its places differ
         self.caseChanged.emit()
 
     def release(self) -> None:

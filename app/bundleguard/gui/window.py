@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QListWidget,
@@ -65,6 +66,11 @@ log = logging.getLogger("bundleguard.gui")
 PEM_MARK = "-----BEGIN "
 GEOMETRY_FILE = "window-geometry"
 GEOMETRY_LIMIT = 64 * 1024
+# The cell that has the keyboard, framed in the text's colour (on the selection's colour
+# too): some platforms' styles draw no focus frame in tables and lists.
+FOCUSED_CELL = "QAbstractItemView::item:focus { border: 2px solid palette(text); }"
+# The steps where Edit > Remove (Delete) takes something out: an appliance, files.
+REMOVABLE = frozenset({Step.CASE, Step.CERTIFICATES})
 
 
 LATE_MODULES = (
@@ -203,8 +209,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.steps)
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        column.addLayout(self._step_bar(central))
 
         self.case_page = CasePage(controller)
+        self._keyboard_views(self.case_page)
         # Steps 2 to 5 are built after the first paint (or when first used), so the window
         # shows at once: 3 to 5 pull in Pillow, mss, the bundle writer and the probe, and
         # step 2 would scan the case's files and create most of Qt's enums before it.
@@ -231,6 +239,7 @@ class MainWindow(QMainWindow):
         self.steps.setCurrentRow(Step.CASE.index)
         self._menus()
         self.setTabOrder(self.steps, self.case_page.site)
+        self._steps_moved(Step.CASE)
         controller.caseChanged.connect(self._case_changed)
         controller.saveStateChanged.connect(self._show_notice)
         controller.changedOnDisk.connect(self._ask_changed_on_disk)
@@ -270,6 +279,7 @@ class MainWindow(QMainWindow):
             page = self._builders[step]()
             self._late[step] = page
             self._holders[step].layout().addWidget(page)
+            self._keyboard_views(page)
             if step is Step.SCREENSHOT:
                 self._share_appliances()
             elif step is Step.BUNDLE:
@@ -307,9 +317,11 @@ class MainWindow(QMainWindow):
 
     def _step_changed(self, row: int) -> None:
         step = self.current_step
+        browsing = self.steps.hasFocus()  # (before the page that has the keyboard is hidden)
         if step is not Step.CASE:
             self._late_page(step)
         self.pages.setCurrentIndex(row)
+        self._steps_moved(step, browsing=browsing)
 
     def _certificates_page(self) -> CertificatesPage:
         from bundleguard.gui.certificates_page import CertificatesPage
@@ -355,6 +367,122 @@ class MainWindow(QMainWindow):
     def show_step(self, step: Step) -> None:
         self.steps.setCurrentRow(step.index)
 
+    # ---------------------------------------------------------------- keyboard
+    def _step_bar(self, parent: QWidget) -> QHBoxLayout:
+        """The "Back" and "Next" buttons under the pages (Alt+Left, Alt+Right), disabled at
+        the ends."""
+        self.remove_action: QAction | None = None  # Edit > Remove, made with the menus
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.back_button = QPushButton("Back", parent)
+        self.next_button = QPushButton("Next", parent)
+        for button, name, keys, move in (
+            (self.back_button, "Back", "Alt+Left", -1),
+            (self.next_button, "Next", "Alt+Right", 1),
+        ):
+            button.setAccessibleName(name)
+            button.setShortcut(QKeySequence(keys))
+            seq = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button.setToolTip(f"{'Previous' if move < 0 else 'Next'} step ({seq})")
+            button.clicked.connect(lambda _=False, move=move: self._move_step(move))
+            bar.addWidget(button)
+        return bar
+
+    def _move_step(self, move: int) -> None:
+        index = self.current_step.index + move
+        if 0 <= index < len(STEPS):
+            self.show_step(STEPS[index])
+
+    def _steps_moved(self, step: Step, *, browsing: bool = False) -> None:
+        """A step is shown: Back and Next say where they lead, Edit > Remove whether this
+        step has something to remove, and the keyboard starts in the step's first field
+        (unless the user is moving through the Steps list itself: then Tab leads there)."""
+        self.back_button.setEnabled(step.index > 0)
+        self.next_button.setEnabled(step.index < len(STEPS) - 1)
+        if self.remove_action is not None:
+            self.remove_action.setEnabled(step in REMOVABLE)
+        first = self.first_field(step)
+        if first is None:
+            return
+        if browsing:
+            self.setTabOrder(self.steps, first)
+        else:
+            first.setFocus()
+
+    def first_field(self, step: Step) -> QWidget | None:
+        """The control Tab reaches first on `step`'s page (its first field)."""
+        if step is Step.CASE:
+            return self.case_page.site  # no walk before the first paint (Qt's enums, widgets.py)
+        from PySide6.QtCore import Qt
+
+        holder = self._holders[step]
+        tab = Qt.FocusPolicy.TabFocus.value
+        widget = holder.nextInFocusChain()
+        while widget is not holder and widget is not None:
+            if (
+                holder.isAncestorOf(widget)
+                and widget.focusPolicy().value & tab
+                and widget.isEnabled()
+                and widget.isVisibleTo(holder)
+            ):
+                return widget
+            widget = widget.nextInFocusChain()
+        return None
+
+    def _keyboard_views(self, page: QWidget) -> None:
+        """Every table and list of a page: Tab leaves it (the arrows move inside it), and
+        the cell that has the keyboard is framed, whatever the platform's style draws."""
+        for view in page.findChildren(QAbstractItemView):
+            view.setTabKeyNavigation(False)
+            view.setStyleSheet(FOCUSED_CELL)
+
+    def remove_selected(self) -> None:
+        """Edit > Remove (Delete): the selected appliance on the Case step, the selected
+        files on the Certificates step (`REMOVABLE`)."""
+        step = self.current_step
+        if step is Step.CASE:
+            self.case_page.remove_selected()
+        elif step is Step.CERTIFICATES:
+            self.certificates_page.remove_selected()
+
+    def _edit_menu(self, menu) -> None:
+        """Undo, Redo (the controller's `QUndoStack`), Remove (Delete) and the paste."""
+        stack = self.controller.undo_stack
+        undo = self._action(menu, "&Undo", stack.undo, QKeySequence.StandardKey.Undo)
+        redo = self._action(menu, "&Redo", stack.redo, QKeySequence.StandardKey.Redo)
+        redo.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Redo))  # Ctrl+Y too
+        from shiboken6 import isValid
+
+        for action, verb in ((undo, "Undo"), (redo, "Redo")):
+            can = getattr(stack, f"can{verb}")()
+            enabled = getattr(stack, f"can{verb}Changed")
+            text = getattr(stack, f"{verb.lower()}Text")()
+            said = getattr(stack, f"{verb.lower()}TextChanged")
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+            # From the signals' own values: the stack may be going away (it outlives the
+            # window, or not) when it says so.
+            def say(text: str, action=action, verb=verb, keys=keys) -> None:
+                if isValid(action):
+                    what = f"{verb} {text}" if text else f"Nothing to {verb.lower()}"
+                    action.setToolTip(plain_tooltip(f"{what} ({keys})"))
+
+            action.setEnabled(can)
+            enabled.connect(action.setEnabled)
+            said.connect(say)
+            say(text)
+        self.undo_action, self.redo_action = undo, redo
+        menu.addSeparator()
+        self.remove_action = self._action(
+            menu,
+            "Re&move",
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+            tip="Remove the selected file or appliance",
+        )
+        self.remove_action.setEnabled(self.current_step in REMOVABLE)
+        self._action(menu, "&Paste certificate text", self.paste, QKeySequence.StandardKey.Paste)
+
     # ---------------------------------------------------------------- menus
     def _action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -379,10 +507,10 @@ class MainWindow(QMainWindow):
         self._action(
             file_menu, "Add &files…", lambda: self.certificates_page.choose_files(), "Ctrl+O"
         )
-        self._action(file_menu, "&Paste", self.paste, QKeySequence.StandardKey.Paste)
         self._action(file_menu, "&Build bundles", self.build_bundles, "Ctrl+B")
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._edit_menu(self.menuBar().addMenu("&Edit"))
         go_menu = self.menuBar().addMenu("&Go")
         for step in STEPS:
             self._action(

@@ -1,0 +1,176 @@
+"""The window with the keyboard: Back and Next, where focus starts, Tab out of tables, the
+framed cell, Delete, the Edit menu, Ctrl+Z on the redaction view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+
+from bundleguard.case.model import ApplianceEntry, Role
+from bundleguard.case.steps import STEPS, Step
+from tests.gui.conftest import find_action, find_by_name
+
+ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key pressed where the keyboard is (never on a widget picked by the test)."""
+    widget = focused()
+    assert widget is not None, "nothing has the keyboard"
+    qtbot.keyClick(widget, key, modifier)
+
+
+def shown_step(window) -> str:
+    return find_by_name(window, "Steps").currentItem().text().splitlines()[0]
+
+
+def alt(qtbot, window, key, then: Step) -> None:
+    """Alt+Left or Alt+Right where the keyboard is; the button clicks as pressed (an
+    animated click, a moment later)."""
+    press(qtbot, key, ALT)
+    qtbot.waitUntil(lambda: shown_step(window) == then.label, timeout=2000)
+
+
+def activate(window, qtbot) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.build_pages()
+    qtbot.waitUntil(lambda: len(window._late) == len(STEPS) - 1, timeout=20_000)
+
+
+def test_back_and_next_move_through_the_steps_and_stop_at_the_ends(window, qtbot):
+    back, next_ = find_by_name(window, "Back"), find_by_name(window, "Next")
+    assert shown_step(window) == Step.CASE.label
+    assert not back.isEnabled() and next_.isEnabled()
+    for step in STEPS[1:]:
+        qtbot.mouseClick(next_, Qt.MouseButton.LeftButton)
+        assert shown_step(window) == step.label
+    assert back.isEnabled() and not next_.isEnabled()  # the last step
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    assert shown_step(window) == Step.BUNDLE.label
+    assert "Alt+Left" in back.toolTip() and "Alt+Right" in next_.toolTip()
+
+
+def test_alt_left_and_alt_right_move_from_wherever_the_keyboard_is(window, qtbot):
+    activate(window, qtbot)
+    assert focused() is find_by_name(window, "Site hostname")
+    alt(qtbot, window, Qt.Key.Key_Right, Step.CERTIFICATES)
+    alt(qtbot, window, Qt.Key.Key_Right, Step.SCREENSHOT)
+    alt(qtbot, window, Qt.Key.Key_Left, Step.CERTIFICATES)
+    alt(qtbot, window, Qt.Key.Key_Left, Step.CASE)
+    press(qtbot, Qt.Key.Key_Left, ALT)  # already at the first step: stays there
+    qtbot.wait(150)
+    assert shown_step(window) == Step.CASE.label
+    assert focused() is find_by_name(window, "Site hostname")
+
+
+def test_focus_starts_in_the_first_field_of_the_step_shown(window, qtbot):
+    activate(window, qtbot)
+    assert focused() is find_by_name(window, "Site hostname")
+    press(qtbot, Qt.Key.Key_2, CTRL)
+    assert focused() is find_by_name(window, "Add files")
+    press(qtbot, Qt.Key.Key_3, CTRL)
+    assert focused() is find_by_name(window, "Appliances for screenshots")
+    alt(qtbot, window, Qt.Key.Key_Left, Step.CERTIFICATES)
+    assert focused() is find_by_name(window, "Add files")
+    press(qtbot, Qt.Key.Key_1, CTRL)
+    assert focused() is find_by_name(window, "Site hostname")
+
+
+def test_arrows_in_the_steps_list_keep_the_keyboard_there_and_tab_leads_to_the_page(
+    window, qtbot
+):
+    activate(window, qtbot)
+    steps = find_by_name(window, "Steps")
+    steps.setFocus()
+    qtbot.waitUntil(steps.hasFocus)
+    press(qtbot, Qt.Key.Key_Down)
+    assert shown_step(window) == Step.CERTIFICATES.label and focused() is steps
+    press(qtbot, Qt.Key.Key_Tab)
+    assert focused() is find_by_name(window, "Add files")
+
+
+def test_tab_leaves_a_table_and_the_arrows_move_inside_it(window, qtbot):
+    activate(window, qtbot)
+    entries = (ApplianceEntry("a.example.com"), ApplianceEntry("b.example.com", Role.BACKUP))
+    window.controller.update(appliances=entries)
+    table = find_by_name(window, "Appliances")
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    qtbot.waitUntil(table.hasFocus)
+    press(qtbot, Qt.Key.Key_Down)
+    assert table.currentRow() == 1 and focused() is table
+    press(qtbot, Qt.Key.Key_Tab)
+    assert not table.isAncestorOf(focused()) and focused() is not table
+
+
+def test_every_table_and_list_lets_tab_go(window, qtbot):
+    activate(window, qtbot)
+    views = [v for page in window._holders.values() for v in page.findChildren(QAbstractItemView)]
+    assert len(views) >= 4
+    trapping = [v.accessibleName() or type(v).__name__ for v in views if v.tabKeyNavigation()]
+    assert trapping == []
+
+
+def _frame_pixels(view: QAbstractItemView, colour: QColor) -> int:
+    """How many pixels of the current cell's edge are painted in `colour`."""
+    image: QImage = view.viewport().grab().toImage()
+    rect = view.visualRect(view.currentIndex())
+    ratio = image.devicePixelRatio()
+    count = 0
+    for x in range(rect.left() + 1, rect.right()):
+        for y in (rect.top(), rect.top() + 1):
+            if image.pixelColor(int(x * ratio), int(y * ratio)) == colour:
+                count += 1
+    return count
+
+
+def test_the_cell_with_the_keyboard_is_framed(window, qtbot):
+    activate(window, qtbot)
+    window.controller.update(appliances=(ApplianceEntry("a.example.com"),))
+    table = find_by_name(window, "Appliances")
+    table.setCurrentCell(0, 0)
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    text = table.palette().color(QPalette.ColorRole.Text)
+    assert _frame_pixels(table, text) > table.visualRect(table.currentIndex()).width() // 2
+
+
+def test_delete_removes_the_selected_appliance(window, qtbot):
+    activate(window, qtbot)
+    entries = (ApplianceEntry("a.example.com"), ApplianceEntry("b.example.com", Role.BACKUP))
+    window.controller.update(appliances=entries)
+    table = find_by_name(window, "Appliances")
+    table.setFocus()
+    table.setCurrentCell(1, 0)
+    press(qtbot, Qt.Key.Key_Delete)
+    assert [a.hostname for a in window.controller.case.appliances] == ["a.example.com"]
+
+
+def test_the_edit_menu(window):
+    for text, keys in (
+        ("Undo", "Ctrl+Z"),
+        ("Redo", "Ctrl+Shift+Z"),  # and Ctrl+Y where the platform binds it
+        ("Remove", "Del"),
+        ("Paste certificate text", "Ctrl+V"),
+    ):
+        action = find_action(window, "Edit", text)
+        bound = [k.toString() for k in action.shortcuts()]
+        assert keys in bound, (text, bound)
+        assert bound[0] in action.toolTip()
+    assert "Nothing to undo (Ctrl+Z)" in find_action(window, "Edit", "Undo").toolTip()
+
+
+def test_remove_is_offered_only_where_something_can_be_removed(window, qtbot):
+    remove = find_action(window, "Edit", "Remove")
+    assert remove.isEnabled()  # step 1: the appliances
+    window.show_step(Step.CERTIFICATES)
+    assert remove.isEnabled()
+    window.show_step(Step.BUNDLE)
+    assert not remove.isEnabled()
