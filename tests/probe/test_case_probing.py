@@ -104,7 +104,10 @@ def test_with_the_primary_down_the_backups_are_compared_with_no_other_appliance(
     assert one.same_as_reference is None and two.same_as_reference is None
     for backup in (one, two):
         same = backup.verdict(Check.SAME_AS_PRIMARY)
-        assert (same.passed, same.detail) == (False, "Cannot compare: a certificate is missing.")
+        assert (same.passed, same.detail) == (
+            False,
+            f"Cannot compare: the primary served no certificate for {SITE}.",
+        )
     assert report.consistent is False and not report.ok
 
 

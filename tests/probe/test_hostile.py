@@ -108,7 +108,9 @@ def test_duplicated_extension_is_a_damaged_certificate_verdict_and_the_probe_goe
     assert not fine.problems and fine.check_for(SITE).covers_name
     # The primary served nothing to compare with: that check of the backup cannot pass.
     assert [v.check for v in fine.failures] == [Check.SAME_AS_PRIMARY]
-    assert fine.failures[0].detail == "Cannot compare: a certificate is missing."
+    assert fine.failures[0].detail == (
+        f"Cannot compare: the primary served a damaged certificate for {SITE}."
+    )
 
 
 def test_duplicated_extension_in_the_cli_is_a_problem_not_an_unexpected_error(

@@ -678,8 +678,15 @@ def judge_appliance(
     primary_fp = _leaf_fp(reference.check_for(site)) if reference is not None else None
     if reference is None:
         add(Verdict(Check.SAME_AS_PRIMARY, None))
-    elif site_fp is None or primary_fp is None:
-        add(_fail(Check.SAME_AS_PRIMARY, "Cannot compare: a certificate is missing."))
+    elif primary_fp is None or site_fp is None:
+        # Said of the one that served nothing (the primary first: it is the reference).
+        check, who = (
+            (reference.check_for(site), "the primary")
+            if primary_fp is None
+            else (site_check, "this appliance")
+        )
+        what = "a damaged certificate" if _served(check) else "no certificate"
+        add(_fail(Check.SAME_AS_PRIMARY, f"Cannot compare: {who} served {what} for {site}."))
     elif site_fp == primary_fp:
         add(Verdict(Check.SAME_AS_PRIMARY, True))
     else:
