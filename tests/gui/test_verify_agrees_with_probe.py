@@ -179,8 +179,8 @@ def _verify_in_window(qtbot, panel) -> tuple[int, frozenset[tuple[str, Check]], 
     table = find_by_name(panel, "Verification results")
     assert isinstance(table, QTableWidget)
     failing = set()
-    for row in range(table.rowCount()):
-        for column in range(1, table.columnCount()):
+    for row in range(1, table.rowCount()):  # (the first row: where each was reached)
+        for column in range(table.columnCount()):  # one column per appliance
             text = table.item(row, column).data(Qt.ItemDataRole.AccessibleTextRole)
             host, check, word = text.split(": ")
             assert word in ("pass", "fail", "not applicable"), text
@@ -188,7 +188,7 @@ def _verify_in_window(qtbot, panel) -> tuple[int, frozenset[tuple[str, Check]], 
             if word == "fail":
                 failing.add((host, Check(check)))
     summary = find_by_name(panel, "Verification summary").text().replace("\u200b", "")
-    return table.rowCount(), frozenset(failing), summary
+    return table.columnCount(), frozenset(failing), summary
 
 
 def _start(served: Served, running: list[FakeAppliance]) -> tuple[str, int]:

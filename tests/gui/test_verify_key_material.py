@@ -83,6 +83,14 @@ def everything_shown(panel) -> str:
     ]
     grid = find_by_name(panel, "Verification results")
     assert isinstance(grid, QTableWidget)
+    for column in range(grid.columnCount()):  # the appliances' names
+        header = grid.horizontalHeaderItem(column)
+        texts += [
+            header.text(),
+            header.toolTip(),
+            str(header.data(Qt.ItemDataRole.AccessibleTextRole)),
+            str(header.data(Qt.ItemDataRole.AccessibleDescriptionRole)),
+        ]
     for row in range(grid.rowCount()):
         header = grid.verticalHeaderItem(row)
         texts += [header.text(), header.toolTip()]

@@ -33,8 +33,8 @@ from tests.gui.conftest import find_by_name
 SITE = "support.example.com"
 PRIMARY = "primary.example.com"
 BACKUP = "backup.example.com"
-ADDRESS = 0  # the first column: where each appliance was reached
-COLUMN = {check: index for index, check in enumerate(Check, start=1)}
+ADDRESS = 0  # the first row: where each appliance was reached (one column per appliance)
+ROW = {check: index for index, check in enumerate(Check, start=1)}
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +106,8 @@ def table(panel) -> QTableWidget:
     return found
 
 
-def cell(panel, row: int, check: Check):
-    item = table(panel).item(row, COLUMN[check])
+def cell(panel, appliance: int, check: Check):
+    item = table(panel).item(ROW[check], appliance)
     assert item is not None
     return item
 
@@ -158,17 +158,20 @@ def test_a_consistent_pair_passes_everywhere_is_saved_and_copied(qtbot, panel, c
         run(qtbot, panel)
     grid = table(panel)
     assert grid.isVisible()
-    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [PRIMARY, BACKUP]
+    assert [grid.horizontalHeaderItem(c).text() for c in range(grid.columnCount())] == [
+        PRIMARY,
+        BACKUP,
+    ]
     headers = [
-        grid.horizontalHeaderItem(c).data(Qt.ItemDataRole.AccessibleTextRole)
-        for c in range(grid.columnCount())
+        grid.verticalHeaderItem(r).data(Qt.ItemDataRole.AccessibleTextRole)
+        for r in range(grid.rowCount())
     ]
     assert headers == ["address"] + [check.value for check in Check]
     for row, (host, port) in enumerate(((PRIMARY, a.port), (BACKUP, b.port))):
-        where = grid.item(row, ADDRESS)
+        where = grid.item(ADDRESS, row)
         assert where.text() == f"127.0.0.1:{port}"
         assert accessible(where) == f"{host}: address: 127.0.0.1:{port}"
-        assert tip(grid.verticalHeaderItem(row)) == (
+        assert tip(grid.horizontalHeaderItem(row)) == (
             f"{host}: Reached at 127.0.0.1:{port}: the Address of step 1."
         )
         for check in Check:
@@ -445,12 +448,12 @@ def test_the_grid_shows_where_each_appliance_was_reached(qtbot, panel, controlle
         )
         run(qtbot, panel)
     grid = table(panel)
-    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [
+    assert [grid.horizontalHeaderItem(c).text() for c in range(grid.columnCount())] == [
         PRIMARY,
         "localhost",
     ]
-    assert grid.item(0, ADDRESS).text() == f"127.0.0.1:{a.port}"
-    dns = grid.item(1, ADDRESS)
+    assert grid.item(ADDRESS, 0).text() == f"127.0.0.1:{a.port}"
+    dns = grid.item(ADDRESS, 1)
     assert dns.text() == "DNS"
     assert accessible(dns) == "localhost: address: DNS"
     assert tip(dns) == "Reached by its name, looked up in DNS, on port 443."
@@ -501,8 +504,11 @@ def test_a_result_for_the_case_as_it_was_is_shown_marked_and_not_saved(
     # What was checked is shown: the appliances and addresses as they were.
     grid = table(panel)
     assert grid.isVisible()
-    assert [grid.verticalHeaderItem(r).text() for r in range(grid.rowCount())] == [PRIMARY, BACKUP]
-    assert grid.item(1, ADDRESS).text() == f"127.0.0.1:{b.port}"
+    assert [grid.horizontalHeaderItem(c).text() for c in range(grid.columnCount())] == [
+        PRIMARY,
+        BACKUP,
+    ]
+    assert grid.item(ADDRESS, 1).text() == f"127.0.0.1:{b.port}"
     assert text_of(panel, "Verification summary") == blocker.args[0].summary
     assert controller.case.replication.verification is None
     assert load_case(controller.path).replication.verification is None

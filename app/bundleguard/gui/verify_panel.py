@@ -6,10 +6,16 @@ page gave them) and arranges the probe's verdicts as the core's `verification_gr
 too: the probe judges (the same verdicts `bundleguard probe` exits by), the GUI renders.
 Progress counts appliances; "Cancel verification" (and `cancel()`, which the window calls
 when it closes) stops every check within a fraction of a second.
-The table shows appliances x checks, each cell an icon and a word (never colour alone)
-with the cell's accessible text and the failure as tooltip, after a first column with
-where each appliance was reached (step 1's Address, or "DNS"); "What differs" lists every
-failure in plain words.
+The table shows the checks as rows and the appliances as columns (one to six: a primary,
+a backup, traffic nodes), each cell an icon and a word (never colour alone) with the
+cell's accessible text and the failure as tooltip, under a first row with where each
+appliance was reached (step 1's Address, or "DNS"). It fits the width the page shows:
+the columns share it, a long host name is broken after its dots (and elided past
+`NAME_LINES` lines) with the whole name in its tooltip and accessible description, so
+no verdict is hidden past a scroll bar; after a check the first failing cell (the one
+the summary names) is selected, focused and scrolled into view. "What differs" names
+what each appliance serves for the site (subject, issuer, expiry, then the fingerprint),
+then every failure in plain words, then what the live check found that no cell shows.
 
 The result is saved into the case it was made for. What it depends on (the site, each
 appliance's hostname, role and address, the certificate to compare with) is noted when
@@ -33,11 +39,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
@@ -48,6 +56,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyle,
     QTableWidget,
@@ -63,6 +72,7 @@ from bundleguard.case.texts import (
     RESULTS_DROPPED,
     KeyMaterialError,
     checked,
+    key_material_in,
     stored_verification,
 )
 from bundleguard.errors import InputError
@@ -73,7 +83,9 @@ from bundleguard.text import visible
 if TYPE_CHECKING:
     from bundleguard.case.model import Case, Verification
     from bundleguard.certs.anchors import TrustAnchors
+    from bundleguard.certs.summary import CertificateSummary
     from bundleguard.probe.expected import ExpectedChain
+    from bundleguard.probe.report import ProbeReport
 
 DEFAULT_TIMEOUT = 5.0
 WORDS = {Status.PASS: "pass", Status.FAIL: "fail", Status.WARN: "warn", None: "n/a"}
@@ -82,8 +94,11 @@ ICONS = {
     Status.FAIL: QStyle.StandardPixmap.SP_MessageBoxCritical,
     Status.WARN: QStyle.StandardPixmap.SP_MessageBoxWarning,
 }  # "n/a" has no icon: it is neither good nor bad news
-DIFFERS_LINES = 8
-ADDRESS = "address"  # the first column: where each appliance was reached
+DIFFERS_LINES = 14
+ADDRESS = "address"  # the first row: where each appliance was reached
+ADDRESS_ROW = 0
+CHECK_ROWS = {check: row for row, check in enumerate(Check, start=1)}
+NAME_LINES = 3  # a host name's column title: at most so many lines, then elided
 STALE = (
     "These results are for the case as it was when the check started; verify again. "
     "They were not saved in the case."
@@ -108,6 +123,37 @@ def appliance_count(case: Case) -> int:
     return len(case_targets(case))
 
 
+@dataclasses.dataclass(frozen=True)
+class Served:
+    """What one appliance served for the site: its leaf (None: none it could be judged
+    by), and whether what came was a damaged certificate rather than nothing."""
+
+    host: str
+    leaf: CertificateSummary | None
+    damaged: bool = False
+
+
+def served_for_site(report: ProbeReport) -> tuple[Served, ...]:
+    """Each appliance's leaf for the site name, in the report's order (facts the probe
+    gathered; nothing judged here)."""
+    served = []
+    for appliance in report.appliances:
+        check = appliance.check_for(report.site)
+        ok = check is not None and check.handshake.ok
+        leaf = check.leaf if check is not None and ok else None
+        served.append(Served(appliance.target.name, leaf, damaged=ok and leaf is None))
+    return tuple(served)
+
+
+@dataclasses.dataclass(frozen=True)
+class Verified:
+    """A finished check as the worker hands it over: the grid, and "What differs" in
+    words already judged by the guard (`differences_text`)."""
+
+    grid: VerificationGrid
+    differs: str
+
+
 def verify_case(
     case: Case,
     timeout: float,
@@ -116,9 +162,9 @@ def verify_case(
     *,
     cancel: Cancel,
     progress: Callable[[int, int, str], None],
-) -> VerificationGrid:
+) -> Verified:
     """Probe every appliance of `case` (the probe judges each check, as for `bundleguard
-    probe`) and arrange its verdicts as the grid the panel shows."""
+    probe`) and arrange its verdicts as the grid the panel shows, with what differs."""
     from bundleguard.case.probing import probe_case
     from bundleguard.case.replication import verification_grid
 
@@ -130,17 +176,76 @@ def verify_case(
         progress=lambda done, total, appliance: progress(done, total, appliance.target.name),
         anchors=anchors,
     )
-    return verification_grid(report, case)
+    grid = verification_grid(report, case)
+    return Verified(grid, differences_text(grid, served_for_site(report)))
 
 
 # --------------------------------------------------------------------------- texts
 
+SERVED_HEADING = "Served for {site}:"
+FAILED_HEADING = "Failed checks:"
+ALSO_HEADING = "The live check also found:"
+SHORT_FINGERPRINT = 11  # "0F:5A:AB:DD": enough to tell two certificates apart
+DIFFERS_WITHHELD = (
+    "What differs is not shown: it would quote text an appliance sent that holds private "
+    "key material ({found})."
+)
 
-def differences_text(grid: VerificationGrid) -> str:
-    """Every failure of the grid, one sentence a line: "HOST — CHECK: what differs"."""
-    return "\n".join(
+
+def served_lines(served: Sequence[Served]) -> list[str]:
+    """Each appliance's leaf in words: subject, issuer and expiry ("the same certificate
+    as HOST" after the first appliance that serves it). The start of the fingerprint
+    follows only where two different certificates read the same: the failures below
+    give the whole fingerprints."""
+    first: dict[str, str] = {}  # fingerprint -> the first host that served it
+    words: dict[str, str] = {}  # fingerprint -> its words
+    for each in served:
+        leaf = each.leaf
+        if leaf is not None and leaf.fingerprint_sha256 not in first:
+            first[leaf.fingerprint_sha256] = each.host
+            words[leaf.fingerprint_sha256] = (
+                f'"{leaf.subject}" issued by "{leaf.issuer}", expires {leaf.not_after:%Y-%m-%d}'
+            )
+    alike = Counter(words.values())
+    lines = []
+    for each in served:
+        leaf = each.leaf
+        if leaf is None:
+            what = "a damaged certificate that cannot be read" if each.damaged else "no certificate"
+        elif first[leaf.fingerprint_sha256] != each.host:
+            what = f"the same certificate as {first[leaf.fingerprint_sha256]}"
+        else:
+            what = words[leaf.fingerprint_sha256]
+            if alike[what] > 1:
+                what += f" (SHA-256 {leaf.fingerprint_sha256[:SHORT_FINGERPRINT]}…)"
+        lines.append(f"{each.host}: {what}")
+    return lines
+
+
+def differences_text(grid: VerificationGrid, served: Sequence[Served] = ()) -> str:
+    """What differs, in plain words (each line through `visible`: a server's newline or
+    bidi character is shown, never obeyed): when anything fails, what each appliance serves
+    for the site; then every failure, one a line ("HOST — CHECK: why"); then what the live
+    check found that no cell shows. "" when nothing fails. When the appliances' words are
+    withheld from the grid (`grid.withheld`), the served certificates are not named; when
+    the text would still hold key material, one sentence says so instead."""
+    if grid.ok:
+        return ""
+    sections: list[list[str]] = []
+    if served and not grid.withheld:
+        sections.append([SERVED_HEADING.format(site=grid.site), *served_lines(served)])
+    failures = [
         f"{cell.host} — {cell.check.value}: {cell.detail}".rstrip(": ") for cell in grid.failures
-    )
+    ]
+    if failures:
+        sections.append([FAILED_HEADING, *failures] if sections else failures)
+    if grid.other_problems:
+        sections.append([ALSO_HEADING, *grid.other_problems])
+    text = "\n\n".join("\n".join(visible(line) for line in lines) for lines in sections)
+    found = key_material_in(text)
+    if found is not None:
+        return DIFFERS_WITHHELD.format(found=found)
+    return text
 
 
 def checked_at_words(iso: str) -> str:
@@ -164,13 +269,44 @@ def breakable(text: str) -> str:
     return visible_lines(text).replace(":", ":" + ZERO_WIDTH_SPACE)  # escapes first
 
 
-def _header(check: Check) -> str:
-    """A column title on two lines (the words are long; the grid has ten columns)."""
-    words = check.value.split(" ")
-    if len(words) < 2:
-        return check.value
-    half = (len(words) + 1) // 2
-    return " ".join(words[:half]) + "\n" + " ".join(words[half:])
+_NAME_PIECE = re.compile(r"[^.\-_]*[.\-_]?")
+
+
+def broken_name(name: str, metrics: QFontMetrics, width: int, lines: int = NAME_LINES) -> str:
+    """`name` on lines no wider than `width` pixels: broken after a dot, hyphen or
+    underscore (inside a label only when the label alone is too wide), at most `lines`
+    lines, the last elided in the middle when more would be needed."""
+    width = max(width, metrics.horizontalAdvance("W…W"))
+    out: list[str] = []
+    current = ""
+    for piece in filter(None, _NAME_PIECE.findall(name)):
+        if metrics.horizontalAdvance(current + piece) <= width:
+            current += piece
+            continue
+        if current:
+            out.append(current)
+        while len(piece) > 1 and metrics.horizontalAdvance(piece) > width:
+            cut = len(piece) - 1
+            while cut > 1 and metrics.horizontalAdvance(piece[:cut]) > width:
+                cut -= 1
+            out.append(piece[:cut])
+            piece = piece[cut:]
+        current = piece
+    if current or not out:
+        out.append(current)
+    if len(out) > lines:
+        rest = "".join(out[lines - 1 :])
+        elided = metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width)
+        out = [*out[: lines - 1], elided]
+    return "\n".join(out)
+
+
+def broken_address(address: str, metrics: QFontMetrics, width: int) -> str:
+    """An address column's word, on two lines before the port when it is too wide."""
+    if metrics.horizontalAdvance(address) <= width or ":" not in address:
+        return address
+    host, port = address.rsplit(":", 1)
+    return f"{host}:\n{port}"
 
 
 # --------------------------------------------------------------------------- a run
@@ -287,7 +423,9 @@ class VerifyPanel(QWidget):
         font.setBold(True)
         self.summary.setFont(font)
 
-        self.table = QTableWidget(0, 1 + len(Check))
+        # Checks as rows, appliances as columns: the grid is as wide as the appliances
+        # (one to six), and each column is fitted to the width the page shows (`_fit`).
+        self.table = QTableWidget(1 + len(Check), 0)
         self.table.setAccessibleName("Verification results")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -300,18 +438,24 @@ class VerifyPanel(QWidget):
             f"Where the appliance was reached: the Address of step {Step.CASE.number}, or DNS"
         )
         header.setData(Qt.ItemDataRole.AccessibleTextRole, ADDRESS)
-        self.table.setHorizontalHeaderItem(0, header)
-        for column, check in enumerate(Check, start=1):
-            header = QTableWidgetItem(_header(check))
+        self.table.setVerticalHeaderItem(ADDRESS_ROW, header)
+        for check, row in CHECK_ROWS.items():
+            header = QTableWidgetItem(check.value)
             header.setToolTip(check.value)
             header.setData(Qt.ItemDataRole.AccessibleTextRole, check.value)
-            self.table.setHorizontalHeaderItem(column, header)
+            self.table.setVerticalHeaderItem(row, header)
+        columns = self.table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        columns.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         # Sized once per result (sizing to contents on every change costs 2 ms a row).
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(
+        self._row_height = (
             max(self.table.fontMetrics().height(), self.table.iconSize().height(), 16) + 6
         )
+        rows.setDefaultSectionSize(self._row_height)
+        self._fitted_to = -1  # the width the columns were last fitted to
+        self._watched: QWidget | None = None  # the page's viewport, when in a scroll area
         self.table.hide()
 
         self.differs_label = QLabel("What differs:")
@@ -400,9 +544,14 @@ class VerifyPanel(QWidget):
         )
         self._set_progress(0, total, "")
         self.progress.show()
-        self.verify_button.setEnabled(False)
+        # The keyboard goes from the button being disabled to the one that stops the
+        # check (left to Qt, it would go to the next control and scroll the page there).
+        had_focus = self.verify_button.hasFocus()
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
+        if had_focus:
+            self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.verify_button.setEnabled(False)
         self._run = _Run(self.controller.path, check_inputs(case, self._expected), reached)
         task = Task(
             verify_case, case, float(self.timeout.value()), self._expected, self.controller.anchors
@@ -436,18 +585,22 @@ class VerifyPanel(QWidget):
         self._cancel = None
         self._run = None
         self.progress.hide()
-        self.cancel_button.hide()
         self.verify_button.setEnabled(True)
+        if self.cancel_button.hasFocus():
+            self.verify_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.cancel_button.hide()
 
-    def _verified(self, grid: VerificationGrid) -> None:
+    def _verified(self, result: Verified) -> None:
         run = self._run
         self._end()
         if run is None or self.controller.path != run.path:
             self.status.setText(DROPPED)  # another case is open: not this result's place
             return
+        grid = result.grid
         self._grid = grid
         self._reached = run.reached
-        self._show_grid(grid)
+        self._show_grid(grid, result.differs)
+        self._reveal_first_failure(grid)
         if check_inputs(self.controller.case, self._expected) != run.inputs:
             self.status.setText(STALE)
             self.verified.emit(grid)
@@ -496,27 +649,30 @@ class VerifyPanel(QWidget):
         self._grid = None
         self._show_saved(saved)
 
-    def _show_grid(self, grid: VerificationGrid) -> None:
+    def _show_grid(self, grid: VerificationGrid, differs: str) -> None:
         self.summary.setText(breakable(grid.summary))
         self.saved_text.hide()
         self.saved_text.clear()
         table = self.table
         table.setUpdatesEnabled(False)
         table.clearContents()
-        table.setRowCount(len(grid.rows))
+        table.setColumnCount(len(grid.rows))
         style = self.style()
         icons = {status: style.standardIcon(pixmap) for status, pixmap in ICONS.items()}
         fail_brush = QBrush(problem_colour(table.palette()))
-        for row, grid_row in enumerate(grid.rows):
+        for column, grid_row in enumerate(grid.rows):
+            host = visible(grid_row.host)
             word, sentence = self._reached.get(grid_row.host, ("", ""))
-            header = QTableWidgetItem(visible(grid_row.host))
+            header = QTableWidgetItem(host)
             header.setToolTip(plain_tooltip(f"{grid_row.host}: {sentence}".rstrip(": ")))
-            table.setVerticalHeaderItem(row, header)
+            header.setData(Qt.ItemDataRole.AccessibleTextRole, host)  # whole, never broken
+            header.setData(Qt.ItemDataRole.AccessibleDescriptionRole, host)
+            table.setHorizontalHeaderItem(column, header)
             item = QTableWidgetItem(word)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{grid_row.host}: {ADDRESS}: {word}")
             item.setToolTip(plain_tooltip(sentence or word))
-            table.setItem(row, 0, item)
-            for column, check in enumerate(Check, start=1):
+            table.setItem(ADDRESS_ROW, column, item)
+            for check, row in CHECK_ROWS.items():
                 cell = grid_row.cell(check)
                 item = QTableWidgetItem(WORDS[cell.status])
                 if cell.status in icons:
@@ -526,14 +682,150 @@ class VerifyPanel(QWidget):
                 if cell.status is Status.FAIL:
                     item.setForeground(fail_brush)
                 table.setItem(row, column, item)
-        table.resizeColumnsToContents()
+        self._fitted_to = -1
+        self._fit()
         table.setUpdatesEnabled(True)
         table.show()
-        failures = differences_text(grid)
-        self.differs.setPlainText(failures)
+        self.differs.setPlainText(differs)
         self.differs_label.show()
         self.differs.show()
         self.copy_button.setEnabled(True)
+
+    # ----------------------------------------------------------------- fitting the grid
+
+    def _page(self) -> QScrollArea | None:
+        """The scroll area the panel is shown in (the Replicate page's), if any."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        return parent
+
+    def _room(self) -> int:
+        """How wide the grid may be: the panel's width, or less when the page around it is
+        wider than what it shows (another section's long line): the part in view."""
+        room = self.width()
+        page = self._page()
+        body = page.widget() if page is not None else None
+        if page is not None and body is not None and self.isAncestorOf(self.table):
+            left = self.mapTo(body, QPoint(0, 0)).x()
+            right = max(body.width() - left - self.width(), 0)
+            room = min(room, page.viewport().width() - left - right)
+        return max(room, 0)
+
+    def _fit(self) -> None:
+        """Size the appliances' columns to share the room the grid has: as wide as the
+        widest name or address needs, never wider than its share, never narrower than a
+        verdict; break the names and addresses that do not fit (`broken_name`)."""
+        table = self.table
+        count = table.columnCount()
+        room = self._room()
+        if not count or room == self._fitted_to:
+            return
+        self._fitted_to = room
+        model = table.model()
+        names = [
+            table.horizontalHeaderItem(c).data(Qt.ItemDataRole.AccessibleTextRole)
+            for c in range(count)
+        ]
+        addresses = [table.item(ADDRESS_ROW, c).text().replace("\n", "") for c in range(count)]
+        for column, address in enumerate(addresses):
+            table.item(ADDRESS_ROW, column).setText(address)
+        header = table.horizontalHeader()
+        header_metrics = header.fontMetrics()
+        pad = 2 * self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
+        verdicts = max(
+            table.sizeHintForIndex(model.index(row, column)).width()
+            for row in CHECK_ROWS.values()
+            for column in range(count)
+        )
+        wanted = max(
+            [table.sizeHintForIndex(model.index(ADDRESS_ROW, c)).width() for c in range(count)]
+            + [header_metrics.horizontalAdvance(name) + pad for name in names]
+        )
+        rows = table.verticalHeader()
+        chrome = 2 * table.frameWidth() + rows.sizeHint().width()
+        share = (room - chrome) // count
+        width = max(verdicts, min(share, max(wanted, verdicts)))
+        cell_metrics = table.fontMetrics()
+        text_room = width - (
+            table.sizeHintForIndex(model.index(ADDRESS_ROW, 0)).width()
+            - cell_metrics.horizontalAdvance(addresses[0])
+        )
+        two_lines = False
+        for column in range(count):
+            header.resizeSection(column, width)
+            table.horizontalHeaderItem(column).setText(
+                broken_name(names[column], header_metrics, width - pad)
+            )
+            broken = broken_address(addresses[column], cell_metrics, text_room)
+            two_lines = two_lines or broken != addresses[column]
+            table.item(ADDRESS_ROW, column).setText(broken)
+        rows.resizeSection(
+            ADDRESS_ROW, self._row_height + (cell_metrics.lineSpacing() if two_lines else 0)
+        )
+        table.updateGeometry()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._watch_page()
+        if self.table.columnCount():
+            self._fit()
+
+    def _watch_page(self) -> None:
+        """Refit when the page's view changes width (its scroll bar comes or goes) even
+        when the panel itself keeps its width."""
+        page = self._page()
+        viewport = page.viewport() if page is not None else None
+        if viewport is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            self._watched = viewport
+            if viewport is not None:
+                viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        resized = watched is self._watched and event.type() == QEvent.Type.Resize
+        if resized and self.table.columnCount():
+            QTimer.singleShot(0, self, self._fit)
+        return super().eventFilter(watched, event)
+
+    def _reveal_first_failure(self, grid: VerificationGrid) -> None:
+        """Select and focus the cell the summary names first, and scroll it into view
+        (once the page has laid the grid out)."""
+        if not grid.failures:
+            return
+        first = grid.failures[0]
+        column = next(c for c, row in enumerate(grid.rows) if row.host == first.host)
+        row = CHECK_ROWS[first.check]
+        self.table.setCurrentCell(row, column)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, self, lambda: self._scroll_to(row, column))
+
+    def _scroll_to(self, row: int, column: int) -> None:
+        item = self.table.item(row, column)
+        if item is None or not self.table.isVisible():
+            return
+        self.table.scrollToItem(item)
+        page = self._page()
+        body = page.widget() if page is not None else None
+        if page is None or body is None:
+            return
+        # Up and down only: the grid fits the width in view (`_fit`), and scrolling the
+        # page sideways would hide the checks' names. All of the grid when it fits the
+        # view, else from the failing cell.
+        rect = self.table.visualItemRect(item)
+        top = self.table.viewport().mapTo(body, rect.topLeft()).y()
+        bottom = top + rect.height()
+        end = self.table.mapTo(body, QPoint(0, self.table.height())).y()
+        bar, view = page.verticalScrollBar(), page.viewport().height()
+        value = max(bar.value(), end - view)
+        value = min(value, top)
+        value = max(value, bottom - view)
+        bar.setValue(value)
+        left = self.table.mapTo(body, QPoint(0, 0)).x()
+        right = left + self.table.width()
+        bar, view = page.horizontalScrollBar(), page.viewport().width()
+        bar.setValue(max(min(bar.value(), left), right - view) if right - left <= view else left)
 
     def _show_saved(self, saved: Verification | None) -> None:
         if saved is not None:
@@ -546,7 +838,7 @@ class VerifyPanel(QWidget):
                 )
                 return  # the update shows it
         self._saved = saved
-        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
         self.table.hide()
         self.differs.clear()
         self.differs.hide()
