@@ -9,7 +9,8 @@ else offscreen), visits each step and saves
 certificate-details view), screenshot, bundle (the
 demo's refused file stops the build and says why), and bundle-built (after the refused
 file is taken out of the case and the bundles are built), replicate and
-replicate-verified (the demo's fake appliances checked over live TLS).
+replicate-verified (the demo's fake appliances checked over live TLS), and verify-grid
+(the same check's grid, summary and "What differs" at the size a first window opens at).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def main() -> int:
 
     app = application()
     controller, window = create_window(demo=True, store=CaseStore(home / "data"))
+    default_size = window.size()  # a fresh profile's first window (no size remembered)
     window.resize(1180, 760)
     window.show()
     settle(app, 10, until=lambda: controller.anchors is not None)
@@ -110,6 +112,14 @@ def main() -> int:
     settle(app, 30, until=lambda: bool(finished))
     replicate.scroll.ensureWidgetVisible(panel, 0, 0)
     shoot(4, "replicate-verified", 0.5)
+
+    # The grid as a first window shows it: from "Checked at" down to "What differs".
+    window.resize(default_size)
+    settle(app, 1.0)
+    top = panel.status.mapTo(replicate.scroll.widget(), panel.status.rect().topLeft()).y()
+    replicate.scroll.verticalScrollBar().setValue(top - 6)
+    replicate.scroll.horizontalScrollBar().setValue(0)
+    shoot(4, "verify-grid", 0.5)
     window.close()  # the demo's fake appliances stop with the window
     controller.shutdown()
     return 0
