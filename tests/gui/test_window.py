@@ -207,7 +207,8 @@ def test_a_damaged_case_file_leaves_everything_as_it_was(qtbot, home):
     damaged = home / "damaged.bgcase"
     damaged.write_bytes(b'{"format": "bundleguard-case", "vers')
     before = damaged.read_bytes()
-    drop(window, [damaged])
+    drop(window, [damaged])  # a case file by its content, read in the scan's worker
+    qtbot.waitUntil(lambda: getattr(window, "last_message", None) is not None, timeout=20000)
     assert "cannot be opened" in window.last_message.text()
     assert window.last_message.textFormat() == Qt.TextFormat.PlainText
     assert damaged.read_bytes() == before

@@ -80,7 +80,9 @@ class FileEvidence:
     `data`: the bytes judged, kept for a file the guard accepts (a certificate or an
     image), None otherwise. `unread`: why the one reader did not read it (not a file,
     too large, unreadable), as (verdict, sentence). For a refused file: `extractable`
-    (its certificates can be taken out of it) and `needs_passphrase` (a PKCS#12)."""
+    (its certificates can be taken out of it), `needs_passphrase` (a PKCS#12) and
+    `case_file` (its content is a bundleguard case, `model.is_case_document`, whatever its
+    name: handed over, it opens as a case)."""
 
     path: str
     key: FileKey | None
@@ -89,6 +91,7 @@ class FileEvidence:
     unread: tuple[str, str] | None = None
     extractable: bool = False
     needs_passphrase: bool = False
+    case_file: bool = False
 
     @property
     def verdict(self) -> str:
@@ -203,10 +206,14 @@ def judge_file(path: str | os.PathLike[str], key: FileKey | None = None) -> File
     report = classify_bytes(data, text)
     if report.may_enter_bundle:
         return FileEvidence(text, key, report, data)
-    extractable = needs_passphrase = False
+    extractable = needs_passphrase = case_file = False
     if report.verdict in (Verdict.SECRET, Verdict.REFUSED):
         extractable, needs_passphrase = _holds_certificates(data, os.path.basename(text))
-    return FileEvidence(text, key, report, None, None, extractable, needs_passphrase)
+    if report.verdict is Verdict.REFUSED and not extractable:
+        from bundleguard.case.model import is_case_document
+
+        case_file = is_case_document(data)
+    return FileEvidence(text, key, report, None, None, extractable, needs_passphrase, case_file)
 
 
 class EvidenceCache:

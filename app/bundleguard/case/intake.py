@@ -3,6 +3,10 @@
 `route(reports, hostnames, step=...)` takes the guard's `FileReport` of every file dropped,
 pasted or added (one classification per file, made by the one walker and scanner) and says
 where each goes:
+- a **case file**, known by its content (`model.is_case_document`, as the evidence records
+  it: `case_documents`), whatever its name, when it was handed over itself (not found in a
+  dropped folder), opens as a case (the first one: one case is open at a time); a file
+  named `.bgcase` that is no case file is judged like any other file;
 - an **image** is offered as a screenshot, to the appliance whose host name its file name
   carries (`appliance_named_in`), else to the appliance shown on the Screenshot step when it
   was dropped there, else to the case's only appliance, else to the appliance the user picks
@@ -20,16 +24,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bundleguard.case.steps import Step
 from bundleguard.guard.report import FileReport, Verdict
+
+if TYPE_CHECKING:
+    from bundleguard.case.evidence import FileEvidence
 
 __all__ = [
     "Routed",
     "ScreenshotOffer",
     "appliance_named_in",
+    "case_documents",
     "is_exported_pkcs12",
     "route",
 ]
@@ -50,6 +59,7 @@ class Routed:
     certificates: tuple[str, ...] = ()
     screenshots: tuple[ScreenshotOffer, ...] = ()
     exports: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()  # case files: the first opens, the others are not added
 
 
 def is_exported_pkcs12(report: FileReport) -> bool:
@@ -89,22 +99,41 @@ def appliance_named_in(file_name: str, hostnames: Sequence[str]) -> str | None:
     return None
 
 
+def case_documents(
+    evidence: Mapping[str, FileEvidence], handed_over: Collection[str]
+) -> frozenset[str]:
+    """The files handed over themselves (`handed_over`: paths as given, not the files found
+    in a dropped folder) whose content the evidence found to be a case file."""
+    given = {os.path.abspath(p) for p in handed_over}
+    return frozenset(
+        path
+        for path, entry in evidence.items()
+        if entry.case_file and os.path.abspath(path) in given
+    )
+
+
 def route(
     reports: Iterable[FileReport],
     hostnames: Sequence[str],
     *,
     step: Step,
     shown: str | None = None,
+    cases: Collection[str] = (),
 ) -> Routed:
-    """Where each reported file goes when handed over while `step` is shown. An image is
-    for the appliance its file name carries; else, on the Screenshot step, for the
-    appliance `shown` there; else for the case's only appliance; else the user says."""
+    """Where each reported file goes when handed over while `step` is shown. A case file
+    (one of `cases`: `case_documents`) opens as a case. An image is for the appliance its
+    file name carries; else, on the Screenshot step, for the appliance `shown` there; else
+    for the case's only appliance; else the user says."""
     certificates: list[str] = []
     screenshots: list[ScreenshotOffer] = []
     exports: list[str] = []
+    opened: list[str] = []
     hosts = [h for h in hostnames if h.strip()]
+    case_paths = {os.path.abspath(p) for p in cases}
     for report in reports:
-        if report.verdict is Verdict.IMAGE:
+        if case_paths and os.path.abspath(report.path) in case_paths:
+            opened.append(report.path)
+        elif report.verdict is Verdict.IMAGE:
             hostname = appliance_named_in(report.path, hosts)
             if hostname is None and step is Step.SCREENSHOT and shown in hosts:
                 hostname = shown
@@ -115,4 +144,4 @@ def route(
             exports.append(report.path)
         else:
             certificates.append(report.path)
-    return Routed(tuple(certificates), tuple(screenshots), tuple(exports))
+    return Routed(tuple(certificates), tuple(screenshots), tuple(exports), tuple(opened))

@@ -672,7 +672,7 @@ def _read_document(document: object, read: _Reader, base: Path | None) -> Case:
     """The case in `document`; `base` None: paths as they are stored (the writer's check)."""
     _check_values(document, read)
     data = read.obj(document, "the document")
-    if data.get("format") != FORMAT:
+    if not _says_case(data):
         raise read.fail("it is not a bundleguard case")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -783,6 +783,31 @@ def _long_text(read: _Reader, data: Mapping[str, object], key: str, name: str, l
     if not isinstance(value, str):
         raise read.fail(f"'{name}' is not a text")
     return cut_text(value, limit)
+
+
+def _says_case(document: object) -> bool:
+    """The reader's own test: a JSON object whose "format" is a bundleguard case's."""
+    return isinstance(document, dict) and document.get("format") == FORMAT
+
+
+# How every case file this app writes begins (`case_to_bytes`: "format" first).
+_CASE_START = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"format"\s*:\s*"bundleguard-case"')
+_OBJECT_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\{")
+
+
+def is_case_document(data: bytes) -> bool:
+    """Is `data` a case file, by its content whatever the file is called: the one test
+    (the reader's own, `_says_case`) of what opens as a case. A case file too large or too
+    damaged to be read (it begins as every case file does) still counts, so that opening
+    it says why it cannot be; a file named `.bgcase` that is none is just a file."""
+    if _OBJECT_START.match(data) is None:
+        return False  # not JSON text: no parse (the usual answer, for certificates)
+    if len(data) > MAX_CASE_BYTES:
+        return _CASE_START.match(data) is not None
+    try:
+        return _says_case(_parsed(data, "The file"))
+    except CaseFileError:
+        return _CASE_START.match(data) is not None
 
 
 def case_from_bytes(data: bytes, case_file: Path | None = None) -> Case:

@@ -766,28 +766,29 @@ class MainWindow(QMainWindow):
         box.open()
 
     # ---------------------------------------------------------------- files in
+    _handed_over: frozenset[str] = frozenset()  # the paths of the latest add_paths
+
     def add_paths(self, paths: Sequence[Path]) -> None:
-        """What a drop, a paste or the command line hands over: a case opens; every other
-        file is judged once by the guard (on the Certificates page, which shows the scan)
-        and goes where its verdict says (`_route_scanned`)."""
-        cases = [p for p in paths if p.suffix.lower() == SUFFIX]  # the app's own document
-        others = [Path(p) for p in paths if p.suffix.lower() != SUFFIX]
-        if cases:
-            self.open_case(cases[0])
-        if not others:
+        """What a drop, a paste or the command line hands over: every file is judged once
+        by the guard (on the Certificates page, which shows the scan, in its worker) and
+        goes where its content says (`_route_scanned`): a case file, whatever its name,
+        opens as a case; a file named `.bgcase` that is none is judged like any other."""
+        if not paths:
             return
+        self._handed_over = frozenset(os.path.abspath(p) for p in paths)
         # On the Screenshot and Replicate steps the user stays where they dropped: an
         # image, or the exported PKCS#12, is for that step; elsewhere the scan is shown.
         if self.current_step not in (Step.SCREENSHOT, Step.REPLICATE):
             self.show_step(Step.CERTIFICATES)
-        self.certificates_page.add_paths(others)
+        self.certificates_page.add_paths([Path(p) for p in paths])
 
     def _route_scanned(self, scanned: Scanned) -> Scanned:
         """Where the files of a scan go, by the guard's verdict (`case.intake.route`): what
-        stays for the certificate list is returned; images are offered as screenshots, and
-        on the Replicate step an exported PKCS#12 goes to its check. Files the case already
-        holds stay where they are."""
-        from bundleguard.case.intake import route
+        stays for the certificate list is returned; a case file handed over opens (with the
+        "unsaved changes?" question when there are some), images are offered as
+        screenshots, and on the Replicate step an exported PKCS#12 goes to its check. Files
+        the case already holds stay where they are."""
+        from bundleguard.case.intake import case_documents, route
 
         case = self.controller.case
         known = set(case.files)
@@ -795,9 +796,12 @@ class MainWindow(QMainWindow):
         step = self.current_step
         shots = self._late.get(Step.SCREENSHOT)
         shown = shots.current_hostname() if shots is not None else None
-        routed = route(fresh, [a.hostname for a in case.appliances], step=step, shown=shown)
+        cases = case_documents(scanned.evidence, self._handed_over)
+        hosts = [a.hostname for a in case.appliances]
+        routed = route(fresh, hosts, step=step, shown=shown, cases=cases)
         elsewhere = {os.path.abspath(p) for p in routed.exports}
         elsewhere |= {os.path.abspath(o.path) for o in routed.screenshots}
+        elsewhere |= {os.path.abspath(p) for p in routed.cases}
         kept = scanned
         if elsewhere:
             kept = dataclasses.replace(
@@ -805,6 +809,13 @@ class MainWindow(QMainWindow):
                 reports={p: r for p, r in scanned.reports.items() if p not in elsewhere},
                 addable=tuple(p for p in scanned.addable if p not in elsewhere),
             )
+        if routed.cases:
+            # The app's own document, known by its content: it opens, and never becomes a
+            # file of the case. One case is open at a time.
+            if len(routed.cases) > 1:
+                names = ", ".join(visible(Path(p).name) for p in routed.cases[1:])
+                self.statusBar().showMessage(f"One case opens at a time: {names} not opened.")
+            self.open_case(Path(routed.cases[0]))
         if routed.exports:
             # The exported PKCS#12 is checked there; it never joins the case's files.
             self.replicate_page.add_pkcs12(Path(routed.exports[0]))
