@@ -19,7 +19,6 @@ from bundleguard.case.replication import (
     Check,
     Status,
     coverage_rows,
-    passphrase_strength,
     pkcs12_rows,
     update_wait,
     verification_grid,
@@ -211,14 +210,6 @@ def test_update_wait_counts_until_48_hours():
     )
     assert update_wait(installed.isoformat(), installed + dt.timedelta(hours=48)) is None
     assert update_wait("", installed) is None
-
-
-def test_passphrase_strength_grows_with_length_and_kinds():
-    assert passphrase_strength("") == (0, "empty: set a passphrase")
-    assert passphrase_strength("abc123")[0] == 0
-    assert passphrase_strength("abcdefgh")[0] == 1
-    assert passphrase_strength("Abcdefgh12")[0] == 2
-    assert passphrase_strength("correct horse battery staple")[0] == 4
 
 
 def test_coverage_of_a_certificate_that_covers_all(served):

@@ -240,16 +240,16 @@ def test_rewrap_writes_an_aes_file_with_the_new_passphrase(
 ):
     p12 = files("old.pfx", pki.make_pkcs12(rsa_chain, PASS, legacy=True))
     monkeypatch.setenv("BUNDLEGUARD_PASSPHRASE", PASS.decode())
-    monkeypatch.setenv("BUNDLEGUARD_NEW_PASSPHRASE", "brand new")
+    monkeypatch.setenv("BUNDLEGUARD_NEW_PASSPHRASE", "brand new lantern quokka")
     out = tmp_path / "new.p12"
     code, stdout, _ = run("rewrap", p12, "--out", out)
     assert code == 0 and "AES-256-CBC" in stdout
-    report = inspect_pkcs12(out.read_bytes(), "new.p12", b"brand new")
+    report = inspect_pkcs12(out.read_bytes(), "new.p12", b"brand new lantern quokka")
     assert report.key_encryption.startswith("AES-256-CBC")
     assert run("rewrap", p12, "--out", out)[0] == 2  # exists: refused
     code, _, _ = run("rewrap", p12, "--out", out, "--force", "--legacy")
     assert code == 0
-    assert inspect_pkcs12(out.read_bytes(), "", b"brand new").legacy_encryption
+    assert inspect_pkcs12(out.read_bytes(), "", b"brand new lantern quokka").legacy_encryption
 
 
 def test_rewrap_refuses_an_empty_new_passphrase(run, files, rsa_chain, tmp_path):
@@ -264,7 +264,7 @@ def test_rewrap_refuses_an_empty_new_passphrase(run, files, rsa_chain, tmp_path)
 def test_rewrap_asks_the_new_passphrase_twice(run, files, rsa_chain, tmp_path, monkeypatch):
     p12 = files("old.pfx", pki.make_pkcs12(rsa_chain, None))
     monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(isatty=lambda: True))
-    answers = iter(["one", "two"])
+    answers = iter(["quokka lantern 77 one", "quokka lantern 77 two"])
     monkeypatch.setattr("getpass.getpass", lambda text: next(answers))
     code, _, err = run("rewrap", p12, "--out", tmp_path / "new.p12")
     assert code == 2 and "differ" in err

@@ -112,7 +112,7 @@ def test_rewrap_shows_the_output_name_escaped(run, tmp_path, hostile):
     source.write_bytes(pki.make_pkcs12(hostile, b"old pass"))
     old, new = tmp_path / "old.txt", tmp_path / "new.txt"
     old.write_bytes(b"old pass\n")
-    new.write_bytes(b"new pass\n")
+    new.write_bytes(b"new pass for the hostile quokka\n")
     out = tmp_path / f"new{FORGED}.p12"
     code, printed, err = run(
         "rewrap", source, "--out", out, "--passphrase-file", old, "--new-passphrase-file", new

@@ -241,13 +241,13 @@ def test_differing_new_passphrases_disable_the_button_and_say_so(qtbot, make_dia
 def test_the_strength_words_follow_the_typing(qtbot, make_dialog, export):
     dialog = make_dialog(export())
     new = field(dialog, "New passphrase")
-    assert label(dialog, "Passphrase strength") == "Strength: empty: set a passphrase"
+    assert label(dialog, "Passphrase strength") == "Strength: type a new passphrase"
     qtbot.keyClicks(new, "abc")
-    assert label(dialog, "Passphrase strength") == "Strength: very weak"
+    assert label(dialog, "Passphrase strength") == "Strength: too short: at least 8 characters"
     qtbot.keyClicks(new, "defgh")
-    assert label(dialog, "Passphrase strength") == "Strength: weak"
+    assert label(dialog, "Passphrase strength") == "Strength: weak: too guessable (0 of 4)"
     qtbot.keyClicks(new, "-Correct-Horse-42-battery")
-    assert label(dialog, "Passphrase strength") == "Strength: strong"
+    assert label(dialog, "Passphrase strength") == "Strength: strong: very unguessable (4 of 4)"
 
 
 def test_a_wrong_current_passphrase_keeps_the_dialog_open_and_says_so(qtbot, make_dialog, export):

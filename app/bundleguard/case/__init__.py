@@ -24,7 +24,10 @@ No Qt here. Public API:
   -> ProbeReport`, `case_targets(case)`, `case_site(case)`, `with_probe_overrides(case,
   site=, appliances=, traffic_nodes=)`, `entry_from_spec(spec, role)`, `NoSiteError`.
 - `bundleguard.case.replication`: the Replicate step as facts (`pkcs12_rows`, `coverage_rows`,
-  `verification_grid`, `update_wait`, `passphrase_strength`).
+  `verification_grid`, `update_wait`).
+- `bundleguard.case.strength`: how strong a new passphrase for a private key is (zxcvbn's
+  estimate and feedback; `judge_passphrase(passphrase, context)`, `case_context(case,
+  source)`, `check_new_passphrase`, `MIN_LENGTH`, `WeakPassphraseError`).
 - `bundleguard.case.texts`: the one judge of text from outside before it is stored or
   copied (`key_material_in`, `key_material_in_report`, `checked`, `stored_verification`,
   `KeyMaterialError`, `shortened`, and the limits `MAX_NAME` ... `MAX_STORED_TEXT`).

@@ -8,7 +8,6 @@ from the primary to its backups and traffic nodes, as facts first and words seco
   too; here nothing is judged again), with its sentence for every failure, a summary and a
   text to copy.
 - `update_wait(installed, now)`: how long clients may still need after the vendor update.
-- `passphrase_strength(passphrase)`: a simple, honest score (never kept, never logged).
 
 No Qt here: the window renders these values. Untrusted text (names, fingerprints from a
 server) is kept as it came; the shells make it visible or plain. Before any of it is put
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import string
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -438,36 +436,3 @@ def update_wait(installed_iso: str, now: dt.datetime | None = None) -> str | Non
         f"The vendor update was installed {_ago(delta)}. Clients, especially Jump Clients, "
         "may need 24 to 48 hours to update themselves."
     )
-
-
-# --------------------------------------------------------------------------- passphrase
-
-_STRENGTH_WORDS = ("very weak", "weak", "fair", "good", "strong")
-
-
-def passphrase_strength(passphrase: str) -> tuple[int, str]:
-    """A score 0-4 and its words, from length and kinds of characters only.
-
-    Honest and simple: it cannot know whether a passphrase was used elsewhere. The
-    passphrase is neither kept nor logged.
-    """
-    if not passphrase:
-        return 0, "empty: set a passphrase"
-    classes = sum(
-        (
-            any(c.islower() for c in passphrase),
-            any(c.isupper() for c in passphrase),
-            any(c.isdigit() for c in passphrase),
-            any(c in string.punctuation or c.isspace() or not c.isascii() for c in passphrase),
-        )
-    )
-    length = len(passphrase)
-    if length < 8:
-        score = 0
-    elif length < 12:
-        score = 1 + (classes >= 3)
-    elif length < 16:
-        score = 2 + (classes >= 3)
-    else:
-        score = 3 + (classes >= 2)
-    return score, _STRENGTH_WORDS[score]

@@ -3,9 +3,12 @@ and chain under a new passphrase, written next to the original, named so that no
 it for a certificate, never into a folder whose files travel to the vendor.
 
 No Qt here. The action: `rewrap_export(source, target, current, new, *, legacy=False,
-replace=False, forbidden=(), before_write=None) -> Rewrapped` (raises `RewrapTargetError`,
-`TargetExistsError`, `PassphraseNeeded`/`WrongPassphrase` for the current passphrase, or
-another `BundleGuardError`); `Rewrapped.words(escape)` is the sentence both shells show.
+replace=False, forbidden=(), before_write=None, context=(), anyway=False) -> Rewrapped`
+(raises `RewrapTargetError`, `TargetExistsError`, `WeakPassphraseError` for a new
+passphrase too short, or weak without `anyway` (`case.strength` judges it, the words of
+`context` counted as guessable), `PassphraseNeeded`/`WrongPassphrase` for the current
+passphrase, or another `BundleGuardError`); `Rewrapped.words(escape)` is the sentence both
+shells show.
 The rules it applies, for the shells to ask ahead: `default_target(source)`,
 `target_path(text, source)`, `target_problem(target, source, forbidden)` ("" when the
 place is fine), `check_target(...)`, `forbidden_folders(case, files_folder)`,
@@ -189,17 +192,22 @@ def rewrap_export(
     replace: bool = False,
     forbidden: Sequence[Path] = (),
     before_write: Callable[[], object] | None = None,
+    context: Sequence[str] = (),
+    anyway: bool = False,
 ) -> Rewrapped:
     """Re-wrap `source` under `new` and write it as `target` (None: `default_target`),
-    atomically; the original stays as it is. The place is checked before anything is
-    read and again as the file is written. `before_write()` is called once the new file
-    is made: raising there (the user cancelled) writes nothing."""
+    atomically; the original stays as it is. The new passphrase is judged first (a weak
+    one is written only with `anyway`, a too short one never), then the place is checked
+    before anything is read and again as the file is written. `before_write()` is called
+    once the new file is made: raising there (the user cancelled) writes nothing."""
+    from bundleguard.case.strength import check_new_passphrase
     from bundleguard.certs.pkcs12 import rewrap_pkcs12
     from bundleguard.files import read_input_file, write_file_atomic
 
     source = Path(source)
     target = default_target(source) if target is None else Path(target)
     try:
+        check_new_passphrase(new, context, anyway=anyway)
         check_target(target, source, forbidden, replace=replace)
         data = read_input_file(source)
         wrapped = rewrap_pkcs12(data, current, new, legacy=legacy, name=source.name)

@@ -206,18 +206,22 @@ def run_rewrap(args: argparse.Namespace) -> int:
         needs_current_passphrase,
         rewrap_export,
     )
+    from bundleguard.case.strength import case_context
 
     source = Path(args.input)
     forbidden: tuple[Path, ...] = ()
+    case = None
     if args.case:
         from bundleguard.case.store import case_files_folder, load_case
 
         case_path = Path(args.case)
-        forbidden = forbidden_folders(load_case(case_path), case_files_folder(case_path))
+        case = load_case(case_path)
+        forbidden = forbidden_folders(case, case_files_folder(case_path))
     target = Path(args.out) if args.out else default_target(source)
     check_target(target, source, forbidden, replace=args.force)  # before any passphrase
     passphrase = get_passphrase(args, args.input) if needs_current_passphrase(source) else None
-    new_passphrase = get_new_passphrase(args)
+    context = case_context(case, source)  # the case's names are guessable words
+    new_passphrase = get_new_passphrase(args, context)
     try:
         result = rewrap_export(
             source,
@@ -227,6 +231,8 @@ def run_rewrap(args: argparse.Namespace) -> int:
             legacy=args.legacy,
             replace=args.force,
             forbidden=forbidden,
+            context=context,
+            anyway=args.anyway,
         )
     finally:
         del new_passphrase, passphrase

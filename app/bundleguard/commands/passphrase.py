@@ -1,6 +1,9 @@
 """How the command line obtains passphrases: a file, the environment, or a prompt without echo.
 
 Never a command-line value. Passphrases are returned as bytes and never printed or logged.
+A new passphrase is judged as the window judges it (`case.strength`): one shorter than
+`MIN_LENGTH` characters is refused, a weak one is refused unless `--anyway` is given, with
+zxcvbn's feedback in the same words the window shows.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 
+from bundleguard.case.strength import MIN_LENGTH, Strength, judge_passphrase
 from bundleguard.certs.load import check_passphrase
 from bundleguard.errors import InputError, PassphraseError
 from bundleguard.files import FileTooLargeError, NotAFileError, read_input_file
@@ -52,6 +57,12 @@ def add_passphrase_argument(parser: argparse.ArgumentParser, new: bool = False) 
             metavar="FILE",
             help=f"read the new passphrase from the first line of FILE (or set "
             f"{NEW_PASSPHRASE_ENV}; otherwise you are asked twice)",
+        )
+        parser.add_argument(
+            "--anyway",
+            action="store_true",
+            help="write under the new passphrase even though it is weak (never one shorter "
+            f"than {MIN_LENGTH} characters)",
         )
 
 
@@ -110,8 +121,32 @@ def get_passphrase(args: argparse.Namespace, what: str) -> bytes:
     return _prompt(f"Passphrase for {what}: ")
 
 
-def get_new_passphrase(args: argparse.Namespace) -> bytes:
-    """The new passphrase for `rewrap`: file, environment, or a prompt asked twice."""
+WEAK_HINT = "Choose a stronger one, or give --anyway to write it all the same."
+
+
+def _judged(args: argparse.Namespace, value: bytes, context: Sequence[str]) -> None:
+    """Refuse a new passphrase too short, or weak without --anyway (the window's words);
+    say so on stderr when a weak one is taken anyway."""
+    if not value:
+        raise PassphraseError(
+            "The new passphrase must not be empty: the file would be unprotected."
+        )
+    judgement = judge_passphrase(value.decode("utf-8"), context)
+    if judgement.strength is Strength.TOO_SHORT:
+        raise PassphraseError(judgement.refusal())
+    if judgement.weak:
+        if not getattr(args, "anyway", False):
+            raise PassphraseError(f"{judgement.refusal()} {WEAK_HINT}")
+        print(
+            f"bundleguard: the new passphrase is {judgement.words}; written anyway (--anyway).",
+            file=sys.stderr,
+        )
+
+
+def get_new_passphrase(args: argparse.Namespace, context: Sequence[str] = ()) -> bytes:
+    """The new passphrase for `rewrap`: file, environment, or a prompt asked twice; judged
+    (`case.strength`, the words of `context` counted as guessable) before it is returned.
+    Asked at the prompt, it is judged before it is asked again."""
     path = getattr(args, "new_passphrase_file", None)
     if path:
         value = _read_file(path)
@@ -119,15 +154,14 @@ def get_new_passphrase(args: argparse.Namespace) -> bytes:
         value = _from_environment(NEW_PASSPHRASE_ENV)
     elif _interactive():
         value = _prompt("New passphrase: ")
+        _judged(args, value, context)
         if _prompt("New passphrase again: ") != value:
             raise PassphraseError("The two new passphrases differ; nothing was written.")
+        return value
     else:
         raise PassphraseError(
             f"A new passphrase is needed: use --new-passphrase-file FILE or set "
             f"{NEW_PASSPHRASE_ENV}."
         )
-    if not value:
-        raise PassphraseError(
-            "The new passphrase must not be empty: the file would be unprotected."
-        )
+    _judged(args, value, context)
     return value

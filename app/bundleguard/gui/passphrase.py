@@ -1,8 +1,16 @@
-"""The passphrase dialog: masked, never stored, cleared as soon as it has been used."""
+"""Passphrases in the window: the passphrase dialog (masked, never stored, cleared as soon
+as it has been used), the "Show passphrase" toggle every masked field has, the width a
+passphrase dialog needs for its title, and `HeldPassphrase`, a passphrase the window holds
+in memory for one step (never shown by `repr`, never in settings or the case)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
@@ -11,6 +19,75 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+
+SHOW = "Show passphrase"
+# What a title bar holds beside its title: the window's icon and its buttons (close,
+# minimise, maximise) and their margins, generously: Windows 10 and 11 draw three 46 px
+# caption buttons and a 16 px icon with its margins (~186 px at 100 %).
+TITLE_BAR_EXTRA = 200
+TITLE_BAR_FONT = "QMdiSubWindowTitleBar"  # the platform theme's title bar font, where set
+
+
+def title_width(dialog: QWidget) -> int:
+    """The width `dialog`'s title needs in the title bar: its text in the title bar font
+    and the title bar's icon and buttons."""
+    metrics = QFontMetrics(QApplication.font(TITLE_BAR_FONT))
+    return metrics.horizontalAdvance(dialog.windowTitle()) + TITLE_BAR_EXTRA
+
+
+def fit_title(dialog: QWidget) -> None:
+    """Make `dialog` at least as wide as its title needs (within the screen)."""
+    width = title_width(dialog)
+    screen = dialog.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        width = min(width, screen.availableGeometry().width())
+    dialog.setMinimumWidth(max(dialog.minimumWidth(), width))
+
+
+class ShowPassphrase(QCheckBox):
+    """ "Show passphrase": shows the characters typed into `fields` while ticked; starts
+    unticked (hidden), and `hide_all()` masks them again."""
+
+    def __init__(self, fields: Sequence[QLineEdit], parent: QWidget | None = None) -> None:
+        super().__init__(SHOW, parent)
+        self.setAccessibleName(SHOW)
+        self.fields = tuple(fields)
+        self.setChecked(False)
+        self.toggled.connect(self._show)
+
+    def _show(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        for field in self.fields:
+            field.setEchoMode(mode)
+
+    def hide_all(self) -> None:
+        self.setChecked(False)
+        self._show(False)
+
+
+class HeldPassphrase:
+    """A passphrase held in memory for one step of the window (never saved, never shown
+    by `repr` or `str`, so no log line or attribute dump can carry it). `forget()` drops
+    it; `take()` gives it (None once forgotten)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: bytes) -> None:
+        self._value: bytes | None = value
+
+    def take(self) -> bytes | None:
+        return self._value
+
+    def forget(self) -> None:
+        self._value = None
+
+    def __repr__(self) -> str:
+        return "HeldPassphrase(…)" if self._value is not None else "HeldPassphrase(forgotten)"
+
+    __str__ = __repr__
+
+    def __reduce__(self):  # never pickled (nor copied into a settings file by mistake)
+        raise TypeError("a held passphrase cannot be saved")
 
 
 class PassphraseDialog(QDialog):
@@ -42,6 +119,8 @@ class PassphraseDialog(QDialog):
         self.field.setEchoMode(QLineEdit.EchoMode.Password)
         self.field.setAccessibleName("Passphrase")
         layout.addWidget(self.field)
+        self.show_passphrase = ShowPassphrase([self.field], self)
+        layout.addWidget(self.show_passphrase)
         self.problem = problem_label(self)
         self.problem.setAccessibleName("Passphrase problem")
         show_problem(self.problem, problem)
@@ -56,6 +135,7 @@ class PassphraseDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        fit_title(self)
         self.field.setFocus()
 
     def take(self) -> bytes:
@@ -67,6 +147,7 @@ class PassphraseDialog(QDialog):
     def clear(self) -> None:
         self.field.clear()
         self.field.setText("")
+        self.show_passphrase.hide_all()
 
     def done(self, result: int) -> None:
         if result != QDialog.DialogCode.Accepted:

@@ -3,9 +3,13 @@ passphrase, written next to the original (never into a bundle folder), the origi
 
 The passphrases live in the masked fields only: read when the work starts, handed to the
 worker (which drops them when it has run), cleared after success, on Cancel and on close;
-never kept in attributes, never logged, never in a message. The work itself is the case
-action `case.rewrap.rewrap_export` — the one `bundleguard rewrap` calls — under the same
-rules (`target_problem`), atomic: nothing half-written.
+never kept in attributes, never logged, never in a message. The one exception is the
+current passphrase the window already holds (`held`: the one typed to check the export, a
+`HeldPassphrase` the Replicate step owns): then it is not asked for again. The work itself
+is the case action `case.rewrap.rewrap_export` — the one `bundleguard rewrap` calls — under
+the same rules (`target_problem`; the new passphrase judged by `case.strength`, with the
+case's words as guessable: a weak one needs "Use it anyway", a too short one is never
+written), atomic: nothing half-written.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -30,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bundleguard.case.replication import LEGACY_REASON, passphrase_strength
+from bundleguard.case.replication import LEGACY_REASON
 from bundleguard.case.rewrap import (
     SUFFIXES,
     Rewrapped,
@@ -39,8 +44,15 @@ from bundleguard.case.rewrap import (
     target_path,
     target_problem,
 )
+from bundleguard.case.strength import (
+    MIN_LENGTH,
+    PassphraseJudgement,
+    Strength,
+    judge_passphrase,
+)
 from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
 from bundleguard.gui import workers
+from bundleguard.gui.passphrase import HeldPassphrase, ShowPassphrase, fit_title
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
 WRONG_CURRENT = "The current passphrase is wrong."
@@ -51,6 +63,17 @@ AGAIN = "Type the new passphrase again."
 NOT_REPLACED = "Nothing was replaced: the existing file is as it was."
 WRITING = "Writing the re-wrapped file…"
 FIX_TARGET = "Choose another place to save (see above)."
+ANYWAY = "Use it anyway"
+TOO_SHORT = f"The new passphrase is too short: at least {MIN_LENGTH} characters."
+WEAK = f"The new passphrase is weak: choose a stronger one, or tick “{ANYWAY}”."
+HELD = (
+    "The current passphrase is the one you typed to check the export (held in memory for "
+    "this step only)."
+)
+HELD_REFUSED = (
+    "The passphrase that checked the export does not open the file now (was it changed?): "
+    "type its current passphrase."
+)
 
 
 # ------------------------------------------------------------------ the work (a worker)
@@ -72,6 +95,8 @@ def rewrap_file(
     legacy: bool,
     force: bool,
     forbidden: Sequence[Path] = (),
+    context: Sequence[str] = (),
+    anyway: bool = False,
     cancel: workers.Cancel,
 ) -> Rewrapped | CurrentRefused:
     """The case action in a worker: a refused current passphrase is an answer to show in
@@ -86,6 +111,8 @@ def rewrap_file(
             replace=force,
             forbidden=forbidden,
             before_write=cancel.check,
+            context=context,
+            anyway=anyway,
         )
     except WrongPassphrase:
         return CurrentRefused(WRONG_CURRENT)
@@ -119,7 +146,9 @@ def _clear(field: QLineEdit) -> None:
 
 class RewrapDialog(QDialog):
     """Re-wrap `source` under a new passphrase; `written` carries the path written,
-    `rewrapped` the action's result (its `words` are what the window says)."""
+    `rewrapped` the action's result (its `words` are what the window says). `context`: the
+    case's words (`case.strength.case_context`), guessable; `held`: the current passphrase
+    the window holds (not asked for while it does)."""
 
     written = Signal(str)
     rewrapped = Signal(object)
@@ -131,12 +160,18 @@ class RewrapDialog(QDialog):
         forbidden: Sequence[Path] = (),
         pool: QThreadPool | None = None,
         parent: QWidget | None = None,
+        context: Sequence[str] = (),
+        held: HeldPassphrase | None = None,
     ) -> None:
         super().__init__(parent)
         self.source = Path(source)
         self.forbidden = tuple(Path(f) for f in forbidden)
+        self.context = tuple(context)
+        self.held = held if held is not None and held.take() is not None else None
         self.pool = pool if pool is not None else QThreadPool.globalInstance()
         self._task: workers.Task | None = None
+        # The judgement of the new passphrase (never the passphrase): made once per change.
+        self._judgement: PassphraseJudgement | None = None
         self.setWindowTitle("Re-wrap PKCS#12")
         self.setAccessibleName("Re-wrap PKCS#12")
         self.setMinimumWidth(640)
@@ -151,17 +186,33 @@ class RewrapDialog(QDialog):
         layout.addWidget(intro)
 
         form = QFormLayout()
+        self.form = form
         self.current = _masked("Current passphrase", self)
         self.current.setPlaceholderText("empty if the original has none")
+        self.held_note = plain_label(HELD, self)
+        self.held_note.setAccessibleName("Current passphrase held")
         self.new = _masked("New passphrase", self)
         self.again = _masked("New passphrase again", self)
         form.addRow("Current passphrase:", self.current)
+        form.addRow("", self.held_note)
         form.addRow("New passphrase:", self.new)
         form.addRow("New passphrase again:", self.again)
+        self.show_passphrase = ShowPassphrase([self.current, self.new, self.again], self)
+        form.addRow("", self.show_passphrase)
         self.strength = plain_label("", self)
         self.strength.setAccessibleName("Passphrase strength")
         form.addRow("", self.strength)
+        self.feedback = plain_label("", self)
+        self.feedback.setAccessibleName("Passphrase feedback")
+        form.addRow("", self.feedback)
+        self.anyway = QCheckBox(ANYWAY, self)
+        self.anyway.setAccessibleName(ANYWAY)
+        self.anyway.setAccessibleDescription(
+            "Write the private key under a weak passphrase all the same."
+        )
+        form.addRow("", self.anyway)
         layout.addLayout(form)
+        self._show_held(self.held is not None)
 
         encryption = QGroupBox("Encryption", self)
         box = QVBoxLayout(encryption)
@@ -217,13 +268,16 @@ class RewrapDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
 
-        for field in (self.current, self.new, self.again, self.save_as):
+        for field in (self.current, self.again, self.save_as):
             field.textChanged.connect(self._refresh)
+        self.new.textChanged.connect(self._judge)
+        self.anyway.toggled.connect(self._refresh)
         self.write_button.clicked.connect(self.write)
         self.cancel_button.clicked.connect(self.reject)
         self.choose_button.clicked.connect(self.choose_target)
-        self._refresh()
-        self.current.setFocus()
+        self._judge()
+        fit_title(self)
+        (self.new if self.held is not None else self.current).setFocus()
 
     # -------------------------------------------------------------- state
 
@@ -234,19 +288,45 @@ class RewrapDialog(QDialog):
     def target(self) -> Path | None:
         return target_path(self.save_as.text(), self.source)
 
+    def _show_held(self, held: bool) -> None:
+        """The current passphrase's field, or the note that the window holds it."""
+        self.form.setRowVisible(self.current, not held)
+        self.form.setRowVisible(self.held_note, held)
+
+    def _judge(self) -> None:
+        """The new passphrase changed: judge it once, and untick "Use it anyway" (it was
+        said of another passphrase)."""
+        self.anyway.setChecked(False)
+        text = self.new.text()
+        judgement = judge_passphrase(text, self.context) if text else None
+        del text
+        self._judgement = judgement
+        if judgement is None:
+            self.strength.setText("Strength: type a new passphrase")
+            self.feedback.setText("")
+        else:
+            self.strength.setText(f"Strength: {judgement.words}")
+            self.feedback.setText(judgement.feedback)
+        self.feedback.setVisible(bool(self.feedback.text()))
+        self.anyway.setEnabled(judgement is not None and judgement.weak)
+        self._refresh()
+
     def _passphrase_problem(self) -> str:
         new, again = self.new.text(), self.again.text()
-        if not new:
+        judgement = self._judgement
+        if not new or judgement is None:
             return NO_NEW
+        if judgement.strength is Strength.TOO_SHORT:
+            return TOO_SHORT
         if not again:
             return AGAIN
         if new != again:
             return MISMATCH
+        if not judgement.may_write(self.anyway.isChecked()):
+            return WEAK
         return ""
 
     def _refresh(self) -> None:
-        _score, words = passphrase_strength(self.new.text())
-        self.strength.setText(f"Strength: {words}")
         where = target_problem(self.target(), self.source, self.forbidden)
         show_problem(self.target_problem, where)
         why = self._passphrase_problem() or (FIX_TARGET if where else "")
@@ -258,12 +338,16 @@ class RewrapDialog(QDialog):
             self.current,
             self.new,
             self.again,
+            self.anyway,
+            self.show_passphrase,
             self.aes,
             self.legacy,
             self.save_as,
             self.choose_button,
         ):
             widget.setEnabled(not busy)
+        judgement = self._judgement
+        self.anyway.setEnabled(not busy and judgement is not None and judgement.weak)
         self._refresh()
 
     # -------------------------------------------------------------- actions
@@ -320,16 +404,22 @@ class RewrapDialog(QDialog):
                 show_problem(self.outcome, NOT_REPLACED)
                 return None
             force = True
+        current = self.held.take() if self.held is not None else None
+        if current is None:
+            current = self.current.text().encode("utf-8")
         task = workers.Task(
             rewrap_file,
             self.source,
             target,
-            self.current.text().encode("utf-8") or None,
+            current or None,
             self.new.text().encode("utf-8"),
             legacy=self.legacy.isChecked(),
             force=force,
             forbidden=self.forbidden,
+            context=self.context,
+            anyway=self.anyway.isChecked(),
         )
+        current = None
         task.signals.done.connect(self._done)
         task.signals.failed.connect(self._failed)
         task.signals.cancelled.connect(self._ended)
@@ -344,7 +434,15 @@ class RewrapDialog(QDialog):
     def _done(self, outcome: Rewrapped | CurrentRefused) -> None:
         self._ended()
         if isinstance(outcome, CurrentRefused):
-            show_problem(self.outcome, outcome.message)
+            message = outcome.message
+            if self.held is not None:
+                # The passphrase held since the check does not open the file now: it is
+                # forgotten (by the step too), and the field is asked for after all.
+                self.held.forget()
+                self.held = None
+                self._show_held(False)
+                message = HELD_REFUSED
+            show_problem(self.outcome, message)
             _clear(self.current)
             self.current.setFocus()
             return
@@ -358,9 +456,10 @@ class RewrapDialog(QDialog):
         show_problem(self.outcome, message)
 
     def clear(self) -> None:
-        """Empty the three passphrase fields (and their undo history)."""
+        """Empty the three passphrase fields (and their undo history) and mask them."""
         for field in (self.current, self.new, self.again):
             _clear(field)
+        self.show_passphrase.hide_all()
 
     def done(self, result: int) -> None:
         if result != QDialog.DialogCode.Accepted:

@@ -5,8 +5,10 @@ opened with its passphrase and judged row by row, with the re-wrap below it.
 Opening is the case action `case.replicate.open_export` in a worker; the rows are
 `case.replication.pkcs12_rows`'; which appliance is the primary and whether its page can
 be opened is `case.replicate.primary_link`'s answer. The passphrase is asked for each time
-it is needed, handed to one worker and never kept: the case keeps the file's path and its
-certificate's fingerprint only (`case.replicate.with_export`)."""
+an export is opened and handed to one worker; the one that opened the export shown is held
+in memory by the re-wrap below (`RewrapSection.hold`) until another export is opened, the
+case changes or the window closes. The case keeps the file's path and its certificate's
+fingerprint only (`case.replicate.with_export`)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from bundleguard.case.replicate import (
 from bundleguard.case.steps import Step
 from bundleguard.gui import widgets, workers
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.passphrase import PassphraseDialog
+from bundleguard.gui.passphrase import HeldPassphrase, PassphraseDialog
 from bundleguard.gui.replicate.common import DropList, StepLabel, heading
 from bundleguard.gui.replicate.rewrap import RewrapSection
 from bundleguard.gui.widgets import plain_label, plain_tooltip, problem_label, show_problem
@@ -154,6 +156,7 @@ class ExportSection(QWidget):
         if another:
             self._recorded = None
             self._opening.forget()  # a check started for the last case is dropped
+            self.rewrap.forget_passphrase()  # the last case's export's passphrase
             for box in self.step_boxes:
                 box.setChecked(False)
         replication = self.controller.case.replication
@@ -190,6 +193,7 @@ class ExportSection(QWidget):
         (chosen by content, in the worker: reading is no work for the window's thread)."""
         if not paths:
             return
+        self.rewrap.forget_passphrase()  # another export is on its way
         show_problem(self.problem, None)
         self.export_name.setText("Checking what was dropped…")
         self._opening.start(
@@ -209,31 +213,43 @@ class ExportSection(QWidget):
         return self._open(Path(path), None)
 
     def _open(self, path: Path, passphrase: bytes | None) -> workers.TaskSignals:
+        self.rewrap.forget_passphrase()  # the export is opened again, or another one
         show_problem(self.problem, None)
         self.export_name.setText(f"Checking {visible(path.name)}…")
+        held = HeldPassphrase(passphrase) if passphrase is not None else None
         signals = self._opening.start(
             open_export,
             path,
             passphrase,
             self.controller.anchors,
-            done=lambda result: self._opened(path, result),
-            failed=lambda message: self._open_failed(path, message),
+            done=lambda result: self._opened(path, result, held),
+            failed=lambda message: self._open_failed(path, message, held),
         )
         passphrase = None
         return signals
 
-    def _open_failed(self, path: Path, message: str) -> None:
+    def _open_failed(self, path: Path, message: str, held: HeldPassphrase | None = None) -> None:
+        if held is not None:
+            held.forget()
         self._show_export()
         show_problem(self.problem, f"{path.name} cannot be checked: {message}")
 
-    def _opened(self, path: Path, result: ExportFacts | NeedsPassphrase) -> None:
+    def _opened(
+        self, path: Path, result: ExportFacts | NeedsPassphrase, held: HeldPassphrase | None
+    ) -> None:
         if isinstance(result, NeedsPassphrase):
+            if held is not None:
+                held.forget()  # it does not open the file
             self._show_export()
             problem = f"{result.message} Try again." if result.wrong else ""
             self._ask_passphrase(path, problem)
             return
         self.export = result
         self.rewrap.forget()
+        # The passphrase that opened it (none: it opens without one), for Re-wrap.
+        self.rewrap.hold(Path(result.path), held.take() if held is not None else None)
+        if held is not None:
+            held.forget()
         self.controller.update(replication=with_export(self.controller.case.replication, result))
         self._show_export()
         self.exportChanged.emit()
