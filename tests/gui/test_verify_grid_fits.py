@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QPushButton, QScrollArea, QTableWidget
+from PySide6.QtWidgets import QPushButton, QScrollArea, QStyle, QTableWidget
 
 from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.case.steps import Step
+from bundleguard.case.store import CaseStore
+from bundleguard.gui.controller import CaseController
+from bundleguard.gui.verify_panel import VerifyPanel
 from bundleguard.probe.fake import FakeAppliance, FakeAppliances, FakePKI
 from tests.gui.conftest import find_by_name
 from tests.gui.test_verify_panel import tip
@@ -67,29 +70,43 @@ def fits(grid: QTableWidget) -> bool:
     )
 
 
+def check_columns(grid: QTableWidget, names) -> None:
+    """Each appliance's column: its name broken (never cut without a sign), whole in the
+    tooltip and the accessible description; where it was reached, whole and unclipped."""
+    assert grid.columnCount() == len(names)
+    for column, name in enumerate(names):
+        header = grid.horizontalHeaderItem(column)
+        assert header.data(Qt.ItemDataRole.AccessibleDescriptionRole) == name
+        assert header.data(Qt.ItemDataRole.AccessibleTextRole) == name
+        assert tip(header).startswith(f"{name}: Reached at 127.0.0.1:")
+        shown = header.text()
+        # Broken after its dots and hyphens (and elided past three lines), never cut
+        # without a sign: what is shown is the name, or the name with an ellipsis.
+        assert shown.count("\n") <= 2
+        joined = shown.replace("\n", "")
+        if "…" in joined:
+            start, end = joined.split("…")
+            assert name.startswith(start) and name.endswith(end)
+        else:
+            assert joined == name
+        width = grid.horizontalHeader().fontMetrics().horizontalAdvance
+        assert all(width(line) <= grid.columnWidth(column) for line in shown.split("\n"))
+        # Where it was reached: whole, on two lines if need be, each drawn unclipped.
+        where = grid.item(0, column)
+        address = where.data(Qt.ItemDataRole.AccessibleTextRole).split(": address: ")[1]
+        assert where.text().replace("\n", "") == address
+        margins = 2 * (grid.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+        width = grid.fontMetrics().horizontalAdvance
+        lines = where.text().split("\n")
+        assert all(width(line) + margins <= grid.columnWidth(column) for line in lines)
+
+
 def check_fits_at_each_size(qtbot, window, grid: QTableWidget, names) -> None:
     default = window.size()  # as the window opened on a fresh profile
     for width, height in ((default.width(), default.height()), (1000, 720)):
         window.resize(width, height)
         qtbot.waitUntil(lambda: fits(grid), timeout=5_000)
-        assert grid.columnCount() == len(names)
-        for column, name in enumerate(names):
-            header = grid.horizontalHeaderItem(column)
-            assert header.data(Qt.ItemDataRole.AccessibleDescriptionRole) == name
-            assert header.data(Qt.ItemDataRole.AccessibleTextRole) == name
-            assert tip(header).startswith(f"{name}: Reached at 127.0.0.1:")
-            shown = header.text()
-            # Broken after its dots and hyphens (and elided past three lines), never cut
-            # without a sign: what is shown is the name, or the name with an ellipsis.
-            assert shown.count("\n") <= 2
-            joined = shown.replace("\n", "")
-            if "…" in joined:
-                start, end = joined.split("…")
-                assert name.startswith(start) and name.endswith(end)
-            else:
-                assert joined == name
-            width = grid.horizontalHeader().fontMetrics().horizontalAdvance
-            assert all(width(line) <= grid.columnWidth(column) for line in shown.split("\n"))
+        check_columns(grid, names)
 
 
 def test_one_appliance_with_a_long_name_fits_the_default_window(qtbot, window, pki):
@@ -125,3 +142,41 @@ def test_five_appliances_with_long_names_fit_and_the_first_failure_is_in_view(qt
 
     qtbot.waitUntil(cell_in_view, timeout=5_000)
     check_fits_at_each_size(qtbot, window, grid, NAMES)
+
+
+def test_in_a_narrow_panel_five_columns_keep_their_addresses_whole(
+    qtbot, pki, tmp_path, monkeypatch
+):
+    """Where the page is narrow (a small screen), the longest check's name takes two
+    lines so that the appliances' columns keep room for their addresses."""
+    monkeypatch.setenv("BUNDLEGUARD_DATA_DIR", str(tmp_path / "data"))
+    controller = CaseController(CaseStore(tmp_path / "data"), load_anchors=False)
+    panel = VerifyPanel(controller)
+    qtbot.addWidget(panel)
+    panel.resize(520, 700)
+    panel.show()
+    served = pki.issue([SITE, *NAMES])
+    try:
+        with FakeAppliances([FakeAppliance(name, default=served) for name in NAMES]) as started:
+            entries = tuple(
+                ApplianceEntry(
+                    a.name, Role.PRIMARY if i == 0 else Role.BACKUP, a.spec.split("=")[1]
+                )
+                for i, a in enumerate(started)
+            )
+            controller.update(site=SITE, appliances=entries)
+            button = find_by_name(panel, "Verify appliances")
+            with qtbot.waitSignal(panel.verified, timeout=30_000):
+                qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        grid = find_by_name(panel, "Verification results")
+        assert isinstance(grid, QTableWidget)
+        qtbot.waitUntil(
+            lambda: (
+                grid.horizontalScrollBar().maximum() == 0
+                and grid.horizontalHeader().length() <= grid.viewport().width()
+            ),
+            timeout=5_000,
+        )
+        check_columns(grid, NAMES)
+    finally:
+        controller.shutdown()

@@ -301,6 +301,19 @@ def broken_name(name: str, metrics: QFontMetrics, width: int, lines: int = NAME_
     return "\n".join(out)
 
 
+LONG_LABEL = 20  # a check's name longer than this goes on two lines when room is short
+
+
+def two_line_label(label: str) -> str:
+    """A check's name longer than `LONG_LABEL` characters, on two lines (at the space
+    that makes the longer line shortest)."""
+    if len(label) <= LONG_LABEL or " " not in label:
+        return label
+    spaces = [i for i, char in enumerate(label) if char == " "]
+    cut = min(spaces, key=lambda i: max(i, len(label) - i - 1))
+    return label[:cut] + "\n" + label[cut + 1 :]
+
+
 def broken_address(address: str, metrics: QFontMetrics, width: int) -> str:
     """An address column's word, on two lines before the port when it is too wide."""
     if metrics.horizontalAdvance(address) <= width or ":" not in address:
@@ -743,8 +756,20 @@ class VerifyPanel(QWidget):
             + [header_metrics.horizontalAdvance(name) + pad for name in names]
         )
         rows = table.verticalHeader()
-        chrome = 2 * table.frameWidth() + rows.sizeHint().width()
-        share = (room - chrome) // count
+        # The checks' names on one line each, or, when the appliances' columns would be
+        # narrower than their names or addresses need, the longest on two.
+        tight = False
+        for _attempt in range(2):
+            for check, row in CHECK_ROWS.items():
+                label = two_line_label(check.value) if tight else check.value
+                if table.verticalHeaderItem(row).text() != label:
+                    table.verticalHeaderItem(row).setText(label)
+                    rows.resizeSection(row, self._row_height * (1 + label.count("\n")))
+            chrome = 2 * table.frameWidth() + rows.sizeHint().width()
+            share = (room - chrome) // count
+            if tight or share >= wanted:
+                break
+            tight = True
         width = max(verdicts, min(share, max(wanted, verdicts)))
         cell_metrics = table.fontMetrics()
         text_room = width - (
