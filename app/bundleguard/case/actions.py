@@ -1,10 +1,10 @@
 """The actions both shells call on a case: plan its bundles, then write them.
 
-`plan_case` reads every file the case names through the one reader
-(`bundleguard.files.read_input_file`) and plans one bundle per appliance; `gather_facts` does
-the same for a case still being written (what it can plan, and every problem found, for
-`case.readiness`); `write_case_bundles` writes the accepted plans (one zip, and an email
-draft, per appliance) or nothing at all.
+`plan_case` plans one bundle per appliance from the case's evidence (`case.evidence`: each
+file read once through the one reader and judged once by the guard, per change on disk);
+`gather_facts` does the same for a case still being written (what it can plan, and every
+problem found, for `case.readiness`), through the same `_plan`; `write_case_bundles` writes
+the accepted plans (one zip, and an email draft, per appliance) or nothing at all.
 Trust anchors are passed in by the shell (loaded once, in the GUI in the background): the
 core never reads a trust store itself. No Qt here, and no words of any shell.
 """
@@ -26,9 +26,8 @@ from bundleguard.bundle.plan import (
     check_appliance,
     check_incident,
     plan_bundle,
-    read_input,
 )
-from bundleguard.case.evidence import EvidenceCache, shared_evidence
+from bundleguard.case.evidence import Evidence, EvidenceCache, shared_evidence
 from bundleguard.case.model import (
     ROLES,
     ApplianceEntry,
@@ -133,21 +132,55 @@ def case_with_overrides(
     return case.with_changes(**{k: v for k, v in changes.items() if v is not None})
 
 
-def _read_screenshot(entry: ApplianceEntry) -> BundleInput | Refusal:
-    if not entry.screenshot:
-        raise MissingScreenshotError(entry.hostname)
-    try:
-        return read_input(entry.screenshot)
-    except InputError as error:
-        raise InputError(f"The screenshot of {entry.hostname}: {error}") from None
+def _plan(
+    appliance: Appliance,
+    screenshot: BundleInput | Refusal,
+    certificates: Sequence[BundleInput | Refusal],
+    *,
+    site: str | None = None,
+    incident: str | None = None,
+    now: dt.datetime | None = None,
+    anchors: TrustAnchors | None = None,
+) -> BundlePlan:
+    """One appliance's bundle planned from inputs the evidence judged (the one place a
+    case is planned: `plan_case` and `gather_facts` both come here)."""
+    return plan_bundle(
+        appliance,
+        screenshot,
+        certificates,
+        site=site,
+        incident=incident,
+        now=now,
+        public_anchors=tuple(anchors.public) if anchors is not None else (),
+        system_anchors=tuple(anchors.system) if anchors is not None else (),
+    )
+
+
+def _check_readable(judged: Evidence, case: Case) -> None:
+    """`InputError` for the first file of `case` that could not be read at all (missing,
+    no permission): with nothing to plan from it, planning stops there. A folder, a pipe
+    or a file too large is a refusal inside the plans instead."""
+    named = [(entry.screenshot, entry.hostname) for entry in case.appliances]
+    named += [(path, None) for path in case.files]
+    for path, hostname in named:
+        entry = judged.get(path)
+        if entry is not None and entry.unread is not None and entry.unread[0] == "error":
+            why = entry.unread[1]
+            raise InputError(f"The screenshot of {hostname}: {why}" if hostname else why)
 
 
 def plan_case(
-    case: Case, *, anchors: TrustAnchors, now: dt.datetime | None = None
+    case: Case,
+    *,
+    anchors: TrustAnchors,
+    now: dt.datetime | None = None,
+    evidence: EvidenceCache | None = None,
 ) -> tuple[BundlePlan, ...]:
     """One bundle plan per appliance of `case`, in its order.
 
-    Every file is read once; a refused input is a `Refusal` inside its plan (so the user
+    The files come from the `evidence` (default: the process's one cache), as for
+    `gather_facts`: each is read once and judged once per change on disk, whatever the
+    number of appliances. A refused input is a `Refusal` inside its plan (so the user
     sees every problem at once). Raises `InputError` (`NoApplianceError`,
     `MissingScreenshotError`, a hostname or incident that cannot be used, a file that
     cannot be read) when there is nothing to plan.
@@ -160,19 +193,14 @@ def plan_case(
     appliances = [check_appliance(entry.hostname, entry.role.value) for entry in case.appliances]
     site = normalize_hostname(case.site) if case.site.strip() else None
     incident = check_incident(case.incident)
-    screenshots = [_read_screenshot(entry) for entry in case.appliances]
-    certificates = [read_input(path) for path in case.files]
+    shots = [entry.screenshot for entry in case.appliances]
+    cache = evidence if evidence is not None else shared_evidence()
+    judged = cache.judge([*case.files, *shots])
+    _check_readable(judged, case)
+    certificates = judged.inputs(case.files, "certificate")
+    screenshots = judged.inputs(shots, "screenshot")
     return tuple(
-        plan_bundle(
-            appliance,
-            shot,
-            certificates,
-            site=site,
-            incident=incident,
-            now=now,
-            public_anchors=tuple(anchors.public),
-            system_anchors=tuple(anchors.system),
-        )
+        _plan(appliance, shot, certificates, site=site, incident=incident, now=now, anchors=anchors)
         for appliance, shot in zip(appliances, screenshots, strict=True)
     )
 
@@ -254,24 +282,21 @@ def gather_facts(
         hostnames.append(appliance.hostname)
         if not entry.screenshot:
             continue
-        plan = plan_bundle(
+        plan = _plan(
             appliance,
             judged_files.inputs([entry.screenshot], "screenshot")[0],
             certificates,
             site=site,
             incident=incident,
             now=now,
-            public_anchors=tuple(anchors.public),
-            system_anchors=tuple(anchors.system),
+            anchors=anchors,
         )
         plans.append(plan)
         refused_shots += [(entry.hostname, r) for r in plan.refusals if r.expected == "screenshot"]
     judged = plans[0] if plans else None
     if judged is None and certificates:
         missing = Refusal("(none)", "screenshot", "missing", ())
-        judged = plan_bundle(
-            _STAND_IN, missing, certificates, now=now, public_anchors=(), system_anchors=()
-        )
+        judged = _plan(_STAND_IN, missing, certificates, now=now)
     refused_files: dict[str, Refusal] = {}
     if judged is not None:
         for refusal in judged.refusals:
