@@ -39,7 +39,7 @@ def test_help_about_shows_the_version_and_what_it_runs_on(qtbot, window: MainWin
     assert f"Python {platform.python_version()}" in lines
     assert f"cryptography {cryptography.__version__}" in lines
     assert "Qt: LGPL-3.0-only" in lines
-    assert "cryptography: Apache-2.0 OR BSD-3-Clause" in lines
+    assert f"cryptography {cryptography.__version__}: Apache-2.0 OR BSD-3-Clause" in lines
 
     find_by_name(dialog, "Close").click()
     qtbot.waitUntil(lambda: top_level_by_name("About bundleguard") is None)

@@ -1,7 +1,8 @@
 """Starting the window: the QApplication (reused when one exists), logging to the user log
-folder, the last-resort error dialog, the demo and PATH arguments, the first-paint hook,
-and ending cleanly when the system asks (SIGTERM, SIGHUP at logout, Ctrl+C): the case is
-saved, the demo's fake appliances stop and its folder goes."""
+folder (and the session's last lines in memory: `log_tail`), the last-resort error dialog,
+the demo and PATH arguments, the first-paint hook, and ending cleanly when the system asks
+(SIGTERM, SIGHUP at logout, Ctrl+C): the case is saved, the demo's fake appliances stop and
+its folder goes."""
 
 from __future__ import annotations
 
@@ -40,10 +41,50 @@ DEMO_HINT = (
 )
 
 
+LOG_LINE = "%(asctime)s %(levelname)s %(name)s %(message)s"
+LOG_TAIL_LINES = 200
+
+
+class LogTail(logging.Handler):
+    """The last `LOG_TAIL_LINES` log lines of this session, in memory (Help > Copy
+    diagnostic information copies the last of them; nothing logs a passphrase or a key)."""
+
+    def __init__(self, size: int = LOG_TAIL_LINES) -> None:
+        import collections
+
+        super().__init__(logging.INFO)
+        self.lines: collections.deque[str] = collections.deque(maxlen=size)
+        self.setFormatter(logging.Formatter(LOG_LINE))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # a log line is never a reason to fail
+            self.handleError(record)
+
+
+def log_tail(*, create: bool = True) -> LogTail | None:
+    """The session's in-memory log tail on the `bundleguard` logger (added once, unless
+    `create` is false: None then when there is none)."""
+    root = logging.getLogger("bundleguard")
+    for handler in root.handlers:
+        if isinstance(handler, LogTail):
+            return handler
+    if not create:
+        return None
+    handler = LogTail()
+    root.addHandler(handler)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)
+    return handler
+
+
 def setup_logging() -> Path | None:
-    """Log to `bundleguard.log` in the user log folder (never a passphrase: nothing logs one)."""
+    """Log to `bundleguard.log` in the user log folder, and keep the last lines in memory
+    (`log_tail`); never a passphrase: nothing logs one."""
     from bundleguard.case.store import log_dir
 
+    log_tail()
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -51,8 +92,7 @@ def setup_logging() -> Path | None:
         root = logging.getLogger("bundleguard")
         if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
             handler = logging.FileHandler(path, encoding="utf-8")
-            line = "%(asctime)s %(levelname)s %(name)s %(message)s"
-            handler.setFormatter(logging.Formatter(line))
+            handler.setFormatter(logging.Formatter(LOG_LINE))
             root.addHandler(handler)
         root.setLevel(logging.INFO)
         return path

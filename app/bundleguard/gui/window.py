@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from bundleguard.case.readiness import Readiness
     from bundleguard.gui.bundle_page import BundlePage
     from bundleguard.gui.certificates_page import CertificatesPage, Scanned
+    from bundleguard.gui.help import TextWindow
     from bundleguard.gui.recent import RecentCasesMenu
     from bundleguard.gui.replicate_page import ReplicatePage
     from bundleguard.gui.screenshot import ScreenshotPage
@@ -172,6 +173,8 @@ class ApplianceChoice(QDialog):
 class MainWindow(QMainWindow):
     firstPainted = Signal()
     _recent: RecentCasesMenu | None = None  # File > Recent cases, made when first opened
+    how_it_works: TextWindow | None = None  # Help > How it works, while it has been shown
+    diagnostics: TextWindow | None = None  # what Help > Copy diagnostic information copied
 
     def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -521,12 +524,34 @@ class MainWindow(QMainWindow):
                 tip=f"Go to step {step.number}, {step.title}",
             )
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(
+            help_menu, "&How it works", self._how_it_works, QKeySequence.StandardKey.HelpContents
+        )
         self._action(help_menu, "&About bundleguard", self._about)
+        self._action(help_menu, "&Copy diagnostic information", self._copy_diagnostics)
 
     def _about(self) -> None:
         from bundleguard.gui.about import show_about
 
         self.about_dialog = show_about(self)
+
+    def _how_it_works(self) -> None:
+        """The steps explained (`gui.help`), in a window beside the case (one at a time)."""
+        from bundleguard.gui.help import show_how_it_works
+
+        if self.how_it_works is not None and self.how_it_works.isVisible():
+            self.how_it_works.raise_()
+            self.how_it_works.activateWindow()
+            return
+        self.how_it_works = show_how_it_works(self)
+
+    def _copy_diagnostics(self) -> None:
+        """Versions, platform and the last log lines on the clipboard, shown as copied."""
+        from bundleguard.gui.help import copy_diagnostics
+
+        if self.diagnostics is not None:
+            self.diagnostics.close()  # the one shown says what is on the clipboard now
+        self.diagnostics = copy_diagnostics(self.controller, self, self.current_step)
 
     def _fill_recent(self) -> None:
         """File > Recent cases, each by its site and incident (`gui.recent`)."""
