@@ -10,7 +10,11 @@ source tree, the venv or the caller's environment can help it:
 2. `scan` of files generated here (with `cryptography` where this Python has it, else the
    openssl command): a private key -> exit 1, a certificate -> exit 0, a PKCS#12 export
    renamed `.crt` -> exit 1;
-3. Linux: `--selftest` and `--demo` under a private Xvfb: within the time given a
+3. `rewrap` of that PKCS#12 judges the new passphrase with zxcvbn (its word lists are
+   data the frozen app must carry): "Summer2026!" is refused as weak in zxcvbn's words
+   (exit 2, nothing written), a short one even with `--anyway`, a long random one is
+   written (exit 0);
+4. Linux: `--selftest` and `--demo` under a private Xvfb: within the time given a
    top-level window named bundleguard is mapped (`xwininfo -root -tree`), and stderr holds
    no traceback. Windows and macOS (no X server there): `--selftest` on the system's own
    Qt platform (windows, cocoa), and `--demo` stays up that long without a traceback.
@@ -39,6 +43,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW_SOURCE = ROOT / "app" / "bundleguard" / "gui" / "window.py"
+SMOKE_PASSPHRASE = "smoke-only"
+WEAK_FEEDBACK = "This is similar to a commonly used password."  # zxcvbn's words
 
 
 class Smoke:
@@ -118,7 +124,7 @@ def make_files(folder: Path) -> dict[str, Path]:
     )  # fmt: skip
     subprocess.run(
         [openssl, "pkcs12", "-export", "-inkey", str(key), "-in", str(cert), "-out", str(p12),
-         "-passout", "pass:smoke-only"],
+         "-passout", f"pass:{SMOKE_PASSPHRASE}"],
         **common,
     )  # fmt: skip
     return {"key": key, "certificate": cert, "pkcs12": p12}
@@ -158,7 +164,7 @@ def write_files_with_cryptography(key: Path, cert: Path, p12: Path) -> None:
     p12.write_bytes(
         pkcs12.serialize_key_and_certificates(
             b"smoke", private, certificate, None,
-            serialization.BestAvailableEncryption(b"smoke-only"),
+            serialization.BestAvailableEncryption(SMOKE_PASSPHRASE.encode()),
         )
     )  # fmt: skip
 
@@ -187,6 +193,37 @@ def check_scan(smoke: Smoke) -> None:
             result.returncode == expected and "Traceback" not in result.stderr,
             f"scan {files[what].name}",
             f"exit {result.returncode} (want {expected}), verdict {verdict}",
+        )
+
+
+def check_rewrap(smoke: Smoke) -> None:
+    """The new passphrase's strength in the frozen app: zxcvbn and its word lists."""
+    source = smoke.work / "export.crt"  # make_files' PKCS#12 (check_scan wrote it)
+    out = smoke.work / "rewrapped.p12"
+    for new, flags, expected, want in (
+        ("Summer2026!", (), 2, WEAK_FEEDBACK),
+        ("Zq7-x", ("--anyway",), 2, "too short"),
+        ("kT9#vQ2!mZ7$pL4w-lantern", (), 0, "Written: "),
+    ):
+        result = smoke.run(
+            "rewrap", source.name, "--out", out.name, *flags,
+            BUNDLEGUARD_PASSPHRASE=SMOKE_PASSPHRASE, BUNDLEGUARD_NEW_PASSPHRASE=new,
+        )  # fmt: skip
+        said = result.stdout + result.stderr
+        written = out.is_file()
+        outcome = "written" if written else "nothing written"
+        heard = "said" if want in said else f"NOT said: {said[-300:]!r}"
+        ok = (
+            result.returncode == expected
+            and want in said
+            and written == (expected == 0)
+            and "Traceback" not in result.stderr
+            and new not in said
+        )
+        smoke.report(
+            ok,
+            f"rewrap, new passphrase {new[:3]}… {' '.join(flags)}".rstrip(),
+            f"exit {result.returncode} (want {expected}), {outcome}, {want!r} {heard}",
         )
 
 
@@ -316,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         check_selftest(smoke, window_required, "--selftest (offscreen)")
         check_scan(smoke)
+        check_rewrap(smoke)
         if native is not None:
             check_selftest(smoke, window_required, f"--selftest ({native})", QT_QPA_PLATFORM=native)
             check_demo(smoke, None, args.demo_seconds, window_required, native)

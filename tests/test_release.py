@@ -377,6 +377,15 @@ elif args[:1] == ["scan"]:
     secret = args[1] in ("server.key", "export.crt")
     print(("secret " if secret else "certificate ") + args[1])
     sys.exit(1 if secret else 0)
+elif args[:1] == ["rewrap"]:
+    import os
+    new = os.environ["BUNDLEGUARD_NEW_PASSPHRASE"]
+    if len(new) < 8 or new == "Summer2026!":
+        words = "too short" if len(new) < 8 else "This is similar to a commonly used password."
+        print(words, file=sys.stderr)
+        sys.exit(2)
+    Path(args[args.index("--out") + 1]).write_bytes(b"stand-in")
+    print("Written: a stand-in")
 elif args[:1] == ["--demo"]:
     if Path(__file__).with_name("crash").exists():
         print("Traceback (most recent call last):", file=sys.stderr)
