@@ -13,7 +13,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton
 
 from bundleguard.case.model import ApplianceEntry, Case, Role
-from bundleguard.case.strength import case_context
+from bundleguard.case.strength import case_context, judge_passphrase
 from bundleguard.gui.rewrap_dialog import RewrapDialog
 from tests.certs import pki
 from tests.gui.conftest import find_by_name
@@ -94,6 +94,12 @@ def test_a_weak_passphrase_is_written_only_after_use_it_anyway(qtbot, dialog, pa
     type_new(qtbot, shown, passphrase)
     assert text_of(shown, "Passphrase strength").startswith("Strength: weak: ")
     assert warning in text_of(shown, "Passphrase feedback")
+    # The words `bundleguard rewrap` refuses it with: the verdict and the same feedback.
+    judged = judge_passphrase(passphrase, case_context(ACME))
+    assert judged.refusal() == (
+        f"The new passphrase is {text_of(shown, 'Passphrase strength').removeprefix('Strength: ')}"
+        f". {text_of(shown, 'Passphrase feedback')}"
+    )
     assert anyway(shown).isEnabled() and not anyway(shown).isChecked()
     assert not write_button(shown).isEnabled()
     assert text_of(shown, "Why the file cannot be written") == (
@@ -124,9 +130,9 @@ def test_a_passphrase_under_the_floor_can_never_be_written(qtbot, dialog):
     shown = dialog()
     type_new(qtbot, shown, "abc")
     assert text_of(shown, "Passphrase strength") == "Strength: too short: at least 8 characters"
-    assert text_of(shown, "Why the file cannot be written") == (
-        "The new passphrase is too short: at least 8 characters."
-    )
+    why = text_of(shown, "Why the file cannot be written")
+    assert why == "The new passphrase is too short: at least 8 characters."
+    assert why == judge_passphrase("abc").refusal()  # what `bundleguard rewrap` says too
     assert not anyway(shown).isEnabled()
     anyway(shown).setChecked(True)  # even forced, it is not written
     assert not write_button(shown).isEnabled()

@@ -103,17 +103,10 @@ class PassphraseJudgement:
         return " ".join(s for s in (self.warning, *self.suggestions) if s)
 
     def refusal(self) -> str:
-        """Why it is not written as it is (the shell says how to accept a weak one)."""
-        if self.strength is Strength.TOO_SHORT:
-            return (
-                f"The new passphrase is too short: a private key needs at least {MIN_LENGTH} "
-                "characters. Nothing was written."
-            )
+        """Why it is not written as it is, in the words both shells show (the shell says
+        how to accept a weak one)."""
         tail = f" {self.feedback}" if self.feedback else ""
-        return (
-            f"The new passphrase is weak ({SCORE_WORDS[self.score]}: {self.score} of 4): "
-            f"it would protect a private key.{tail}"
-        )
+        return f"The new passphrase is {self.words}.{tail}"
 
 
 def judge_passphrase(passphrase: str, context: Iterable[str] = ()) -> PassphraseJudgement:

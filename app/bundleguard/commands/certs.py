@@ -105,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rewrap.add_argument(
         "--case", metavar="CASE",
         help="the .bgcase the export belongs to: OUT may not be in its bundle folder or "
-        "its files' folder",
+        "its files' folder, and its site, incident and appliance names count as guessable "
+        "in the new passphrase",
     )  # fmt: skip
     rewrap.add_argument(
         "--legacy", action="store_true",

@@ -133,7 +133,7 @@ def _judged(args: argparse.Namespace, value: bytes, context: Sequence[str]) -> N
         )
     judgement = judge_passphrase(value.decode("utf-8"), context)
     if judgement.strength is Strength.TOO_SHORT:
-        raise PassphraseError(judgement.refusal())
+        raise PassphraseError(f"{judgement.refusal()} Nothing was written.")
     if judgement.weak:
         if not getattr(args, "anyway", False):
             raise PassphraseError(f"{judgement.refusal()} {WEAK_HINT}")

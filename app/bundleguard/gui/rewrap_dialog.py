@@ -45,7 +45,6 @@ from bundleguard.case.rewrap import (
     target_problem,
 )
 from bundleguard.case.strength import (
-    MIN_LENGTH,
     PassphraseJudgement,
     Strength,
     judge_passphrase,
@@ -64,7 +63,6 @@ NOT_REPLACED = "Nothing was replaced: the existing file is as it was."
 WRITING = "Writing the re-wrapped file…"
 FIX_TARGET = "Choose another place to save (see above)."
 ANYWAY = "Use it anyway"
-TOO_SHORT = f"The new passphrase is too short: at least {MIN_LENGTH} characters."
 WEAK = f"The new passphrase is weak: choose a stronger one, or tick “{ANYWAY}”."
 HELD = (
     "The current passphrase is the one you typed to check the export (held in memory for "
@@ -317,7 +315,7 @@ class RewrapDialog(QDialog):
         if not new or judgement is None:
             return NO_NEW
         if judgement.strength is Strength.TOO_SHORT:
-            return TOO_SHORT
+            return judgement.refusal()  # the words `bundleguard rewrap` says
         if not again:
             return AGAIN
         if new != again:
