@@ -83,9 +83,7 @@ def test_focus_starts_in_the_first_field_of_the_step_shown(window, qtbot):
     assert focused() is find_by_name(window, "Site hostname")
 
 
-def test_arrows_in_the_steps_list_keep_the_keyboard_there_and_tab_leads_to_the_page(
-    window, qtbot
-):
+def test_arrows_in_the_steps_list_keep_the_keyboard_there_and_tab_leads_to_the_page(window, qtbot):
     activate(window, qtbot)
     steps = find_by_name(window, "Steps")
     steps.setFocus()
@@ -174,3 +172,72 @@ def test_remove_is_offered_only_where_something_can_be_removed(window, qtbot):
     assert remove.isEnabled()
     window.show_step(Step.BUNDLE)
     assert not remove.isEnabled()
+
+
+def _pictures(tmp_path):
+    from tests.capture.fakes import desktop_picture
+
+    first, second = tmp_path / "first.png", tmp_path / "second.png"
+    desktop_picture(120, 90).save(first)
+    desktop_picture(100, 80).save(second)
+    return first, second
+
+
+def test_after_a_screenshot_is_saved_the_next_appliance_without_one_is_selected(
+    window, qtbot, tmp_path
+):
+    first, second = _pictures(tmp_path)
+    window.controller.update(
+        appliances=(
+            ApplianceEntry("a.example.com"),
+            ApplianceEntry("b.example.com", Role.BACKUP, screenshot=str(second)),
+            ApplianceEntry("c.example.com", Role.NODE),
+        )
+    )
+    window.show_step(Step.SCREENSHOT)
+    appliances = find_by_name(window, "Appliances for screenshots")
+    assert window.screenshot_page.current_hostname() == "a.example.com"
+    assert window.screenshot_page.use_file(first)
+    # b has one already: c is next.
+    qtbot.waitUntil(lambda: window.screenshot_page.current_hostname() == "c.example.com")
+    shown = appliances.currentItem().data(Qt.ItemDataRole.AccessibleTextRole)
+    assert shown == "c.example.com: no screenshot yet"
+    assert window.screenshot_page.use_file(first)
+    qtbot.waitUntil(lambda: window.controller.case.appliances[2].screenshot != "")
+    assert window.screenshot_page.current_hostname() == "c.example.com"  # none is left
+
+
+def test_ctrl_z_on_the_redaction_view_removes_the_last_box_and_leaves_edit_undo_alone(
+    window, qtbot, tmp_path
+):
+    from bundleguard.capture.models import Rect
+
+    activate(window, qtbot)
+    first, second = _pictures(tmp_path)
+    window.controller.update(appliances=(ApplianceEntry("a.example.com"),))
+    press(qtbot, Qt.Key.Key_3, CTRL)
+    page = window.screenshot_page
+    status = find_by_name(window, "Screenshot status")
+    assert page.use_file(first)
+    qtbot.waitUntil(lambda: status.text().startswith("Saved as"), timeout=20_000)
+    assert page.use_file(second)  # replaces the first: Edit > Undo could take it back
+    qtbot.waitUntil(lambda: "100×80" in status.text() and "Saved" in status.text())
+    undo = find_action(window, "Edit", "Undo")
+    assert undo.isEnabled()
+    preview = find_by_name(window, "Screenshot preview")
+    page.preview.boxDrawn.emit(Rect(5, 5, 30, 20))
+    page.preview.boxDrawn.emit(Rect(40, 40, 30, 20))
+    preview.setFocus()
+    qtbot.waitUntil(preview.hasFocus)
+    assert len(preview.boxes()) == 2
+
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert len(preview.boxes()) == 1
+    assert window.controller.undo_stack.index() == 1  # the window's Undo did not run
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert preview.boxes() == ()
+    assert window.controller.undo_stack.index() == 1
+    # No box left: Ctrl+Z is Edit > Undo again (the replaced screenshot comes back).
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert window.controller.undo_stack.index() == 0
+    qtbot.waitUntil(lambda: "120×90" in status.text() and "Saved" in status.text())

@@ -107,9 +107,11 @@ def test_an_image_file_handed_over_becomes_the_appliance_screenshot(
     assert host == PRIMARY
     assert Path(path) == case_folder / "status-basics-primary.example.com.png"
     assert saved_image(path).tobytes() == picture.tobytes()
+    items = find_by_name(screen, "Appliances for screenshots")
+    qtbot.waitUntil(lambda: items.currentRow() == 1)  # the next one without a screenshot
+    items.setCurrentRow(0)
     status = find_by_name(screen, "Screenshot status").text()
     assert "status-basics-primary.example.com.png" in status and "640×400" in status
-    items = find_by_name(screen, "Appliances for screenshots")
     assert "screenshot saved" in items.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
     assert "no screenshot yet" in items.item(1).data(Qt.ItemDataRole.AccessibleTextRole)
 
@@ -177,6 +179,7 @@ def test_redaction_box_is_burned_into_the_saved_png(qtbot, page, tmp_path):
     picture.paste((200, 30, 30), (0, 0, 400, 20))
     with qtbot.waitSignal(screen.screenshotSaved):
         screen.use_file(write_png(tmp_path / "shot.png", picture))
+    find_by_name(screen, "Appliances for screenshots").setCurrentRow(0)  # back to redact it
     preview = find_by_name(screen, "Screenshot preview")
     area = preview.image_area()
     scale = area.width() / 400

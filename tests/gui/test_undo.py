@@ -147,3 +147,75 @@ def test_another_case_starts_with_nothing_to_undo(window, qtbot):
     assert not undo.isEnabled()
     undo.trigger()
     assert window.controller.case.appliances == ()
+
+
+HOST = "primary.example.com"
+
+
+def _screenshot_step(window, qtbot, tmp_path: Path):
+    from tests.capture.fakes import desktop_picture
+
+    window.controller.update(appliances=(ApplianceEntry(HOST),))
+    window.show_step(window.current_step.SCREENSHOT)
+    page = window.screenshot_page
+    first, second = tmp_path / "first.png", tmp_path / "second.png"
+    desktop_picture(120, 90).save(first)
+    desktop_picture(100, 80).save(second)
+    status = find_by_name(window, "Screenshot status")
+    return page, first, second, status
+
+
+def _saved(status, size: str):
+    return lambda: status.text().startswith("Saved as") and size in status.text()
+
+
+def test_a_replaced_screenshot_comes_back_with_undo_and_the_new_one_with_redo(
+    window, qtbot, tmp_path
+):
+    from bundleguard.capture.models import Rect
+
+    page, first, second, status = _screenshot_step(window, qtbot, tmp_path)
+    undo, redo = find_action(window, "Edit", "Undo"), find_action(window, "Edit", "Redo")
+    assert page.use_file(first)
+    qtbot.waitUntil(_saved(status, "120×90"), timeout=20_000)
+    assert not undo.isEnabled()  # a first screenshot replaces nothing
+    written = Path(window.controller.case.appliances[0].screenshot)
+    page.preview.boxDrawn.emit(Rect(5, 5, 30, 20))  # redacted, then replaced
+    qtbot.waitUntil(lambda: "1 area blacked out" in status.text() and "Saved" in status.text())
+    assert page.wait_for_jobs(20_000)
+    redacted = written.read_bytes()
+
+    assert page.use_file(second)
+    qtbot.waitUntil(_saved(status, "100×80"), timeout=20_000)
+    newer = written.read_bytes()
+    assert newer != redacted
+    assert undo.isEnabled() and "replace the screenshot of primary.example.com" in undo.toolTip()
+
+    undo.trigger()
+    qtbot.waitUntil(_saved(status, "120×90"), timeout=20_000)  # the page shows it again
+    assert written.read_bytes() == redacted  # its box burned in, as it was
+    assert load_case(window.controller.path).appliances[0].screenshot == str(written)
+
+    redo.trigger()
+    qtbot.waitUntil(_saved(status, "100×80"), timeout=20_000)
+    assert written.read_bytes() == newer
+
+
+def test_undo_puts_back_a_picture_only_never_a_file_swapped_in_with_a_key(window, qtbot, tmp_path):
+    from bundleguard.case.screenshots import REPLACED_FOLDER
+
+    page, first, second, status = _screenshot_step(window, qtbot, tmp_path)
+    assert page.use_file(first)
+    qtbot.waitUntil(_saved(status, "120×90"), timeout=20_000)
+    assert page.use_file(second)
+    qtbot.waitUntil(_saved(status, "100×80"), timeout=20_000)
+    written = Path(window.controller.case.appliances[0].screenshot)
+    newer = written.read_bytes()
+    (kept,) = (written.parent / REPLACED_FOLDER).iterdir()
+    chain = make_chain([HOST])
+    kept.write_bytes(key_pem(chain.leaf_key))  # the copy aside was swapped meanwhile
+
+    find_action(window, "Edit", "Undo").trigger()
+    qtbot.waitUntil(lambda: "cannot be put back" in status.text(), timeout=20_000)
+    assert "private key" in status.text()
+    assert written.read_bytes() == newer  # nothing was written

@@ -174,11 +174,34 @@ def restore_screenshot(saved: SavedScreenshot) -> Path | None:
     return write_case_file(saved.path.parent, saved.path.name, data, force=True)
 
 
+def put_back_screenshot(path: Path, kept: Path) -> Path | None:
+    """Undo (or redo) a replaced screenshot so that it can be done again: the screenshot
+    now at `path` is kept aside first, then the one kept aside at `kept` is written back
+    at `path`. Returns where the one taken away was kept (None: there was none), so putting
+    that back reverses this. Only a picture goes back: the guard judges the kept file's
+    bytes, and anything else (a file swapped in meanwhile, key material) is refused with
+    the reason; nothing changes then."""
+    from bundleguard.case.store import write_case_file
+    from bundleguard.files import read_input_file
+    from bundleguard.guard.scan import classify_bytes
+
+    path, kept = Path(path), Path(kept)
+    data = read_input_file(kept)
+    report = classify_bytes(data, kept.name)
+    if report.verdict.value != "image":
+        reasons = " ".join(report.reasons) or "it is not a picture"
+        raise CaptureError(f"The earlier screenshot cannot be put back: {reasons}")
+    now = _keep_aside(path.parent, path.name)
+    write_case_file(path.parent, path.name, data, force=True)
+    return now
+
+
 __all__ = [
     "FLAT_COLOUR",
     "REPLACED_FOLDER",
     "SavedScreenshot",
     "encoded",
+    "put_back_screenshot",
     "restore_screenshot",
     "save_screenshot",
     "screenshot_file_name",

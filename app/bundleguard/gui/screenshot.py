@@ -229,13 +229,17 @@ class RedactionPreview(QWidget):
     """The screenshot, scaled to fit; dragging on it draws a box to black out."""
 
     boxDrawn = Signal(object)  # Rect in the image's pixels
+    # Ctrl+Z while the preview has the keyboard and shows a box: the last box goes.
+    undoBoxRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Screenshot preview")
         self.setAccessibleDescription(
-            "Drag on the picture to black out anything that must not be sent."
+            "Drag on the picture to black out anything that must not be sent; "
+            "Ctrl+Z removes the last box."
         )
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab or a click: Ctrl+Z is its own
         self.setMinimumSize(320, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -277,6 +281,26 @@ class RedactionPreview(QWidget):
 
     def boxes(self) -> tuple[Rect, ...]:
         return self._boxes
+
+    def event(self, event: QEvent) -> bool:
+        # Ctrl+Z here takes the last box back while there is one; with none, it stays the
+        # window's Edit > Undo.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+            and self._boxes
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo) and self._boxes:
+            self.undoBoxRequested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _to_widget(self, box: Rect) -> QRectF:
         area = self.image_area()
@@ -381,6 +405,7 @@ class ScreenshotPage(QWidget):
         self.setAcceptDrops(True)
         self.setAccessibleName("Screenshot")
         self._build()
+        self.screenshotReplaced.connect(self._next_without_screenshot)
         self._refresh_monitors()
         self._show_appliance()
         app = QGuiApplication.instance()
@@ -474,6 +499,7 @@ class ScreenshotPage(QWidget):
 
         self.preview = RedactionPreview()
         self.preview.boxDrawn.connect(self._add_box)
+        self.preview.undoBoxRequested.connect(self._undo_box)
         self.undo_button = self._button(
             "Undo last box",
             "Undo last redaction",
@@ -1041,6 +1067,46 @@ class ScreenshotPage(QWidget):
             failed,
             kwargs={"preview": False},
         )
+
+    def _next_without_screenshot(self, host: str, _saved: object = None) -> None:
+        """A new screenshot of the appliance shown was saved: the next one still without a
+        screenshot is selected (after it in the list, then from the top). The user who
+        moved on meanwhile stays where they are."""
+        if self.current_hostname() != host:
+            return
+        count = self.appliance_list.count()
+        start = self.appliance_list.currentRow()
+        for step in range(1, count):
+            item = self.appliance_list.item((start + step) % count)
+            shot = self._shots.get(item.data(Qt.ItemDataRole.UserRole))
+            if shot is None or shot.path is None:
+                self.appliance_list.setCurrentItem(item)
+                return
+
+    def show_file(self, host: str, path: Path | None) -> None:
+        """Show `host`'s screenshot from the file at `path` again (None: none), dropping the
+        picture held in memory (Edit > Undo put another file there, or none)."""
+        if host in self._shots:
+            self._shots[host] = _Shot(path=path)
+            self._refresh_item(host)
+            self._show_appliance_if(host)
+
+    def put_back(
+        self, host: str, path: Path, kept: Path, answered: Callable[[Path | None], None]
+    ) -> None:
+        """Edit > Undo or Redo of a replaced screenshot: in the page's worker (after any save
+        of the same appliance still running), the file kept aside goes back at `path`
+        (`case.screenshots.put_back_screenshot`; the one there is kept aside in turn:
+        `answered(where)`), and the picture is read again from it."""
+        from bundleguard.case.screenshots import put_back_screenshot
+
+        self._new_picture(host)
+
+        def done(_shot: _Shot, value: object) -> None:
+            answered(value)  # type: ignore[arg-type]
+            self._shots[host] = _Shot(path=path)
+
+        self._start_job(host, put_back_screenshot, (path, kept), done, self._failed)
 
     def _show_appliance_if(self, host: str) -> None:
         if self.current_hostname() == host:

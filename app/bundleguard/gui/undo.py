@@ -15,9 +15,11 @@ in the case (`restorable`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
+from shiboken6 import isValid
 
 from bundleguard.case.model import (
     ApplianceEntry,
@@ -29,6 +31,7 @@ from bundleguard.text import visible
 
 if TYPE_CHECKING:
     from bundleguard.gui.controller import CaseController
+    from bundleguard.gui.screenshot import ScreenshotPage
 
 
 def held_key_material(paths: Iterable[str]) -> set[str]:
@@ -106,4 +109,69 @@ class RemoveAppliance(QUndoCommand):
         self._controller.update(appliances=appliance_put_back(case, self._index, self._entry))
 
 
-__all__ = ["RemoveAppliance", "RemoveFiles", "held_key_material", "restorable"]
+class ReplaceScreenshot(QUndoCommand):
+    """An appliance's screenshot replaced by a new picture (captured, pasted or dropped).
+
+    Undo puts the earlier file back at the screenshot's path (`put_back`, in the page's
+    worker: the guard must find a picture in it, never anything else) and keeps the newer
+    one aside, so Redo can put that back in turn; or, when the case named no file there
+    before, gives the appliance the screenshot it had (perhaps none). Holds paths only."""
+
+    def __init__(
+        self,
+        controller: CaseController,
+        page: ScreenshotPage,
+        hostname: str,
+        path: Path,
+        kept: Path | None,
+        before: str,
+    ) -> None:
+        super().__init__(f"replace the screenshot of {visible(hostname)}")
+        self._controller = controller
+        self._page = page
+        self._host = hostname
+        self._path = Path(path)
+        self._aside = kept  # the file that goes back at `path` next (by undo or redo)
+        self._before = before  # what the case named before (Undo without a kept file)
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True  # the page replaced it already: push() records it
+            return
+        self._swap(str(self._path))
+
+    def undo(self) -> None:
+        self._swap(self._before if self._aside is None else str(self._path))
+
+    def _swap(self, named: str) -> None:
+        self._name(named)
+        if not isValid(self._page):
+            return
+        if self._aside is None:
+            self._page.show_file(self._host, Path(named) if named else None)
+            return
+
+        def answered(aside: object) -> None:
+            self._aside = aside if isinstance(aside, Path) else None
+
+        self._page.put_back(self._host, self._path, self._aside, answered)
+
+    def _name(self, screenshot: str) -> None:
+        """The case names `screenshot` as the appliance's (autosaved like any change)."""
+        entries = self._controller.case.appliances
+        self._controller.update(
+            appliances=tuple(
+                e.with_changes(screenshot=screenshot) if e.hostname == self._host else e
+                for e in entries
+            )
+        )
+
+
+__all__ = [
+    "RemoveAppliance",
+    "RemoveFiles",
+    "ReplaceScreenshot",
+    "held_key_material",
+    "restorable",
+]

@@ -357,11 +357,25 @@ class MainWindow(QMainWindow):
         return page
 
     def _screenshot_saved(self, hostname: str, path: str) -> None:
+        # What the case named before: Edit > Undo of a new picture gives it back.
+        self._named_before = {e.hostname: e.screenshot for e in self.controller.case.appliances}
         entries = tuple(
             dataclasses.replace(e, screenshot=path) if e.hostname == hostname else e
             for e in self.controller.case.appliances
         )
         self.controller.update(appliances=entries)
+
+    def _screenshot_replaced(self, hostname: str, saved) -> None:
+        """A new picture is the appliance's screenshot: Edit > Undo can take it back when it
+        replaced one (a file kept aside, or another file the case named)."""
+        from bundleguard.gui.undo import ReplaceScreenshot
+
+        before = self._named_before.get(hostname, "")
+        if saved.kept is not None or (before and before != str(saved.path)):
+            command = ReplaceScreenshot(
+                self.controller, self.screenshot_page, hostname, saved.path, saved.kept, before
+            )
+            self.controller.undo_stack.push(command)
 
     def _open_status(self, hostname: str) -> None:
         if hostname and not hostname_problem(hostname):
