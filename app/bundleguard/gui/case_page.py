@@ -43,6 +43,8 @@ from bundleguard.gui.controller import CaseController
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 
 HOST, ROLE, ADDRESS, OPEN, REMOVE = range(5)
+ADDRESS_SAMPLE = "203.0.113.254:65535"  # the widest Address commonly typed
+ELIDE_NONE = 3  # Qt.TextElideMode.ElideNone (tests/gui/test_case_page_layout.py checks it)
 
 
 def hostname_problem(text: str) -> str | None:
@@ -183,7 +185,16 @@ class CasePage(QWidget):
         self.table.setAccessibleName("Appliances")
         self.table.setHorizontalHeaderLabels(["Hostname", "Role", "Address (optional)", "", ""])
         self.table.horizontalHeader().setSectionResizeMode(HOST, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
+        # The Address (rarely given, short) keeps the room an IP and port need: the rest goes
+        # to the hostnames, which wrap (at a dot or a hyphen) rather than show cut short.
+        self.table.horizontalHeader().setSectionResizeMode(
+            ADDRESS, QHeaderView.ResizeMode.Interactive
+        )
+        self.table.setWordWrap(True)
+        # Qt::ElideNone, through the property system: `PySide6.QtCore.Qt` costs the first
+        # paint its enums (widgets.py).
+        self.table.setProperty("textElideMode", ELIDE_NONE)
+        self.table.horizontalHeader().sectionResized.connect(self._fit_rows)
         for column in (ROLE, OPEN, REMOVE):
             # Sized to their controls by `_fit_columns` (ResizeToContents did not see the
             # controls of the first row: they showed cut to "p", "/appe", "emov").
@@ -344,6 +355,7 @@ class CasePage(QWidget):
         finally:
             self._loading = False
         self._fit_columns()
+        self._fit_rows()
         self._check()
 
     def _show_default_output(self, case: Case) -> None:
@@ -363,8 +375,19 @@ class CasePage(QWidget):
             self.output.setToolTip(widgets.plain_tooltip(tip))
             self.output.setAccessibleDescription(tip)
 
+    def _fit_rows(self, *_resized) -> None:
+        """Each row as tall as its wrapped hostname (the column's width changes with the
+        window's)."""
+        self.table.resizeRowsToContents()
+
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
+        address = max(
+            header.sectionSizeHint(ADDRESS),
+            self.table.fontMetrics().horizontalAdvance(ADDRESS_SAMPLE) + 16,
+        )
+        if header.sectionSize(ADDRESS) != address:
+            header.resizeSection(ADDRESS, address)
         for column in (ROLE, OPEN, REMOVE):
             widths = [header.sectionSizeHint(column)]
             for row in range(self.table.rowCount()):

@@ -446,6 +446,12 @@ class ScreenshotPage(QWidget):
         self.appliance_list = QListWidget()
         self.appliance_list.setAccessibleName("Appliances for screenshots")
         self.appliance_list.setMaximumWidth(320)
+        # Every hostname whole: one longer than the list is wide wraps (at a dot or a
+        # hyphen, else anywhere), never cut short or scrolled out of view.
+        self.appliance_list.setWordWrap(True)
+        self.appliance_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.appliance_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.appliance_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.appliance_list.currentRowChanged.connect(lambda _row: self._show_appliance())
 
         self.host_label = plain_label(wrap=False)
@@ -584,7 +590,7 @@ class ScreenshotPage(QWidget):
             self._label_item(item)
         self.appliance_list.blockSignals(False)
         # Every hostname whole (similar names must not be told apart by their first letters),
-        # up to the list's maximum width; longer ones scroll.
+        # up to the list's maximum width; longer ones wrap.
         widest = max((self.appliance_list.sizeHintForColumn(0),), default=0)
         frame = 2 * self.appliance_list.frameWidth() + 8
         self.appliance_list.setMinimumWidth(min(widest + frame, self.appliance_list.maximumWidth()))
