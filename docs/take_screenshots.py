@@ -8,7 +8,8 @@ else offscreen), visits each step and saves
 `QWidget.grab()` of the whole window as PNG: case, certificates (and the leaf's
 certificate-details view), screenshot, bundle (the
 demo's refused file stops the build and says why), and bundle-built (after the refused
-file is taken out of the case and the bundles are built), replicate and
+file is taken out of the case and the bundles are built: the "Bundles built" table at the
+size a first window opens at), replicate and
 replicate-verified (the demo's fake appliances checked over live TLS), and verify-grid
 (the same check's grid, summary and "What differs" at the size a first window opens at).
 """
@@ -97,7 +98,10 @@ def main() -> int:
     settle(app, 5, until=lambda: page.build_button.isEnabled())
     page.build()
     settle(app, 20, until=lambda: page.open_folder_button.isEnabled())
+    # The "Bundles built" table as a first window shows it.
+    window.resize(default_size)
     shoot(3, "bundle-built", 0.5)
+    window.resize(1180, 760)
 
     # Step 5: the demo's fake appliances answer on loopback; Verify shows passes and a fail.
     replicate = window.replicate_page
