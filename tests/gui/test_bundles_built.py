@@ -240,3 +240,25 @@ def test_without_an_output_folder_the_first_build_makes_the_default_one(
     # Another incident number: another default folder, shown as the field's placeholder.
     controller.update(incident="777")
     assert field.placeholderText() == f"Default: {documents / 'bundleguard' / SITE}-777"
+
+
+def test_the_window_and_the_command_line_find_the_same_documents_folder(tmp_path, monkeypatch):
+    import platformdirs
+
+    from bundleguard.case.outputs import documents_folder
+    from bundleguard.gui import case_page
+
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    (home / ".config" / "user-dirs.dirs").write_text('XDG_DOCUMENTS_DIR="$HOME/Papers"\n')
+    monkeypatch.delenv("BUNDLEGUARD_DOCUMENTS_DIR")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    case_page._qt_documents.cache_clear()
+    try:
+        if sys.platform.startswith("linux"):
+            assert case_page.documents_location() == home / "Papers"
+        assert case_page.documents_location() == documents_folder()
+        assert documents_folder() == Path(platformdirs.user_documents_dir())
+    finally:
+        case_page._qt_documents.cache_clear()

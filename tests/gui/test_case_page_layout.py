@@ -93,3 +93,13 @@ def test_step_3_lists_every_hostname_whole(qtbot, window, size):
         item = listed.item(row)
         assert host in item.text()
         assert text_fits(listed, listed.visualItemRect(item), item.text()), (size, host)
+
+
+def test_the_support_address_says_what_it_is_for(qtbot, window):
+    said = find_by_name(window.case_page, "The draft's recipient")
+    qtbot.waitUntil(lambda: said.text() != "", timeout=10_000)  # checked once painted
+    assert "support address" in said.text() and "email draft goes to it" in said.text()
+    field = find_by_name(window.case_page, "Support address")
+    assert "email draft" in field.accessibleDescription()
+    qtbot.keyClicks(field, "support@example.com")
+    assert said.text() == "The draft will be addressed to: support@example.com"

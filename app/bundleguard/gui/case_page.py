@@ -9,6 +9,7 @@ case's folder: `case.model.entered_path`), so the case never stores a `~`.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -114,6 +115,13 @@ def documents_location() -> Path | None:
     the command line); None when the platform names none."""
     if os.environ.get(ENV_DOCUMENTS_DIR):
         return Path(os.environ[ENV_DOCUMENTS_DIR])
+    return _qt_documents()
+
+
+@functools.cache
+def _qt_documents() -> Path | None:
+    # Asked once: on Linux Qt reads the user-dirs file each time, and the Case page asks
+    # at every keystroke.
     from PySide6.QtCore import QStandardPaths
 
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
