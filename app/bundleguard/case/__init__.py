@@ -47,4 +47,9 @@ No Qt here. Public API:
 - `bundleguard.case.evidence`: each file of a case read once and judged once per change on
   disk (`EvidenceCache.judge(paths) -> Evidence`, `FileEvidence`, `FileKey`, `file_key`,
   `walk` (the guard's one walker), `shared_evidence()`); plans, chain and trust derive from it.
+- `bundleguard.case.outputs`: where a case's bundles go when it names no folder
+  (`default_output_folder(documents, site, incident)` = DOCUMENTS/bundleguard/SITE-INCIDENT,
+  `default_folder_name`, `with_output_folder(case, documents)`, `documents_folder()`) and
+  what a written bundle holds, read back from the zip (`bundle_contents(path) ->
+  BundleContents`).
 """
