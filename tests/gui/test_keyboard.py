@@ -140,6 +140,33 @@ def test_the_cell_with_the_keyboard_is_framed(window, qtbot):
     assert _frame_pixels(table, text) > table.visualRect(table.currentIndex()).width() // 2
 
 
+def test_the_selected_row_keeps_the_selection_colour_under_the_frame(window, qtbot, tmp_path):
+    from tests.certs.pki import make_chain, pem
+
+    activate(window, qtbot)
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(pem(*make_chain(["a.example.com"]).certs))
+    window.controller.add_files([str(chain)])
+    press(qtbot, Qt.Key.Key_2, CTRL)
+    files = find_by_name(window, "Files")
+    qtbot.waitUntil(lambda: "accepted" in str(files.model().index(0, 0).data()))
+    files.setFocus()
+    files.setCurrentIndex(files.model().index(0, 0))
+    qtbot.waitUntil(files.hasFocus)
+    image = files.viewport().grab().toImage()
+    rect = files.visualRect(files.currentIndex())
+    highlight = files.palette().color(QPalette.ColorRole.Highlight)
+    y = rect.center().y() * image.devicePixelRatio()
+    row = [image.pixelColor(int(x * image.devicePixelRatio()), int(y)) for x in range(rect.width())]
+
+    def near(colour) -> bool:  # (a style may shade the selection by a step)
+        pairs = zip(colour.getRgb()[:3], highlight.getRgb()[:3], strict=True)
+        return all(abs(a - b) <= 8 for a, b in pairs)
+
+    # The selection's colour behind the words (white words on it), not a pale background.
+    assert sum(near(colour) for colour in row) > rect.width() // 2
+
+
 def test_delete_removes_the_selected_appliance(window, qtbot):
     activate(window, qtbot)
     entries = (ApplianceEntry("a.example.com"), ApplianceEntry("b.example.com", Role.BACKUP))

@@ -68,8 +68,12 @@ PEM_MARK = "-----BEGIN "
 GEOMETRY_FILE = "window-geometry"
 GEOMETRY_LIMIT = 64 * 1024
 # The cell that has the keyboard, framed in the text's colour (on the selection's colour
-# too): some platforms' styles draw no focus frame in tables and lists.
-FOCUSED_CELL = "QAbstractItemView::item:focus { border: 2px solid palette(text); }"
+# too): some platforms' styles draw no focus frame in tables and lists. A style sheet that
+FOCUSED_CELL = (
+    "QAbstractItemView::item:selected { background: palette(highlight);"
+    " color: palette(highlighted-text); }"
+    "QAbstractItemView::item:focus { border: 2px solid palette(text); }"
+)
 # The steps where Edit > Remove (Delete) takes something out: an appliance, files.
 REMOVABLE = frozenset({Step.CASE, Step.CERTIFICATES})
 
@@ -237,6 +241,8 @@ class MainWindow(QMainWindow):
         # paint with the pages; until then the steps list shows the steps' names only.
         self._judging = False
         self._screenshot_queue: list[ScreenshotOffer] = []
+        # Each appliance's screenshot as the case named it before the last save of one.
+        self._named_before: dict[str, str] = {}
         self.appliance_choice = None  # the "Which appliance?" dialog while it is open
         self.steps.currentRowChanged.connect(self._step_changed)
         self.steps.setCurrentRow(Step.CASE.index)
@@ -338,6 +344,7 @@ class MainWindow(QMainWindow):
 
         page = ScreenshotPage(lambda: self.controller.files_dir)
         page.screenshotSaved.connect(self._screenshot_saved)
+        page.screenshotReplaced.connect(self._screenshot_replaced)
         page.openStatusRequested.connect(self._open_status)
         return page
 
