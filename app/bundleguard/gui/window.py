@@ -69,6 +69,7 @@ GEOMETRY_FILE = "window-geometry"
 GEOMETRY_LIMIT = 64 * 1024
 # The cell that has the keyboard, framed in the text's colour (on the selection's colour
 # too): some platforms' styles draw no focus frame in tables and lists. A style sheet that
+# styles items draws the selection itself: it is said here as the palette says it.
 FOCUSED_CELL = (
     "QAbstractItemView::item:selected { background: palette(highlight);"
     " color: palette(highlighted-text); }"
