@@ -108,7 +108,7 @@ def settle(qtbot, window) -> None:
         return (
             chain.topLevelItemCount() == 1
             and facts is not None
-            and facts.key == build_key(window.controller.case)
+            and facts.key == build_key(bundle.case())  # the case as built
             and not bundle._replan_timer.isActive()
         )
 

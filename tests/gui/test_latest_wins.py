@@ -126,7 +126,7 @@ def test_bundle_page_shows_the_plan_of_the_latest_case_only(qtbot, window, monke
     window.controller.update(site="support.example.com")
     reason = find_by_name(window, "Why the bundles cannot be built")
     qtbot.waitUntil(
-        lambda: page.facts is not None and page.facts.key == build_key(window.controller.case),
+        lambda: page.facts is not None and page.facts.key == build_key(page.case()),
         timeout=20000,
     )
     real = bundle_page.plan_for_page
@@ -137,7 +137,7 @@ def test_bundle_page_shows_the_plan_of_the_latest_case_only(qtbot, window, monke
     monkeypatch.setattr(bundle_page, "plan_for_page", real)
     window.controller.update(incident="INC-2")  # the second job
     qtbot.waitUntil(
-        lambda: page.facts is not None and page.facts.key == build_key(window.controller.case),
+        lambda: page.facts is not None and page.facts.key == build_key(page.case()),
         timeout=20000,
     )
     stale.release.set()
@@ -145,5 +145,5 @@ def test_bundle_page_shows_the_plan_of_the_latest_case_only(qtbot, window, monke
     window.controller.pool.waitForDone(10000)
     qtbot.wait(100)
     assert "stale result" not in reason.text()
-    assert page.facts is not None and page.facts.key == build_key(window.controller.case)
+    assert page.facts is not None and page.facts.key == build_key(page.case())
     assert page.readiness is not None and page.readiness.checked

@@ -92,7 +92,7 @@ def wait_judged(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(
         lambda: (
             page.facts is not None
-            and page.facts.key == build_key(window.controller.case)
+            and page.facts.key == build_key(page.case())
             and page.readiness is not None
             and page.readiness.checked
         ),
@@ -111,7 +111,9 @@ def test_the_steps_list_the_build_button_and_the_blockers_agree(
         where = f"{row.name}: "
         set_case(window, case)
         wait_judged(qtbot, window)
-        # The one function, asked directly with the files as they are.
+        # The one function, asked directly with the files as they are (of the case as it is
+        # built: one that names no output folder goes to the default one).
+        case = window.bundle_page.case()
         judged = readiness(case, gather_facts(case, anchors=anchors))
         said = steps_said(window)
         assert [text for text, _ in said] == [s.text for s in judged.steps], where
