@@ -227,7 +227,8 @@ def test_without_an_output_folder_the_first_build_makes_the_default_one(
     assert isinstance(field, QLineEdit)
     assert field.text() == "" and field.placeholderText() == f"Default: {default}"
 
-    qtbot.waitUntil(lambda: reason(page) == f"Ready: 2 bundles into {default}", timeout=10_000)
+    ready = f"Ready: 2 bundles into {default} (the default folder; choose another in step 1)"
+    qtbot.waitUntil(lambda: reason(page) == ready, timeout=10_000)
     assert not documents.exists()  # not before the first bundle is written
     build(qtbot, page)
     assert sorted(p.name for p in default.glob("*.zip")) == [

@@ -522,15 +522,18 @@ class BundlePage(QWidget):
             return "Checking the case…"
         count = len(judged.plans)
         bundles = f"{count} bundle{'s' if count != 1 else ''}"
+        folder = self.case().output
+        if not self.controller.case.output.strip():
+            folder += f" (the default folder; choose another in step {Step.CASE.number})"
         if judged.concerns:
             concerns = len(judged.concerns)
             return (
                 f"Ready, with {concerns} concern{'s' if concerns != 1 else ''} (listed below): "
-                f"fix them, or build anyway ({bundles} into {self.case().output})."
+                f"fix them, or build anyway ({bundles} into {folder})."
             )
         if judged.of(Step.BUNDLE).label == "built":
             return ""  # the "Bundles built" table says it
-        return f"Ready: {bundles} into {self.case().output}"
+        return f"Ready: {bundles} into {folder}"
 
     @property
     def ready(self) -> bool:
