@@ -5,6 +5,7 @@ written with Pillow): after Build bundles the steps list says "4 Bundle & email:
 a change the bundles do not hold (an appliance's Address, which only the live check uses;
 the Replicate step's notes; another step shown) leaves it so; a change of a screenshot, a
 file or an appliance takes it back. The drafts button says how many emails it opens.
+The first test builds four times (about 4 s): each change is judged from a built state.
 """
 
 from __future__ import annotations
