@@ -240,3 +240,19 @@ def test_drafts_that_open_give_no_message(qtbot, built_page, monkeypatch) -> Non
     outcome = find_by_name(page, "Email outcome")
     qtbot.waitUntil(lambda: outcome.text().startswith("Opened "), timeout=10_000)
     assert boxes() == []
+
+
+def test_screen_recording_settings_that_do_not_open_say_where_they_are(qtbot, tmp_path) -> None:
+    from bundleguard.capture.environment import MACOS_PRIVACY_SETTINGS
+    from bundleguard.gui.screenshot import ScreenshotPage
+
+    page = ScreenshotPage(lambda: tmp_path, strategies=[])
+    qtbot.addWidget(page)
+    button = find_by_name(page, "Open Screen Recording settings")
+
+    button.click()  # shown on macOS when capture is refused; the offscreen platform opens nothing
+
+    box = the_box(qtbot)
+    said = find_by_name(box, "What could not be opened").text()
+    assert "Privacy & Security > Screen Recording" in said
+    assert to_copy(box, "Address to copy") == MACOS_PRIVACY_SETTINGS

@@ -8,6 +8,8 @@ opened") with the path or web address in a selectable plain-text field ("Path to
 - `open_url(url, parent=None)`: an `https:` or `file:` URL, in the browser or the file
   manager (`widgets.open_url` is this function: pages call it by that name).
 - `open_folder(path, parent=None)`: a folder in the file manager.
+- `open_settings(url, where, parent=None)`: a page of the system's settings (macOS Screen
+  Recording), saying which menus lead there when it could not be opened.
 - `show_file(path, parent=None)`: the file manager with `path` selected (Windows
   `explorer /select,"PATH"`, macOS `open -R PATH`; elsewhere, where no file manager is
   known to select a file, its folder opens). For "Show in folder" and "Show the file".
@@ -195,6 +197,21 @@ def _open(url: QUrl, parent: QWidget | None) -> bool:
     return False
 
 
+def open_settings(url: str, where: str, parent: QWidget | None = None) -> bool:
+    """Open a page of the system's settings (`url`, a scheme of the platform's own, such
+    as `x-apple.systempreferences:`); when nothing opened it, say where to go by hand
+    (`where`, the settings' menus) and give the address to copy."""
+    if system_open(QUrl(url)):
+        return True
+    tell_not_opened(
+        f"The system settings could not be opened. Open {where} yourself, or copy this address:",
+        [url],
+        local=False,
+        parent=parent,
+    )
+    return False
+
+
 def open_folder(path: Path | str, parent: QWidget | None = None) -> bool:
     """Open the folder `path` in the file manager (say so, with its path, when nothing did)."""
     return _open(QUrl.fromLocalFile(os.path.abspath(path)), parent)
@@ -259,6 +276,7 @@ __all__ = [
     "BOX_NAME",
     "NotOpenedBox",
     "open_folder",
+    "open_settings",
     "open_url",
     "reveal_command",
     "say_drafts_not_opened",

@@ -28,12 +28,10 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
@@ -1136,5 +1134,7 @@ class ScreenshotPage(QWidget):
 
     def _open_macos_settings(self) -> None:
         from bundleguard.capture.environment import MACOS_PRIVACY_SETTINGS
+        from bundleguard.gui import opener
 
-        QDesktopServices.openUrl(QUrl(MACOS_PRIVACY_SETTINGS))
+        where = "System Settings > Privacy & Security > Screen Recording"
+        opener.open_settings(MACOS_PRIVACY_SETTINGS, where, self)
