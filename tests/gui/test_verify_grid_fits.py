@@ -55,19 +55,26 @@ def page_of(grid: QTableWidget) -> QScrollArea:
     return parent
 
 
-def right_edge_in_view(grid: QTableWidget) -> bool:
-    """The grid's right edge is inside the page's view (the page not scrolled sideways)."""
+def assert_fits(grid: QTableWidget) -> None:
+    """No scroll bar range in the grid, all its columns in its view, and the grid from
+    its left edge (the checks' names) to its right edge in the page's view."""
     page = page_of(grid)
+    left = grid.mapTo(page.viewport(), QPoint(0, 0)).x()
     right = grid.mapTo(page.viewport(), QPoint(grid.width(), 0)).x()
-    return page.horizontalScrollBar().value() == 0 and right <= page.viewport().width()
-
-
-def fits(grid: QTableWidget) -> bool:
-    return (
-        grid.horizontalScrollBar().maximum() == 0
-        and grid.horizontalHeader().length() <= grid.viewport().width()
-        and right_edge_in_view(grid)
+    facts = (
+        f"grid {grid.width()} px, its view {grid.viewport().width()}, columns "
+        f"{grid.horizontalHeader().length()}, its scroll range "
+        f"{grid.horizontalScrollBar().maximum()}; the page's view {page.viewport().width()}, "
+        f"scrolled {page.horizontalScrollBar().value()}, the grid from {left} to {right}; "
+        f"window {window_of(grid).size().toTuple()}"
     )
+    assert grid.horizontalScrollBar().maximum() == 0, facts
+    assert grid.horizontalHeader().length() <= grid.viewport().width(), facts
+    assert left >= 0 and right <= page.viewport().width(), facts
+
+
+def window_of(grid: QTableWidget):
+    return grid.window()
 
 
 def check_columns(grid: QTableWidget, names) -> None:
@@ -105,7 +112,7 @@ def check_fits_at_each_size(qtbot, window, grid: QTableWidget, names) -> None:
     default = window.size()  # as the window opened on a fresh profile
     for width, height in ((default.width(), default.height()), (1000, 720)):
         window.resize(width, height)
-        qtbot.waitUntil(lambda: fits(grid), timeout=5_000)
+        qtbot.waitUntil(lambda: assert_fits(grid), timeout=5_000)
         check_columns(grid, names)
 
 

@@ -850,7 +850,7 @@ class VerifyPanel(QWidget):
         left = self.table.mapTo(body, QPoint(0, 0)).x()
         right = left + self.table.width()
         bar, view = page.horizontalScrollBar(), page.viewport().width()
-        bar.setValue(max(min(bar.value(), left), right - view) if right - left <= view else left)
+        bar.setValue(max(right - view, 0) if right - left <= view else left)  # left first
 
     def _show_saved(self, saved: Verification | None) -> None:
         if saved is not None:
