@@ -719,7 +719,7 @@ class VerifyPanel(QWidget):
         room = self.width()
         page = self._page()
         body = page.widget() if page is not None else None
-        if page is not None and body is not None and self.isAncestorOf(self.table):
+        if page is not None and body is not None:
             left = self.mapTo(body, QPoint(0, 0)).x()
             right = max(body.width() - left - self.width(), 0)
             room = min(room, page.viewport().width() - left - right)
