@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -30,6 +31,16 @@ from bundleguard.case.model import Case, Role, Verification, case_key
 from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
 from bundleguard.probe.report import ApplianceReport, Check, ProbeReport
+
+_FINGERPRINT = re.compile(r"\b((?:[0-9A-F]{2}:){3}[0-9A-F]{2})(?::[0-9A-F]{2}){16,}\b")
+
+
+def _short_fingerprints(text: str) -> str:
+    """A summary line names a fingerprint by its first four bytes (`CD:46:E7:51…`): the
+    whole one takes three lines of hex; it stays in the cell, "What differs" and the
+    copied results."""
+    return _FINGERPRINT.sub(lambda match: match.group(1) + "\u2026", text)
+
 
 LEGACY_REASON = "older appliances and Windows Server 2016 need it; modern tools prefer AES-256"
 CLIENT_WAIT = dt.timedelta(hours=48)
@@ -270,7 +281,7 @@ class VerificationGrid:
         first = self.failures[0]
         more = len(self.failures) + len(self.other_problems) - 1
         tail = f" ({more} more to fix.)" if more else ""
-        return f"Fix first: {first.host}: {first.detail}{tail}"
+        return f"Fix first: {first.host}: {_short_fingerprints(first.detail)}{tail}"
 
     def as_text(self) -> str:
         when = self.checked_at.replace(microsecond=0).isoformat()
