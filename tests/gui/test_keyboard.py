@@ -94,6 +94,20 @@ def test_arrows_in_the_steps_list_keep_the_keyboard_there_and_tab_leads_to_the_p
     assert focused() is find_by_name(window, "Add files")
 
 
+def test_ctrl_and_a_step_s_number_puts_the_keyboard_in_it_even_when_it_is_shown(window, qtbot):
+    """A click in the Steps list keeps the keyboard there; Ctrl+1 on the step shown then
+    takes it to the step's first field, as from any other step."""
+    activate(window, qtbot)
+    steps = find_by_name(window, "Steps")
+    for step, first in ((Step.CASE, "Site hostname"), (Step.CERTIFICATES, "Add files")):
+        press(qtbot, getattr(Qt.Key, f"Key_{step.number}"), CTRL)
+        steps.setFocus()
+        qtbot.waitUntil(steps.hasFocus)
+        press(qtbot, getattr(Qt.Key, f"Key_{step.number}"), CTRL)
+        assert shown_step(window) == step.label
+        assert focused() is find_by_name(window, first)
+
+
 def test_tab_leaves_a_table_and_the_arrows_move_inside_it(window, qtbot):
     activate(window, qtbot)
     entries = (ApplianceEntry("a.example.com"), ApplianceEntry("b.example.com", Role.BACKUP))

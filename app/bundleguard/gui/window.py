@@ -392,6 +392,13 @@ class MainWindow(QMainWindow):
     def show_step(self, step: Step) -> None:
         self.steps.setCurrentRow(step.index)
 
+    def go_to(self, step: Step) -> None:
+        """Go > a step (Ctrl+1 … Ctrl+5): show it with the keyboard in its first field, also
+        when it is already shown and the keyboard is elsewhere (in the Steps list)."""
+        self.show_step(step)
+        if (first := self.first_field(step)) is not None:
+            first.setFocus()
+
     # ---------------------------------------------------------------- keyboard
     def _step_bar(self, parent: QWidget) -> QHBoxLayout:
         """The "Back" and "Next" buttons under the pages (Alt+Left, Alt+Right), disabled at
@@ -541,7 +548,7 @@ class MainWindow(QMainWindow):
             self._action(
                 go_menu,
                 f"&{step.number} {step.title.replace('&', '&&')}",
-                lambda _=False, step=step: self.show_step(step),
+                lambda _=False, step=step: self.go_to(step),
                 f"Ctrl+{step.number}",
                 tip=f"Go to step {step.number}, {step.title}",
             )
