@@ -108,6 +108,36 @@ def test_ctrl_and_a_step_s_number_puts_the_keyboard_in_it_even_when_it_is_shown(
         assert focused() is find_by_name(window, first)
 
 
+def tab_walk(qtbot, count: int) -> list[str]:
+    names = []
+    for _ in range(count):
+        widget = focused()
+        assert widget is not None, "nothing has the keyboard"
+        names.append(widget.accessibleName())
+        press(qtbot, Qt.Key.Key_Tab)
+    return names
+
+
+def test_tab_walks_the_page_in_order_then_back_and_next_then_the_steps(window, qtbot):
+    """Tab from Site once led to "Next" (the page's order was cut to put Site first)."""
+    activate(window, qtbot)
+    window.go_to(Step.CASE)
+    walk = tab_walk(qtbot, 10)
+    assert walk[:4] == ["Site hostname", "Incident number", "Support address", "Output folder"]
+    assert walk[walk.index("Add appliance") :][:4] == [
+        "Add appliance",
+        "Next",  # Back is off on the first step
+        "Steps",
+        "Site hostname",
+    ]
+    window.go_to(Step.CERTIFICATES)
+    walk = tab_walk(qtbot, 12)
+    assert walk[:2] == ["Add files", "Add folder"]
+    after = walk[walk.index("Back") :]
+    assert after[:4] == ["Back", "Next", "Steps", "Add files"]
+    assert {"Files", "Chain"} <= set(walk[: walk.index("Back")])
+
+
 def test_tab_leaves_a_table_and_the_arrows_move_inside_it(window, qtbot):
     activate(window, qtbot)
     entries = (ApplianceEntry("a.example.com"), ApplianceEntry("b.example.com", Role.BACKUP))

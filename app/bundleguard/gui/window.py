@@ -248,7 +248,6 @@ class MainWindow(QMainWindow):
         self.steps.currentRowChanged.connect(self._step_changed)
         self.steps.setCurrentRow(Step.CASE.index)
         self._menus()
-        self.setTabOrder(self.steps, self.case_page.site)
         self._steps_moved(Step.CASE)
         controller.caseChanged.connect(self._case_changed)
         controller.saveStateChanged.connect(self._show_notice)
@@ -436,10 +435,28 @@ class MainWindow(QMainWindow):
         first = self.first_field(step)
         if first is None:
             return
-        if browsing:
-            self.setTabOrder(self.steps, first)
-        else:
+        self._chain_tabs(step, first)
+        if not browsing:
             first.setFocus()
+
+    def _chain_tabs(self, step: Step, first: QWidget) -> None:
+        """Tab goes from the Steps list to the step's first field, through the page in its
+        own order, then to Back and Next. The page's widgets keep their places in Qt's
+        focus ring (moving `first` would cut the page's own order: Tab from Site once led
+        to Next); the Steps list is put just before them and Back and Next just after."""
+        holder = self._holders[step]
+        last = first
+        widget = first.nextInFocusChain()
+        while widget is not None and widget is not first:  # once round the ring
+            if holder.isAncestorOf(widget):
+                last = widget
+            widget = widget.nextInFocusChain()
+        before = first.previousInFocusChain()
+        if before is not None and before is not self.steps:
+            self.setTabOrder(before, self.steps)
+        self.setTabOrder(self.steps, first)
+        self.setTabOrder(last, self.back_button)
+        self.setTabOrder(self.back_button, self.next_button)
 
     def first_field(self, step: Step) -> QWidget | None:
         """The control Tab reaches first on `step`'s page (its first field)."""
