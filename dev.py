@@ -238,7 +238,6 @@ def command_test(args: list[str]) -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["QT_QPA_PLATFORM"] = "offscreen"
     run([str(python), "-m", "compileall", "-q", str(ROOT / "app")], env=env)
-    say("pytest")
     # Two workers per core (pytest-xdist), up to four more than the cores: many GUI and TLS
     # tests wait on the event loop, a socket or a time limit rather than compute. On two
     # cores the suite takes 131 s in one process, 99 s with two workers, 78 s with four.
@@ -246,6 +245,13 @@ def command_test(args: list[str]) -> int:
     chosen = any(a.startswith(("-n", "--numprocesses", "-p")) for a in args)
     cores = os.cpu_count() or 1
     spread = [] if chosen else ["-n", str(min(2 * cores, cores + 4))]
+    if spread and not any((ROOT / "tests").glob("__pycache__/*-pytest-*.pyc")):
+        # A fresh clone: pytest rewrites the test modules' asserts once, here, instead of
+        # once in each worker (on two cores the first run takes 93 s instead of 105 s).
+        say("pytest: preparing the test modules")
+        run([str(python), "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider"],
+            env=env, stdout=subprocess.DEVNULL)  # fmt: skip
+    say("pytest")
     code = run([str(python), "-m", "pytest", *spread, *args], env=env)
     if code == 5:
         say("pytest collected no tests: that is a failure")
