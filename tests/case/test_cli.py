@@ -42,6 +42,18 @@ def test_case_new_writes_a_case_and_show_prints_it(capsys, folder):
     assert document["files"] == ["chain.pem"] and document["version"] == 1
 
 
+def test_case_show_names_the_default_output_folder_when_none_is_set(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("BUNDLEGUARD_DOCUMENTS_DIR", str(tmp_path / "Documents"))
+    path = tmp_path / "site.bgcase"
+    assert main(["case", "new", str(path), "--site", SITE, "--incident", "42"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "case", "show", str(path))
+    default = tmp_path / "Documents" / "bundleguard" / f"{SITE}-42"
+    assert code == 0
+    assert f"Output folder: (not set: bundles go to the default, {default})" in out
+    assert not default.exists()  # named, not made: the first bundle makes it
+
+
 def test_case_new_never_replaces_a_file_unasked(capsys, folder):
     path = new_case(capsys, folder)
     before = path.read_bytes()

@@ -93,6 +93,18 @@ def _json(case: Case, path: Path) -> str:
     return case_to_text(case, path).rstrip("\n")
 
 
+def output_words(case: Case) -> str:
+    """The case's output folder, or the default one `bundle --case` would build into."""
+    if case.output.strip():
+        return shown(case.output)
+    from bundleguard.case.outputs import documents_folder, with_output_folder
+
+    built = with_output_folder(case, documents_folder())
+    if built.output.strip():
+        return f"(not set: bundles go to the default, {shown(built.output)})"
+    return "(not set)"
+
+
 def render_case(case: Case) -> str:
     """The case as text; every field may hold anything, so each is shown escaped."""
 
@@ -103,7 +115,7 @@ def render_case(case: Case) -> str:
         f"Site: {value(case.site)}",
         f"Incident: {value(case.incident)}",
         f"Support address: {value(case.support_address)}",
-        f"Output folder: {value(case.output)}",
+        f"Output folder: {output_words(case)}",
         f"Appliances ({len(case.appliances)}):",
     ]
     for entry in case.appliances:
