@@ -180,3 +180,23 @@ def test_a_log_line_holding_a_key_is_not_copied(qtbot, window: MainWindow, tail)
     assert "Nothing was put on the clipboard" in said
     assert QGuiApplication.clipboard().text() == "before"
     assert "PRIVATE KEY" not in shown_text(qtbot, window, "Diagnostic information", "Copied text")
+
+
+def test_a_path_written_as_a_file_url_a_unc_name_or_out_through_dot_dot_is_not_copied(
+    qtbot, window: MainWindow, tail, tmp_path
+) -> None:
+    # Each names a place outside the case's folder, in a form the scrubbing once let by.
+    files = window.controller.files_dir
+    elsewhere = tmp_path / "secretproject" / "keys.pem"
+    log = logging.getLogger("bundleguard.gui")
+    log.warning("Opened %s", elsewhere.as_uri())
+    log.warning("Could not read //fileserver/secretshare/keys.pem")
+    log.warning("Could not read %s/../../secretdots/keys.pem", files)
+
+    help_item(window, "Copy diagnostic information").trigger()
+
+    copied = QGuiApplication.clipboard().text()
+    assert copied == shown_text(qtbot, window, "Diagnostic information", "Copied text")
+    for secret in ("secretproject", "fileserver", "secretshare", "secretdots"):
+        assert secret not in copied, copied.splitlines()[-4:]
+    assert "Opened [path]" in copied and copied.count("Could not read [path]") == 2

@@ -120,8 +120,12 @@ def show_how_it_works(parent: QWidget | None = None) -> TextWindow:
 
 _QUOTED_PATH = re.compile(r"""(["'])((?:~|/|[A-Za-z]:[\\/]|\\\\)[^"'\n]*)\1""")
 _BARE_PATH = re.compile(
-    r"""(?<![\w:/.~\\-])(?:~(?=[/\\])|/(?=[^\s/])|[A-Za-z]:[\\/]|\\\\)[^\s"'<>|]*"""
+    r"""(?<![\w:/.~\\-])(?:~(?=[/\\])|/+(?=[^\s/])|[A-Za-z]:[\\/]|\\\\)[^\s"'<>|]*"""
 )
+# A file: URL names a path too (its slashes follow a colon, which a bare path's never do).
+_FILE_URL = re.compile(r"""\bfile:[^\s"'<>|]*""", re.IGNORECASE)
+# A `..` step: a path that goes up out of an allowed folder is outside it.
+_UP = re.compile(r"(?:^|[/\\])\.\.(?:[/\\]|$)")
 
 
 _PATH_TAIL = re.compile(re.escape(PATH_PLACEHOLDER) + r"""(?: +[^\s"'<>|]*[/\\][^\s"'<>|]*)+""")
@@ -134,6 +138,8 @@ def scrub_paths(text: str, allowed: Sequence[Path], home: Path | None) -> str:
     kept: list[str] = []
 
     def mark(match: re.Match[str]) -> str:
+        if _UP.search(match.group(0)):
+            return PATH_PLACEHOLDER
         kept.append(match.group(0))
         return f"\x01{len(kept) - 1}\x01"
 
@@ -141,6 +147,7 @@ def scrub_paths(text: str, allowed: Sequence[Path], home: Path | None) -> str:
         # The path itself and what is below it (never a longer name that begins alike).
         below = r"(?:[/\\][^\s\"'<>|]*)?(?![^\s/\\\"'<>|])"
         text = re.sub(re.escape(path) + below, mark, text, flags=flags)
+    text = _FILE_URL.sub(PATH_PLACEHOLDER, text)
     if home is not None and str(home) not in ("", "/", "\\"):
         text = re.sub(re.escape(str(home)) + r"(?![^\s/\\\"'<>|])", "~", text, flags=flags)
     text = _QUOTED_PATH.sub(lambda m: f"{m.group(1)}{PATH_PLACEHOLDER}{m.group(1)}", text)
