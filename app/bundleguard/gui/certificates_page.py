@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -329,7 +331,19 @@ class CertificatesPage(QWidget):
         self._after_extract = ""  # what the last extraction did, said until the next change
         self._inspecting = workers.LatestJob(self, controller.pool)
         self.hint = ""
-        layout = QVBoxLayout(self)
+        # The page scrolls when the window is too short for it (a 1280×720 screen, an
+        # incomplete chain and its findings): never one part drawn over another.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's controls
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(self.scroll)
+        body = QWidget(self.scroll)
+        self.scroll.setWidget(body)
+        layout = QVBoxLayout(body)
         self.intro = plain_label(
             "Drop the certificate files here (anywhere in the window), add them, or paste "
             "PEM text. Only certificates go into a bundle; a file holding a private key is "
@@ -416,6 +430,10 @@ class CertificatesPage(QWidget):
         self.list.selectionModel().currentChanged.connect(self._current_changed)
         self.list.doubleClicked.connect(self._file_activated)
         self.list.installEventFilter(self)
+        # Four files in sight however short the window: the page scrolls rather than
+        # squeeze the list (a row is an icon's height or a line's, whichever is taller).
+        row = max(self.list.fontMetrics().height(), 24) + 4
+        self.list.setMinimumHeight(4 * row + 2 * self.list.frameWidth())
         layout.addWidget(self.list, 2)
         self.reason = plain_label("", self)
         self.reason.setAccessibleName("Reason")
