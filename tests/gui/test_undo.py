@@ -62,7 +62,10 @@ def test_ctrl_z_undoes_the_removal_from_the_files_list(window, qtbot, tmp_path):
     window.controller.add_files(paths)
     window.show_step(window.current_step.CERTIFICATES)
     files = find_by_name(window, "Files")
-    qtbot.waitUntil(lambda: len(_rows(window)) == 2)
+    # Judged first: a file removed before its verdict may hold a key and never comes back.
+    qtbot.waitUntil(
+        lambda: len(_rows(window)) == 2 and not any("checking" in r for r in _rows(window))
+    )
     files.setCurrentIndex(files.model().index(0, 0))
     files.setFocus()
     qtbot.keyClick(files, Qt.Key.Key_Delete)
@@ -219,3 +222,24 @@ def test_undo_puts_back_a_picture_only_never_a_file_swapped_in_with_a_key(window
     qtbot.waitUntil(lambda: "cannot be put back" in status.text(), timeout=20_000)
     assert "private key" in status.text()
     assert written.read_bytes() == newer  # nothing was written
+
+
+def test_a_file_not_yet_judged_is_not_brought_back(qtbot, tmp_path):
+    # Removed before the guard's verdict came in: it may hold a key, so Undo never puts
+    # it back (a judged certificate still comes back, as above).
+    from bundleguard.case.store import CaseStore
+    from bundleguard.gui.controller import CaseController
+
+    chain = make_chain(["support.example.com"])
+    keyed = tmp_path / "unjudged.pem"
+    keyed.write_bytes(pem(chain.leaf) + key_pem(chain.leaf_key))
+    controller = CaseController(CaseStore(tmp_path / "data"), load_anchors=False)
+    try:
+        controller.update(files=(str(keyed),))  # in the case, never judged yet
+        controller.remove_files([str(keyed)])
+        assert controller.case.files == ()
+        controller.undo_stack.undo()
+        assert controller.case.files == ()
+        assert not controller.undo_stack.canUndo()
+    finally:
+        controller.shutdown()

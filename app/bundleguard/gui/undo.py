@@ -8,12 +8,13 @@ and every page hears of it. The places come from the case model (`case.model.fil
 list, an appliance with all its fields and its screenshot.
 
 A command holds names, paths and the case's frozen entries only, never bytes. A file the
-guard found to hold private key material is taken out for good: Undo never puts it back
-in the case (`restorable`).
+guard found to hold private key material, or one not judged yet, is taken out for good:
+Undo never puts it back in the case (`restorable`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,14 +49,19 @@ def held_key_material(paths: Iterable[str]) -> set[str]:
 
 
 def restorable(places: Sequence[FilePlace]) -> tuple[FilePlace, ...]:
-    """The places of the files Undo may put back: not one that holds key material."""
-    keys = held_key_material(path for _index, path in places)
-    return tuple(place for place in places if place[1] not in keys)
+    """The places of the files Undo may put back: only files the guard has judged, and
+    not one that holds key material (a file removed before its verdict may hold a key)."""
+    from bundleguard.case.evidence import shared_evidence
+
+    paths = [path for _index, path in places]
+    judged = shared_evidence().known(paths)
+    keys = {os.path.abspath(path) for path in held_key_material(paths)}
+    return tuple(
+        place for place in places if place[1] in judged and os.path.abspath(place[1]) not in keys
+    )
 
 
 def _one_name(path: str) -> str:
-    import os
-
     return visible(os.path.basename(path))
 
 
