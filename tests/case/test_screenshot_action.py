@@ -131,3 +131,25 @@ def test_a_replaced_folder_leading_out_of_the_case_is_refused(tmp_path):
         save_screenshot(folder, HOST, desktop_picture(50, 30))
     assert list(away.iterdir()) == []
     assert (folder / screenshot_file_name(HOST)).read_bytes() == before  # nothing replaced
+
+
+def test_restoring_puts_back_a_picture_only_never_what_replaced_the_kept_file(tmp_path):
+    # The kept copy sits in the case's folder, where anything may write; what goes back as
+    # the screenshot is judged by the guard first (as Edit > Undo's put_back_screenshot).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    folder = tmp_path / "case"
+    save_screenshot(folder, HOST, desktop_picture(100, 60))
+    second = save_screenshot(folder, HOST, desktop_picture(90, 70))
+    assert second.kept is not None
+    key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    second.kept.write_bytes(key)
+    now = second.path.read_bytes()
+    with pytest.raises(CaptureError, match="cannot be put back"):
+        restore_screenshot(second)
+    assert second.path.read_bytes() == now  # nothing changed

@@ -60,8 +60,9 @@ class SavedScreenshot:
     - `image`: the unredacted pixels that were saved (the window keeps them to redraw boxes).
     - `size`: the picture's width and height in pixels.
 
-    To undo the replacement, call `restore_screenshot(saved)`: it writes `kept` back at
-    `path` (atomically, through the same careful writer) and returns `path`; when `kept` is
+    To undo the replacement, call `restore_screenshot(saved)`: once the guard finds a
+    picture in `kept`, it writes it back at `path` (atomically, through the same careful
+    writer) and returns `path`; when `kept` is
     None, there is no earlier file to put back, and undoing means giving the appliance the
     screenshot the case named before (the case's own undo: its earlier `ApplianceEntry`).
     The kept copy stays in `replaced/` after a restore (it is never deleted by the app).
@@ -166,12 +167,26 @@ def restore_screenshot(saved: SavedScreenshot) -> Path | None:
     through a link out of the case's folder) and return that path; None, and nothing
     written, when it replaced no file (see `SavedScreenshot`)."""
     from bundleguard.case.store import write_case_file
-    from bundleguard.files import read_input_file
 
     if saved.kept is None:
         return None
-    data = read_input_file(saved.kept)
+    data = _picture_kept(saved.kept)
     return write_case_file(saved.path.parent, saved.path.name, data, force=True)
+
+
+def _picture_kept(kept: Path) -> bytes:
+    """The bytes of the screenshot kept aside at `kept`, once the guard finds a picture in
+    them (anything else, a file swapped in meanwhile or key material, raises `CaptureError`
+    with the reason)."""
+    from bundleguard.files import read_input_file
+    from bundleguard.guard.scan import classify_bytes
+
+    data = read_input_file(kept)
+    report = classify_bytes(data, kept.name)
+    if report.verdict.value != "image":
+        reasons = " ".join(report.reasons) or "it is not a picture"
+        raise CaptureError(f"The earlier screenshot cannot be put back: {reasons}")
+    return data
 
 
 def put_back_screenshot(path: Path, kept: Path) -> Path | None:
@@ -182,15 +197,9 @@ def put_back_screenshot(path: Path, kept: Path) -> Path | None:
     bytes, and anything else (a file swapped in meanwhile, key material) is refused with
     the reason; nothing changes then."""
     from bundleguard.case.store import write_case_file
-    from bundleguard.files import read_input_file
-    from bundleguard.guard.scan import classify_bytes
 
     path, kept = Path(path), Path(kept)
-    data = read_input_file(kept)
-    report = classify_bytes(data, kept.name)
-    if report.verdict.value != "image":
-        reasons = " ".join(report.reasons) or "it is not a picture"
-        raise CaptureError(f"The earlier screenshot cannot be put back: {reasons}")
+    data = _picture_kept(kept)
     now = _keep_aside(path.parent, path.name)
     write_case_file(path.parent, path.name, data, force=True)
     return now
