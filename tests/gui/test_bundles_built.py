@@ -129,10 +129,11 @@ def test_show_in_folder_shows_that_rows_zip(qtbot, make_page, case, monkeypatch)
 
     monkeypatch.setattr(sys, "platform", "darwin")
     qtbot.mouseClick(row_button(page, "Show in folder", BACKUP), Qt.MouseButton.LeftButton)
-    assert started == [("open", "-R", str(backup_zip))]
+    assert started == [("/usr/bin/open", "-R", str(backup_zip))]
     monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("SYSTEMROOT", "C:\\Windows")
     qtbot.mouseClick(row_button(page, "Show in folder", BACKUP), Qt.MouseButton.LeftButton)
-    assert started[-1] == f'explorer /select,"{backup_zip}"'
+    assert started[-1] == f'"C:\\Windows\\explorer.exe" /select,"{backup_zip}"'
     monkeypatch.setattr(sys, "platform", "linux")
     qtbot.mouseClick(row_button(page, "Show in folder", PRIMARY), Qt.MouseButton.LeftButton)
     assert [Path(p) for p in opened] == [backup_zip.parent]

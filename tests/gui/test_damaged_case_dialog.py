@@ -73,12 +73,13 @@ def test_show_the_file_reveals_it_and_the_dialog_stays(
     monkeypatch.setattr(opener, "spawn", lambda command: ran.append(command) or True)
     monkeypatch.setattr(opener, "system_open", lambda url: opened.append(url.toLocalFile()) or True)
 
+    monkeypatch.setenv("SYSTEMROOT", "C:\\Windows")
     find_by_name(dialog, "Show the file").click()
 
     if platform == "win32":
-        assert ran == [f'explorer /select,"{damaged}"'] and opened == []
+        assert ran == [f'"C:\\Windows\\explorer.exe" /select,"{damaged}"'] and opened == []
     elif platform == "darwin":
-        assert [tuple(c) for c in ran] == [("open", "-R", str(damaged))] and opened == []
+        assert [tuple(c) for c in ran] == [("/usr/bin/open", "-R", str(damaged))] and opened == []
     else:
         assert ran == [] and [Path(p) for p in opened] == [damaged.parent]
     assert dialog.isVisible()

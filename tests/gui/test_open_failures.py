@@ -113,13 +113,15 @@ def test_a_path_with_markup_and_a_bidi_override_is_shown_plainly(qtbot, tmp_path
 @pytest.mark.parametrize(
     ("platform", "command"),
     [
-        ("win32", 'explorer /select,"{path}"'),
-        ("darwin", ("open", "-R", "{path}")),
+        # By full path: a bare name is looked for in the current folder first on Windows.
+        ("win32", '"D:\\Win\\explorer.exe" /select,"{path}"'),
+        ("darwin", ("/usr/bin/open", "-R", "{path}")),
     ],
 )
 def test_show_file_selects_it_in_the_file_manager(qtbot, tmp_path, monkeypatch, platform, command):
     target = tmp_path / "case-1.bgcase"
     target.write_text("{}")
+    monkeypatch.setenv("SYSTEMROOT", "D:\\Win")
     started = []
     monkeypatch.setattr(opener, "spawn", lambda c: started.append(c) or True)
 

@@ -88,11 +88,16 @@ def current_platform() -> str:
 def reveal_command(path: Path, platform: str) -> Sequence[str] | str | None:
     """The command that shows `path` selected in the file manager, or None where there is
     none to rely on (Linux and the others: the folder is opened instead). On Windows a
-    command line, as Explorer parses its own: `/select,"PATH"` (a path has no quote)."""
+    command line, as Explorer parses its own: `/select,"PATH"` (a path has no quote).
+    Each program by its full path: a bare `explorer` is looked for in the current folder
+    before the Windows folder, where a file named explorer.exe could be waiting."""
     if platform == "win32":
-        return f'explorer /select,"{path}"'
+        import ntpath
+
+        windows = os.environ.get("SYSTEMROOT") or os.environ.get("WINDIR") or "C:\\Windows"
+        return f'"{ntpath.join(windows, "explorer.exe")}" /select,"{path}"'
     if platform == "darwin":
-        return ("open", "-R", str(path))
+        return ("/usr/bin/open", "-R", str(path))
     return None
 
 
