@@ -105,6 +105,37 @@ def test_show_passphrase_toggles_every_masked_field_and_starts_hidden(qtbot, hom
     pool.waitForDone(10_000)
 
 
+def test_a_shown_passphrase_is_never_copied_cut_or_dragged_out(qtbot, home):
+    # "Show passphrase" shows the characters; the keys and menu that copy, cut or drag
+    # text still put nothing on the clipboard (whose history a desktop may keep or sync).
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    pool = QThreadPool()
+    source = write_export(home / "exported.p12", PASS)
+    for dialog in passphrase_dialogs(source, pool):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        find_by_name(dialog, "Show passphrase").click()
+        for field in [
+            f for f in dialog.findChildren(QLineEdit) if "assphrase" in f.accessibleName()
+        ]:
+            QGuiApplication.clipboard().setText("before")
+            field.setFocus()
+            field.setText(PASS)
+            field.selectAll()
+            for key in (Qt.Key.Key_C, Qt.Key.Key_X, Qt.Key.Key_Insert):
+                QTest.keyClick(field, key, Qt.KeyboardModifier.ControlModifier)
+            QTest.keyClick(field, Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
+            assert QGuiApplication.clipboard().text() == "before", field.accessibleName()
+            assert field.text() == PASS  # nothing was cut either
+            assert field.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+            assert not field.dragEnabled()
+        dialog.reject()
+    pool.waitForDone(10_000)
+
+
 # ------------------------------------------------------------------ the export's passphrase
 
 

@@ -6,8 +6,10 @@ in memory for one step (never shown by `repr`, never in settings or the case).""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from PySide6.QtGui import QFontMetrics, QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -46,14 +48,36 @@ def fit_title(dialog: QWidget) -> None:
 
 class ShowPassphrase(QCheckBox):
     """ "Show passphrase": shows the characters typed into `fields` while ticked; starts
-    unticked (hidden), and `hide_all()` masks them again."""
+    unticked (hidden), and `hide_all()` masks them again.
+
+    Shown, a field would let its text be copied, cut or dragged out like any text (a
+    masked one does not): the copy and cut keys are eaten, and there is no context menu
+    and no drag, so a passphrase never reaches the clipboard, whose history a desktop may
+    keep or sync."""
 
     def __init__(self, fields: Sequence[QLineEdit], parent: QWidget | None = None) -> None:
         super().__init__(SHOW, parent)
         self.setAccessibleName(SHOW)
         self.fields = tuple(fields)
+        for field in self.fields:
+            field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            field.setDragEnabled(False)
+            field.installEventFilter(self)
         self.setChecked(False)
         self.toggled.connect(self._show)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched in self.fields and event.type() in (
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.KeyPress,
+        ):
+            key = cast(QKeyEvent, event)
+            if key.matches(QKeySequence.StandardKey.Copy) or key.matches(
+                QKeySequence.StandardKey.Cut
+            ):
+                event.accept()  # taken here: neither the field nor a window shortcut acts
+                return True
+        return super().eventFilter(watched, event)
 
     def _show(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
