@@ -5,8 +5,11 @@ painted over the last coverage row, and the file list squeezed to two rows and a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from pathlib import Path
+
+from pytestqt.exceptions import TimeoutError
 
 from bundleguard.case.model import ApplianceEntry, Role
 from bundleguard.case.steps import Step
@@ -48,16 +51,52 @@ def test_step_2_at_the_first_window_size_draws_nothing_over_anything(qtbot, wind
     findings = find_by_name(window, "Findings")
     qtbot.waitUntil(lambda: coverage.rowCount() == 4 and "incomplete" in findings.text())
     qtbot.waitUntil(lambda: expiry.text().startswith("Expires:"))
-    page.layout().activate()
-
     reason, chain, trust = (find_by_name(window, n) for n in ("Reason", "Chain", "Trust"))
     parts = (files, reason, chain, coverage, expiry, trust, findings)
-    shown = [w for w in parts if w.isVisible()]
-    for above, below in itertools.pairwise(shown):
-        assert above.geometry().bottom() < below.geometry().top(), (
+
+    def overlaps() -> list[str]:
+        shown = [w for w in parts if w.isVisible()]
+        return [
             f"{above.accessibleName()!r} {above.geometry()} is drawn over "
             f"{below.accessibleName()!r} {below.geometry()}"
-        )
+            for above, below in itertools.pairwise(shown)
+            if above.geometry().bottom() >= below.geometry().top()
+        ]
+
+    with contextlib.suppress(TimeoutError):  # laid out once the events are processed
+        qtbot.waitUntil(lambda: not overlaps(), timeout=1000)
+    assert overlaps() == []
+    # Nor does the window grow past its size to make room (off a 1280×720 screen).
+    assert window.height() <= DEFAULT_SIZE[1], window.size()
     # The file list shows its three files whole.
     row = files.sizeHintForRow(0)
     assert files.viewport().height() >= 3 * row, (files.viewport().height(), row)
+
+
+def test_step_2_does_not_scroll_when_the_window_has_room(qtbot, window, tmp_path):
+    """Its scroll bar is for a short window only: with three files and no findings the
+    page's last line is in sight at the first window size (no table at its full height
+    pushing it below)."""
+    window.resize(*DEFAULT_SIZE)
+    chain = pki.make_chain([SITE])
+    paths = []
+    for name, cert in (("leaf.crt", chain.leaf), ("root.crt", chain.root)):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(pki.pem(cert))
+    paths.append(tmp_path / "intermediate.crt")
+    paths[-1].write_bytes(pki.pem(*chain.intermediates))
+    window.controller.update(site=SITE, appliances=(ApplianceEntry(HOSTS[0], Role.PRIMARY),))
+    page = window.certificates_page
+    window.show_step(Step.CERTIFICATES)
+    window.controller._anchors_loaded(NO_ANCHORS)
+    with qtbot.waitSignal(page.filesScanned, timeout=20000):
+        page.add_paths(paths)
+    trust = find_by_name(window, "Trust")
+    qtbot.waitUntil(lambda: trust.text().startswith("Software update needed: yes"))
+
+    def bottom() -> int:
+        return trust.mapTo(page, trust.rect().bottomLeft()).y()
+
+    with contextlib.suppress(TimeoutError):  # laid out once the events are processed
+        qtbot.waitUntil(lambda: bottom() < page.height(), timeout=1000)
+    assert bottom() < page.height(), (bottom(), page.height())

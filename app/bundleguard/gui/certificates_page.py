@@ -306,6 +306,17 @@ class FileListModel(QAbstractListModel):
 
 
 # ------------------------------------------------------------------ the page
+
+
+class _ScrolledBody(QWidget):
+    """The page's contents in its scroll area, as tall as they need at the least: a scroll
+    area gives a widget whose height depends on its width its preferred height (every table
+    at its full size hint), so the page scrolled even in a window tall enough for it."""
+
+    def heightForWidth(self, width: int) -> int:
+        return self.layout().minimumHeightForWidth(width)
+
+
 class CertificatesPage(QWidget):
     filesScanned = Signal()
 
@@ -341,7 +352,7 @@ class CertificatesPage(QWidget):
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's controls
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(self.scroll)
-        body = QWidget(self.scroll)
+        body = _ScrolledBody(self.scroll)
         self.scroll.setWidget(body)
         layout = QVBoxLayout(body)
         self.intro = plain_label(
