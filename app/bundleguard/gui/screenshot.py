@@ -404,6 +404,7 @@ class ScreenshotPage(QWidget):
         self.setAccessibleName("Screenshot")
         self._build()
         self.screenshotReplaced.connect(self._next_without_screenshot)
+        self.screenshotSaved.connect(self._capture_problem_answered)
         self._refresh_monitors()
         self._show_appliance()
         app = QGuiApplication.instance()
@@ -760,6 +761,13 @@ class ScreenshotPage(QWidget):
         else:
             self.problem_label.hide()
         self.settings_button.setVisible(sys.platform == "darwin" and reason == MACOS_PERMISSION)
+
+    def _capture_problem_answered(self, _host: str, _path: str) -> None:
+        """A screenshot was saved: a capture that failed before is no longer news (what
+        stops capturing here for good, `capture_problem`, is still said)."""
+        from bundleguard.capture.screen import capture_problem
+
+        self._show_problem(capture_problem(self.strategies()))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
