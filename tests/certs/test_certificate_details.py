@@ -151,3 +151,69 @@ def test_inspect_details_prints_what_the_window_shows(chain, tmp_path, capsys, m
         c["fingerprint_sha256"] for c in data["certificates"]
     ]
     assert data["details"][0]["subject"].startswith("CN=evil\u202e\x1b[2J")  # JSON exact
+
+
+def _carrier(where: str):
+    """A certificate whose field carries a private key made now (an unknown extension's
+    value, or a subjectAltName URI), and that key's PKCS#8 DER."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    signer = ec.generate_private_key(ec.SECP256R1())
+    hidden = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "support.example.com")])
+    names = [x509.DNSName("support.example.com")]
+    if where == "name":
+        names.append(x509.UniformResourceIdentifier("k:" + base64.b64encode(hidden).decode()))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(signer.public_key())
+        .serial_number(7)
+        .not_valid_before(pki.NOW - dt.timedelta(days=1))
+        .not_valid_after(pki.NOW + dt.timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+    )
+    if where == "extension":
+        oid = x509.ObjectIdentifier("1.3.6.1.4.1.99999.1")
+        builder = builder.add_extension(x509.UnrecognizedExtension(oid, hidden), critical=False)
+    return builder.sign(signer, hashes.SHA256()), hidden
+
+
+@pytest.mark.parametrize("where", ["extension", "name"])
+def test_details_never_show_a_private_key_a_certificate_carries(where, tmp_path, capsys):
+    # The window's details, `inspect --details` and its JSON: the fields that carry it are
+    # withheld (as a served certificate's are), and the reason is said instead.
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from bundleguard import cli
+
+    cert, hidden = _carrier(where)
+    path = tmp_path / "carrier.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM))
+    pieces = [hidden[at : at + 12] for at in range(16, len(hidden) - 12, 12)]
+
+    def holds_key(text: str) -> bool:
+        flat = text.replace(":", "").replace("\n", "").lower()
+        b64 = base64.b64encode(hidden).decode()
+        return any(p.hex() in flat for p in pieces) or b64[20:60] in text
+
+    words = details_text(certificate_details(cert), visible)
+    assert not holds_key(words)
+    assert "private key material" in words
+    cli.main(["inspect", str(path), "--details"])
+    out = capsys.readouterr().out
+    assert not holds_key(out) and "private key material" in out
+    cli.main(["inspect", str(path), "--details", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert not holds_key(json.dumps(data["details"]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cryptography import x509
@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.x509.oid import ExtensionOID
 
+from bundleguard.certs.carried import WITHHELD, key_material_in_certificate
 from bundleguard.certs.describe import fingerprint_sha256
 
 # An extension whose value is shown as its bytes is cut here (a hostile certificate may
@@ -312,9 +313,18 @@ def certificate_details(
     except ValueError:
         signature = "unknown"
     not_after = cert.not_valid_after_utc
+    subject, issuer = cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+    carried = key_material_in_certificate(cert)
+    if carried:
+        # Its fields are never shown (nor printed, nor copied): the key could be in any.
+        subject = issuer = WITHHELD
+        sans = (WITHHELD,) if sans else ()
+        extensions = [replace(e, value=WITHHELD) for e in extensions]
+        why = f"It carries private key material ({carried}): never send it."
+        problem = f"{problem} {why}".strip()
     return CertificateDetails(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
+        subject=subject,
+        issuer=issuer,
         subject_alt_names=sans,
         not_before=cert.not_valid_before_utc,
         not_after=not_after,

@@ -21,7 +21,6 @@ repeat the key. Names quoted in a sentence are at most `MAX_NAMES_QUOTED`, each 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -29,15 +28,16 @@ from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from bundleguard.certs.anchors import TrustAnchors, load_trust_anchors
+
+# The one look for key material in a certificate's fields (re-exported: the probe's words).
+from bundleguard.certs.carried import WITHHELD, key_material_in_certificate
 from bundleguard.certs.chain import build_chain, issued_by
 from bundleguard.certs.describe import fingerprint_sha256, is_ca, is_self_signed
 from bundleguard.certs.names import certificate_names, covers
 from bundleguard.certs.trust import INCOMPLETE, check_trust
 from bundleguard.certs.validity import check_validity
-from bundleguard.guard import classify_bytes, find_private_keys
 from bundleguard.probe.report import (
     ApplianceReport,
     CertificateSummary,
@@ -158,37 +158,6 @@ def judge_chain(
 
 MAX_NAMES_QUOTED = 10
 MAX_NAME_QUOTED = 256
-WITHHELD = "(withheld: the certificate carries private key material)"
-
-
-@functools.lru_cache(maxsize=512)
-def _key_material_in_der(der: bytes) -> str:
-    certificate = x509.load_der_x509_certificate(der)
-    findings = classify_bytes(certificate.public_bytes(Encoding.PEM), "certificate").findings
-    if findings:
-        found = findings[0]
-        where = f", in {found.place}" if found.place else ""
-        return f"{found.label}, {found.encoding}{where}"
-    groups: list[list[str]] = []
-    try:
-        for name in (certificate.subject, certificate.issuer):
-            groups.append([a.value for a in name if isinstance(a.value, str)])
-        groups.append(list(certificate_names(certificate)))
-    except ValueError:
-        return ""  # a damaged field: said as such by `certificate_damage`
-    for group in groups:
-        for joined in ("".join(group), "\n".join(group)):
-            hits = find_private_keys(joined.encode("utf-8", "surrogatepass"), "names")
-            if hits:
-                return f"{hits[0].label}, {hits[0].encoding}, cut across its names"
-    return ""
-
-
-def key_material_in_certificate(cert: x509.Certificate) -> str:
-    """What private key material `cert`'s fields carry, in words that never quote it
-    ("PKCS#8 private key (EC P-256), base64 of DER, in the certificate's subjectAltName
-    (DNS name)"), or "" when none. Remembered per certificate."""
-    return _key_material_in_der(cert.public_bytes(Encoding.DER))
 
 
 def summary_of(cert: x509.Certificate, role: str = "") -> CertificateSummary:
