@@ -525,14 +525,15 @@ class BundlePage(QWidget):
         folder = self.case().output
         if not self.controller.case.output.strip():
             folder += f" (the default folder; choose another in step {Step.CASE.number})"
+        if judged.of(Step.BUNDLE).label == "built":
+            return ""  # the "Bundles built" table says it (built anyway, too: asked no more)
         if judged.concerns:
             concerns = len(judged.concerns)
+            it = "it" if concerns == 1 else "them"
             return (
                 f"Ready, with {concerns} concern{'s' if concerns != 1 else ''} (listed below): "
-                f"fix them, or build anyway ({bundles} into {folder})."
+                f"fix {it}, or build anyway ({bundles} into {folder})."
             )
-        if judged.of(Step.BUNDLE).label == "built":
-            return ""  # the "Bundles built" table says it
         return f"Ready: {bundles} into {folder}"
 
     @property
