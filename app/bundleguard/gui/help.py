@@ -122,8 +122,9 @@ _QUOTED_PATH = re.compile(r"""(["'])((?:~|/|[A-Za-z]:[\\/]|\\\\)[^"'\n]*)\1""")
 _BARE_PATH = re.compile(
     r"""(?<![\w:/.~\\-])(?:~(?=[/\\])|/+(?=[^\s/])|[A-Za-z]:[\\/]|\\\\)[^\s"'<>|]*"""
 )
-# A file: URL names a path too (its slashes follow a colon, which a bare path's never do).
-_FILE_URL = re.compile(r"""\bfile:[^\s"'<>|]*""", re.IGNORECASE)
+# A file: URL names a path too (its slashes follow a colon, which a bare path's never do);
+# "Case file: /…" is no URL (a slash or a drive letter right after the colon makes one).
+_FILE_URL = re.compile(r"""\bfile:(?=[/\\]|[A-Za-z]:)[^\s"'<>|]*""", re.IGNORECASE)
 # A `..` step: a path that goes up out of an allowed folder is outside it.
 _UP = re.compile(r"(?:^|[/\\])\.\.(?:[/\\]|$)")
 
