@@ -105,3 +105,14 @@ def test_a_case_folder_that_is_a_link_out_is_refused(tmp_path, cert_pem):
     with pytest.raises(OutsideCaseFolderError):
         paste_certificate_text(tmp_path / "case" / "files", cert_pem)
     assert list(away.iterdir()) == []
+
+
+def test_only_the_certificates_are_kept_never_the_words_pasted_around_them(tmp_path, cert_pem):
+    # An email copied whole: its note and a passphrase around the certificate stay out of
+    # the file kept in the case's folder (as they stay out of a bundle).
+    note = b"Hi, the .p12's passphrase is Zq7-Summer-2026!\r\n\r\n"
+    pasted = note + cert_pem.replace(b"\n", b"\r\n") + b"\r\npassphrase: Zq7-Summer-2026!\r\n"
+    kept = paste_certificate_text(tmp_path / "files", pasted.decode())
+    written = kept.path.read_bytes()
+    assert b"Zq7-Summer-2026" not in written and b"passphrase" not in written
+    assert written == cert_pem  # the certificate, as PEM

@@ -9,8 +9,9 @@ worker, and adds the file it wrote like any other file handed over. In order:
 2. the guard judges the text itself (`guard.classify_bytes`): anything but a certificate
    (a private key, a PKCS#12, text that is no certificate) is refused with the guard's
    reasons, and **nothing is written**;
-3. the text is written, byte for byte, as the next free `pasted-N.pem` of the case's
-   folder with the careful writer (`store.write_case_file`: atomic, never replacing a
+3. the certificates it holds are written as PEM (never the words pasted around them: a
+   note, a passphrase), as the next free `pasted-N.pem` of the case's folder with the
+   careful writer (`store.write_case_file`: atomic, never replacing a
    file, never through a link out of the case's folder).
 
 Qt-free, and no words of a shell.
@@ -80,7 +81,18 @@ def paste_certificate_text(folder: Path, text: str | bytes, *, case: Case | None
     report = classify_bytes(data, "pasted text")
     if report.verdict.value != "certificate":
         raise PasteRefusedError(tuple(report.reasons) or ("It is not a certificate.",))
-    return Pasted(_write_next_free(Path(folder), data), report)
+    return Pasted(_write_next_free(Path(folder), _certificates_only(data, report)), report)
+
+
+def _certificates_only(data: bytes, report: FileReport) -> bytes:
+    """The certificates the guard parsed, as PEM: what was pasted around them (an email's
+    words, a passphrase) is never kept, as it never travels in a bundle."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    certificates = tuple(getattr(report, "certificates", ()) or ())
+    if not certificates:
+        return data  # the guard's verdict without its parse: the text as judged
+    return b"".join(c.public_bytes(Encoding.PEM) for c in certificates)
 
 
 def _write_next_free(folder: Path, data: bytes) -> Path:
