@@ -23,6 +23,10 @@ from bundleguard.gui.rewrap_dialog import RewrapDialog
 from bundleguard.gui.widgets import plain_label, plain_tooltip
 from bundleguard.text import visible
 
+PURPOSE = (
+    "Optional: writes a copy of the export under a new passphrase, or in legacy 3DES for an "
+    "appliance that refuses this one."
+)
 READY = "Write a new PKCS#12 under a new passphrase (AES-256 by default)"
 NOT_OPEN = (
     "Open the exported PKCS#12 first (drop it above or choose it): re-wrapping needs its "
@@ -49,7 +53,10 @@ class RewrapSection(QWidget):
         self.button.setAccessibleName("Re-wrap")
         self.button.clicked.connect(self.open_dialog)
         row.addWidget(self.button)
-        row.addStretch(1)
+        # What it is for, in sight: "Re-wrap" alone says nothing to who has not read the docs.
+        self.purpose = plain_label(PURPOSE, self)
+        self.purpose.setAccessibleName("What Re-wrap does")
+        row.addWidget(self.purpose, 1)
         layout.addLayout(row)
         self.written = plain_label("", self)
         self.written.setAccessibleName("Re-wrapped file")
