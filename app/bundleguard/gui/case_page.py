@@ -147,6 +147,15 @@ ROLES_HELP = (
 )
 
 
+def _snug(label: QLabel) -> None:
+    """A wrapped label in a form as tall as its words at the form's width: its minimum
+    height, reckoned for a narrow label (six lines for two), would leave it floating in
+    empty space; the form gives it its height for its width instead."""
+    from PySide6.QtWidgets import QSizePolicy
+
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+
+
 class CasePage(QWidget):
     def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -175,6 +184,7 @@ class CasePage(QWidget):
         self.address_problem = self._problem_row(form)
         self.recipient = plain_label("", self)
         self.recipient.setAccessibleName("The draft's recipient")
+        _snug(self.recipient)
         form.addRow("", self.recipient)
         row = QHBoxLayout()
         self.output = QLineEdit(self)
@@ -250,6 +260,7 @@ class CasePage(QWidget):
 
     def _problem_row(self, form: QFormLayout) -> QLabel:
         label = problem_label(self)
+        _snug(label)
         form.addRow("", label)
         return label
 
@@ -277,6 +288,7 @@ class CasePage(QWidget):
         if self._address_ready:
             show_problem(self.address_problem, _problem("address", self.address.text()))
             self.recipient.setText(draft_recipient(self.address.text()))
+            self.recipient.setVisible(bool(self.recipient.text()))  # a problem says instead
         problems = []
         for entry in self.controller.case.appliances:
             for problem in (hostname_problem(entry.hostname), address_problem(entry.address)):
