@@ -171,6 +171,8 @@ def _carrier(where: str):
     names = [x509.DNSName("support.example.com")]
     if where == "name":
         names.append(x509.UniformResourceIdentifier("k:" + base64.b64encode(hidden).decode()))
+    if where == "dns":
+        names.append(x509.DNSName(base64.b64encode(hidden).decode()))
     builder = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -217,3 +219,23 @@ def test_details_never_show_a_private_key_a_certificate_carries(where, tmp_path,
     cli.main(["inspect", str(path), "--details", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert not holds_key(json.dumps(data["details"]))
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_inspect_never_prints_a_private_key_a_certificate_carries(as_json, tmp_path, capsys):
+    # `inspect`'s own lines name the certificate's names: one of them may be a key.
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from bundleguard import cli
+
+    cert, hidden = _carrier("dns")
+    path = tmp_path / "carrier.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM))
+    b64 = base64.b64encode(hidden).decode()
+    code = cli.main(["inspect", str(path), *(["--json"] if as_json else [])])
+    said = capsys.readouterr()
+    assert b64[20:60] not in said.out + said.err
+    assert code == 1  # a problem, never "OK"
+    assert "private key material" in said.err

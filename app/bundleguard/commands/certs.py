@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from bundleguard.certs.anchors import load_trust_anchors
@@ -160,14 +161,25 @@ def run_inspect(args: argparse.Namespace) -> int:
             from bundleguard.certs.details import certificate_details
 
             data["details"] = [certificate_details(c).to_json() for c in report.chain_certificates]
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        text = json.dumps(data, indent=2, ensure_ascii=False)
     else:
-        print(render_inspect(report))
+        text = render_inspect(report)
         if args.details:
             from bundleguard.certs.render import render_details
 
-            print()
-            print(render_details(report))
+            text += "\n\n" + render_details(report)
+    # A certificate's names are quoted: one may be a key (a report is pasted into tickets).
+    from bundleguard.case.texts import KeyMaterialError, checked
+
+    try:
+        print(checked(text, "The report was not printed"))
+    except KeyMaterialError as error:
+        print(
+            f"bundleguard: {error} A certificate that carries private key material must "
+            "never be sent: have it issued again.",
+            file=sys.stderr,
+        )
+        return ExitCode.PROBLEM
     return ExitCode.OK if report.ok else ExitCode.PROBLEM
 
 
