@@ -43,3 +43,29 @@ def test_the_support_address_hint_and_problem_sit_under_their_field(qtbot, windo
         qtbot.waitUntil(lambda: gap() <= 12 and _snug(problem), timeout=1000)
     assert gap() <= 12, (problem.geometry(), output.geometry())  # no empty hint row between
     assert _snug(problem)
+
+
+def test_the_rewrap_dialogs_notes_sit_under_their_fields(qtbot, tmp_path):
+    """The same in Re-wrap: "The current passphrase is the one you typed…" floated in
+    empty space between the intro and "New passphrase"."""
+    from PySide6.QtCore import QThreadPool
+
+    from bundleguard.gui.passphrase import HeldPassphrase
+    from bundleguard.gui.rewrap_dialog import RewrapDialog
+
+    source = tmp_path / "export.p12"
+    source.write_bytes(b"not read before Write")
+    pool = QThreadPool()
+    dialog = RewrapDialog(source, pool=pool, held=HeldPassphrase(b"held for this step"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    note = find_by_name(dialog, "Current passphrase held")
+    assert note.isVisible()
+    _wait_snug(qtbot, note)
+    qtbot.keyClicks(find_by_name(dialog, "New passphrase"), "Password1!")
+    feedback = find_by_name(dialog, "Passphrase feedback")
+    qtbot.waitUntil(lambda: feedback.text() != "", timeout=5000)
+    _wait_snug(qtbot, feedback)
+    dialog.reject()
+    pool.waitForDone(5000)

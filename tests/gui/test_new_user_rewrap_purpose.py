@@ -10,7 +10,7 @@ from tests.gui.conftest import find_by_name
 def test_re_wrap_says_what_it_does_beside_the_button(qtbot, window):
     window.show_step(Step.REPLICATE)
     button = find_by_name(window, "Re-wrap")
-    purpose = find_by_name(window, "What Re-wrap does")
+    purpose = find_by_name(window, "What Re-wrap is for")
     qtbot.waitUntil(purpose.isVisible)
     words = purpose.text()
     assert "new passphrase" in words and "3DES" in words and words.startswith("Optional")

@@ -41,7 +41,7 @@ from bundleguard.case.outputs import ENV_DOCUMENTS_DIR, with_output_folder
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui import widgets
 from bundleguard.gui.controller import CaseController
-from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+from bundleguard.gui.widgets import plain_label, problem_label, show_problem, snug_in_form
 
 HOST, ROLE, ADDRESS, OPEN, REMOVE = range(5)
 ADDRESS_SAMPLE = "203.0.113.254:65535"  # the widest Address commonly typed
@@ -147,15 +147,6 @@ ROLES_HELP = (
 )
 
 
-def _snug(label: QLabel) -> None:
-    """A wrapped label in a form as tall as its words at the form's width: its minimum
-    height, reckoned for a narrow label (six lines for two), would leave it floating in
-    empty space; the form gives it its height for its width instead."""
-    from PySide6.QtWidgets import QSizePolicy
-
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-
-
 class CasePage(QWidget):
     def __init__(self, controller: CaseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -184,7 +175,7 @@ class CasePage(QWidget):
         self.address_problem = self._problem_row(form)
         self.recipient = plain_label("", self)
         self.recipient.setAccessibleName("The draft's recipient")
-        _snug(self.recipient)
+        snug_in_form(self.recipient)
         form.addRow("", self.recipient)
         row = QHBoxLayout()
         self.output = QLineEdit(self)
@@ -260,7 +251,7 @@ class CasePage(QWidget):
 
     def _problem_row(self, form: QFormLayout) -> QLabel:
         label = problem_label(self)
-        _snug(label)
+        snug_in_form(label)
         form.addRow("", label)
         return label
 

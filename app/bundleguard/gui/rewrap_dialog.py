@@ -52,7 +52,7 @@ from bundleguard.case.strength import (
 from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
 from bundleguard.gui import workers
 from bundleguard.gui.passphrase import HeldPassphrase, ShowPassphrase, fit_title
-from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+from bundleguard.gui.widgets import plain_label, problem_label, show_problem, snug_in_form
 
 WRONG_CURRENT = "The current passphrase is wrong."
 NEEDS_CURRENT = "The original is protected by a passphrase: type its current passphrase."
@@ -192,17 +192,17 @@ class RewrapDialog(QDialog):
         self.new = _masked("New passphrase", self)
         self.again = _masked("New passphrase again", self)
         form.addRow("Current passphrase:", self.current)
-        form.addRow("", self.held_note)
+        form.addRow("", snug_in_form(self.held_note))
         form.addRow("New passphrase:", self.new)
         form.addRow("New passphrase again:", self.again)
         self.show_passphrase = ShowPassphrase([self.current, self.new, self.again], self)
         form.addRow("", self.show_passphrase)
         self.strength = plain_label("", self)
         self.strength.setAccessibleName("Passphrase strength")
-        form.addRow("", self.strength)
+        form.addRow("", snug_in_form(self.strength))
         self.feedback = plain_label("", self)
         self.feedback.setAccessibleName("Passphrase feedback")
-        form.addRow("", self.feedback)
+        form.addRow("", snug_in_form(self.feedback))
         self.anyway = QCheckBox(ANYWAY, self)
         self.anyway.setAccessibleName(ANYWAY)
         self.anyway.setAccessibleDescription(

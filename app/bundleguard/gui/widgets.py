@@ -56,6 +56,16 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = T
     return label
 
 
+def snug_in_form(label: QLabel) -> QLabel:
+    """A wrapped label on a QFormLayout row made as tall as its words at the form's width:
+    its minimum height, reckoned for a narrow label (six lines for two), would leave it
+    floating in a band of empty space; the form gives it its height for its width."""
+    from PySide6.QtWidgets import QSizePolicy
+
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+    return label
+
+
 def problem_colour(palette: QPalette) -> QColor:
     """A red that reads on the palette's background: dark red on light, light red on dark."""
     dark = palette.color(QPalette.ColorRole.Window).lightness() < 128

@@ -55,7 +55,7 @@ class RewrapSection(QWidget):
         row.addWidget(self.button)
         # What it is for, in sight: "Re-wrap" alone says nothing to who has not read the docs.
         self.purpose = plain_label(PURPOSE, self)
-        self.purpose.setAccessibleName("What Re-wrap does")
+        self.purpose.setAccessibleName("What Re-wrap is for")
         row.addWidget(self.purpose, 1)
         layout.addLayout(row)
         self.written = plain_label("", self)
