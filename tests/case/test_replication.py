@@ -224,7 +224,7 @@ def test_coverage_of_a_certificate_that_covers_all(served):
         site=SITE, appliances=(ApplianceEntry(PRIMARY), ApplianceEntry(BACKUP, Role.BACKUP))
     )
     whole, *rows = coverage_rows(case, served.leaf)
-    assert (whole.status, whole.detail) == (Status.PASS, "Yes: all 3 name(s).")
+    assert (whole.status, whole.detail) == (Status.PASS, "Yes: all 3 names.")
     assert all(r.status is Status.PASS for r in rows)
 
 

@@ -286,7 +286,7 @@ def test_an_aes_pkcs12_dropped_is_checked_saved_by_fingerprint_and_the_passphras
 
     # The plan now judges the exported certificate.
     plan = find_by_name(page, "Certificate covers every name?")
-    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 name(s)."
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 names."
     assert "exported.p12" in label_text(page, "Plan source")
 
     saved = load_case(controller.path)
@@ -744,7 +744,7 @@ def test_a_site_being_typed_is_a_failed_plan_row_never_an_exception(
     page = pages.page(controller)
     plan = find_by_name(page, "Certificate covers every name?")
     qtbot.waitUntil(lambda: plan.count() > 0, timeout=20_000)
-    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 4 name(s)."
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 4 names."
     for typed in ("my-", "bad host"):
         controller.update(site=typed)  # pytest-qt fails the test on an exception in a slot
         assert rows(plan)[0].startswith("Certificate covers every name?: fail: ")
@@ -922,4 +922,4 @@ def test_a_keystroke_in_the_site_or_incident_reads_and_stats_none_of_the_case_s_
     qtbot.wait(PLAN_DELAY_MS + 300)
     monkeypatch.undo()
     assert [t for t in touched if t.split(" ", 1)[1] in ours] == []
-    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 name(s)."
+    assert rows(plan)[0] == "Certificate covers every name?: pass: Yes: all 3 names."

@@ -104,7 +104,9 @@ def pkcs12_rows(report: Pkcs12Report) -> tuple[CheckRow, ...]:
             CheckRow(
                 "Holds the chain?",
                 Status.PASS,
-                f"Yes: {count} more certificate(s) (intermediates) come with it.",
+                f"Yes: {count} more certificate (its issuer) comes with it."
+                if count == 1
+                else f"Yes: {count} more certificates (its issuers) come with it.",
             )
         )
     else:
@@ -203,7 +205,8 @@ def coverage_rows(case: Case, leaf: x509.Certificate) -> tuple[CheckRow, ...]:
     elif uncovered:
         first = CheckRow(whole, Status.FAIL, f"No: it does not cover {', '.join(uncovered)}.")
     else:
-        first = CheckRow(whole, Status.PASS, f"Yes: all {len(rows)} name(s).")
+        said = "its one name" if len(rows) == 1 else f"all {len(rows)} names"
+        first = CheckRow(whole, Status.PASS, f"Yes: {said}.")
     return (first, *rows)
 
 
