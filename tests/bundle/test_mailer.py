@@ -156,8 +156,10 @@ def test_windows_falls_back_to_explorer_when_startfile_fails(monkeypatch, fake, 
         raise OSError(1155, "No application is associated with the specified file")
 
     monkeypatch.setattr(mailer.os, "startfile", no_association, raising=False)
+    monkeypatch.setenv("SYSTEMROOT", "C:\\Windows")
     outcome = mailer.open_draft(draft)
-    assert fake.spawned == [["explorer", str(draft.attachments[0].parent)]]
-    assert fake.ran[0][0] == ["clip"]
+    # Each by its full path: a bare name is looked for in the current folder first.
+    assert fake.spawned == [["C:\\Windows\\explorer.exe", str(draft.attachments[0].parent)]]
+    assert fake.ran[0][0] == ["C:\\Windows\\System32\\clip.exe"]
     assert fake.ran[0][1] == ("\ufeff" + draft.body).encode("utf-16-le")
     assert "windows-eml" in outcome.message

@@ -190,9 +190,19 @@ class MacMail:
         )
 
 
+def windows_program(*parts: str) -> str:
+    """A program of Windows by its full path (`SYSTEMROOT\\explorer.exe`): Windows looks
+    for a bare `explorer` or `clip` in the current folder before its own folders, where a
+    file of that name could be waiting (a folder of downloaded files, a mounted share)."""
+    import ntpath
+
+    windows = os.environ.get("SYSTEMROOT") or os.environ.get("WINDIR") or "C:\\Windows"
+    return ntpath.join(windows, *parts)
+
+
 def folder_command(folder: Path) -> tuple[str, ...] | None:
     if sys.platform == "win32":
-        return ("explorer", str(folder))
+        return (windows_program("explorer.exe"), str(folder))
     if sys.platform == "darwin":
         return ("open", str(folder))
     program = shutil.which("xdg-open")
@@ -201,7 +211,7 @@ def folder_command(folder: Path) -> tuple[str, ...] | None:
 
 def clipboard_command() -> tuple[str, ...] | None:
     if sys.platform == "win32":
-        return ("clip",)
+        return (windows_program("System32", "clip.exe"),)
     if sys.platform == "darwin":
         return ("pbcopy",)
     candidates = [("xclip", "-selection", "clipboard"), ("xsel", "--clipboard", "--input")]
@@ -220,7 +230,8 @@ def copy_to_clipboard(text: str) -> bool:
     if command is None:
         return False
     # clip.exe reads UTF-16 with a BOM correctly; the others read UTF-8.
-    data = ("\ufeff" + text).encode("utf-16-le") if command == ("clip",) else text.encode()
+    windows = sys.platform == "win32"
+    data = ("\ufeff" + text).encode("utf-16-le") if windows else text.encode()
     try:
         done = subprocess.run(list(command), input=data, capture_output=True, timeout=5)
     except (OSError, subprocess.SubprocessError):

@@ -92,10 +92,9 @@ def reveal_command(path: Path, platform: str) -> Sequence[str] | str | None:
     Each program by its full path: a bare `explorer` is looked for in the current folder
     before the Windows folder, where a file named explorer.exe could be waiting."""
     if platform == "win32":
-        import ntpath
+        from bundleguard.bundle.mailer import windows_program
 
-        windows = os.environ.get("SYSTEMROOT") or os.environ.get("WINDIR") or "C:\\Windows"
-        return f'"{ntpath.join(windows, "explorer.exe")}" /select,"{path}"'
+        return f'"{windows_program("explorer.exe")}" /select,"{path}"'
     if platform == "darwin":
         return ("/usr/bin/open", "-R", str(path))
     return None
