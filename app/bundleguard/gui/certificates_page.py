@@ -679,6 +679,9 @@ class CertificatesPage(QWidget):
             count_words(len(self.controller.case.files), accepted, refused, len(rows))
         )
         self.remove_refused_button.setEnabled(refused > 0)
+        # Nothing to remove or show: greyed out, never a press that does nothing.
+        self.remove_button.setEnabled(bool(rows))
+        self.details_button.setEnabled(bool(rows))
         red = QBrush(problem_colour(self.palette()))
         self.model.set_rows(rows, self._verdict_icon, red)
         selected = self.model.row_of(current) if current else -1
