@@ -251,7 +251,7 @@ def test_extract_chain_is_the_case_action_the_window_calls(capsys, home, served)
     by_cli = sorted(p.name for p in (home / "by-cli").iterdir())
     assert sorted(p.name for p in result.written) == [n for n in by_cli if n.endswith(".crt")]
     # Both say the same sentence: the certificates extracted (the full chain is no more).
-    assert result.words(str) == f"Extracted 2 certificate(s) from {source.name}."
+    assert result.words(str) == f"Extracted 2 certificates from {source.name}."
     assert f"\n{result.words(str)}\n" in said_by_cli
     assert [n for n in by_cli if not n.endswith(".crt")] == ["full-chain-support.example.test.pem"]
     again = extract_certificates(
@@ -260,7 +260,7 @@ def test_extract_chain_is_the_case_action_the_window_calls(capsys, home, served)
     assert again.written == () and again.already == len(result.written)
     assert (
         again.words(str)
-        == f"The {again.already} certificate(s) in {source.name} were already in the case."
+        == f"The {again.already} certificates in {source.name} were already in the case."
     )
 
 

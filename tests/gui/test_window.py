@@ -146,7 +146,7 @@ def test_drop_a_chain_and_a_renamed_pkcs12_then_extract(qtbot, files, home, monk
         find_by_name(window, "Reason")
         .text()
         .startswith(
-            "The 2 certificate(s) in exported-cert.crt were already in the case. The file with "
+            "The 2 certificates in exported-cert.crt were already in the case. The file with "
             "the private key was taken out of the case"
         )
     )

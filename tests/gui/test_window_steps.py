@@ -37,7 +37,7 @@ def test_a_pem_with_a_plain_key_is_fixed_without_a_passphrase(qtbot, window, tmp
         find_by_name(window, "Reason")
         .text()
         .startswith(
-            "Extracted 1 certificate(s) from server.pem. The file with the private key was taken "
+            "Extracted 1 certificate from server.pem. The file with the private key was taken "
             "out of the case (it is still on your disk)"
         )
     )

@@ -42,12 +42,14 @@ class ExtractedCertificates:
         name = escape(self.source.name)
         new, had = len(self.written) - (self.full_chain is not None), self.already
         if not new:
-            return f"The {had} certificate(s) in {name} were already in the case."
+            if had == 1:
+                return f"The certificate in {name} was already in the case."
+            return f"The {had} certificates in {name} were already in the case."
+        extracted = f"Extracted {new} certificate{'s' if new != 1 else ''} from {name}"
         if had:
-            return (
-                f"Extracted {new} certificate(s) from {name} ({had} more were already in the case)."
-            )
-        return f"Extracted {new} certificate(s) from {name}."
+            were = "was" if had == 1 else "were"
+            return f"{extracted} ({had} more {were} already in the case)."
+        return f"{extracted}."
 
 
 def extract_certificates(
