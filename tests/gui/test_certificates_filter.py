@@ -3,6 +3,7 @@ refused"; "Add files…" offers a certificate filter and starts in the folder la
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
@@ -100,11 +101,14 @@ def test_add_files_offers_certificates_and_starts_in_the_last_folder(
         return [str(cert)], filters.split(";;")[0]
 
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake))
+    # Nothing used yet: the user's Downloads, never the folder the app was started in.
+    downloads = Path(os.environ["HOME"]) / "Downloads"
+    downloads.mkdir(parents=True)
     page = window.certificates_page
     with qtbot.waitSignal(page.filesScanned, timeout=20000):
         find_by_name(window, "Add files").click()
     _caption, directory, filters = asked[0]
-    assert directory == ""  # nothing used yet
+    assert Path(directory) == downloads
     offered = filters.split(";;")
     assert offered[0].startswith("Certificates (") and "*.crt" in offered[0]
     assert "*.p12" in offered[0] and "*.pem" in offered[0]

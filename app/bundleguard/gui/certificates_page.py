@@ -536,11 +536,11 @@ class CertificatesPage(QWidget):
             self.add_paths([Path(n) for n in names])
 
     def choose_folder(self) -> None:
-        from bundleguard.gui.details import last_added_folder, remember_added_folder
+        from bundleguard.gui.details import last_added_folder, remember_added_folder, usual_folder
 
-        last = last_added_folder()
+        start = last_added_folder() or usual_folder()
         folder = QFileDialog.getExistingDirectory(
-            self, "Add a folder of certificate files", str(last) if last else ""
+            self, "Add a folder of certificate files", str(start) if start else ""
         )
         if folder:
             remember_added_folder(Path(folder))

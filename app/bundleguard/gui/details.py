@@ -158,12 +158,28 @@ def remember_added_folder(folder: Path) -> None:
         log.warning("The last folder used could not be remembered: %s", type(error).__name__)
 
 
+def usual_folder() -> Path | None:
+    """Where "Add files…" and "Add folder…" start before any folder was used: Downloads
+    (where a certificate from a CA or a colleague lands), else Documents, else the home
+    folder; never the folder the app happened to be started in."""
+    from PySide6.QtCore import QStandardPaths
+
+    where = QStandardPaths.StandardLocation
+    for location in (where.DownloadLocation, where.DocumentsLocation, where.HomeLocation):
+        text = QStandardPaths.writableLocation(location)
+        if text and Path(text).is_dir():
+            return Path(text)
+    return None
+
+
 def add_files_dialog_args(last: Path | None) -> dict[str, str]:
     """The arguments of "Add files…"'s dialog: its caption, the folder it starts in (the
-    one last used) and its filters (certificates first, all files still offered)."""
+    one last used, else `usual_folder()`) and its filters (certificates first, all files
+    still offered)."""
+    start = last if last is not None else usual_folder()
     return {
         "caption": "Add certificate files",
-        "dir": str(last) if last is not None else "",
+        "dir": str(start) if start is not None else "",
         "filter": f"{CERTIFICATE_FILTER};;{ALL_FILES}",
     }
 
@@ -405,4 +421,5 @@ __all__ = [
     "last_added_folder",
     "output_start_folder",
     "remember_added_folder",
+    "usual_folder",
 ]
