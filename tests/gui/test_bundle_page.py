@@ -101,7 +101,7 @@ def button(page, name: str) -> QPushButton:
 
 
 def reason(page) -> str:
-    return find_by_name(page, "Why the bundles cannot be built").text()
+    return find_by_name(page, "Bundle readiness").text()
 
 
 def listed(page, name: str = "Blockers") -> list[str]:

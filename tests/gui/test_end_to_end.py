@@ -32,7 +32,7 @@ def test_demo_case_to_verified_bundles(qtbot, tmp_path, monkeypatch):
     try:
         steps = find_by_name(window, "Steps")
         steps.setCurrentRow(3)  # the user clicks "4 Bundle & email"
-        reason = find_by_name(window, "Why the bundles cannot be built")
+        reason = find_by_name(window, "Bundle readiness")
         assert isinstance(reason, QLabel)
         blockers = find_by_name(window, "Blockers")
         exported = Path(controller.case.output).parent / "exported-cert.crt"

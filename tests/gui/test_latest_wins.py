@@ -124,7 +124,7 @@ def test_bundle_page_shows_the_plan_of_the_latest_case_only(qtbot, window, monke
     page = window.bundle_page
     window.controller._anchors_loaded(NO_ANCHORS)
     window.controller.update(site="support.example.com")
-    reason = find_by_name(window, "Why the bundles cannot be built")
+    reason = find_by_name(window, "Bundle readiness")
     qtbot.waitUntil(
         lambda: page.facts is not None and page.facts.key == build_key(page.case()),
         timeout=20000,

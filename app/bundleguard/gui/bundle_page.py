@@ -351,7 +351,7 @@ class BundlePage(QWidget):
         self.anyway_button.clicked.connect(lambda: self.build(anyway=True))
         self.anyway_button.hide()
         self.reason = plain_label("Checking the case…")
-        self.reason.setAccessibleName("Why the bundles cannot be built")
+        self.reason.setAccessibleName("Bundle readiness")
         build_row = QHBoxLayout()
         build_row.addWidget(self.build_button)
         build_row.addWidget(self.anyway_button)
