@@ -236,3 +236,14 @@ def test_reencoding_is_lossless(flat):
     with Image.open(io.BytesIO(png)) as again:
         assert again.mode == ("P" if flat else "RGB")
         assert again.convert("RGB").tobytes() == image.tobytes()
+
+
+def test_an_uncovered_traffic_node_is_named_as_one_of_an_atlas_cluster():
+    """A node's bundle says Atlas, never "Primary and backup need one certificate"."""
+    chain = pki.make_chain([SITE, PRIMARY])
+    node = good_plan(chain, hostname="node1.example.com", role="node")
+    words = " ".join(node.warnings)
+    assert "Not ready for Atlas: the certificate does not cover node1.example.com." in words
+    assert "failover" not in words and "Primary and backup" not in words
+    backup = good_plan(chain, hostname="backup.example.com", role="backup")
+    assert "Not ready for failover" in " ".join(backup.warnings)

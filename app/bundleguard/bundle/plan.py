@@ -273,8 +273,11 @@ def _certificate_checks(
         validity = check_validity(chain.ordered, now=now)
         anchors = TrustAnchors(tuple(public_anchors), tuple(system_anchors))
         trust = check_trust(chain.ordered, None, now, anchors=anchors)
+        # A traffic node is judged as one of an Atlas cluster, the others as a failover pair.
+        names = (appliance.hostname,)
+        node = appliance.role == "node"
         verdict = (
-            replication_verdict(chain.leaf, site, (appliance.hostname,))
+            replication_verdict(chain.leaf, site, () if node else names, names if node else ())
             if chain.leaf is not None
             else None
         )
