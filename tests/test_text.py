@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bundleguard.text import shown
+from bundleguard.text import counted, shown
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_an_escaped_string_cannot_pass_for_an_unescaped_one():
     # A literal backslash-n next to a real control character is doubled, so the two differ.
     assert shown("\\n\x1b") == "\\\\n\\x1b"
     assert shown("\\n\x1b") != shown("\n\x1b")
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "plural", "expected"),
+    [
+        (1, "day", None, "1 day"),
+        (5, "day", None, "5 days"),
+        (0, "file", None, "0 files"),
+        (1, "address", "addresses", "1 address"),
+        (2, "address", "addresses", "2 addresses"),
+        (2, "more problem", "more problems", "2 more problems"),
+    ],
+)
+def test_counted_says_a_number_of_things_in_plain_words(count, word, plural, expected):
+    assert counted(count, word, plural) == expected

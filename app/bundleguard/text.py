@@ -5,6 +5,8 @@ File names, archive member names, certificate fields and whatever a probed serve
 may hold escape sequences (which clear or recolour a terminal), newlines (which forge a
 line such as `Result: OK`) or bidirectional overrides (which reorder what is read). The
 text output passes every such string through `shown()`; `--json` stays exact.
+
+Also `counted`, how a number of things is said: "1 day", "5 days", never "day(s)".
 """
 
 from __future__ import annotations
@@ -75,3 +77,10 @@ def visible(text: str) -> str:
     if not any(_invisible(char) for char in text):
         return text
     return "".join(_escape(char) if _invisible(char) or char == "\\" else char for char in text)
+
+
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """`count` and `word` as a user reads them, never "file(s)": "1 file", "3 files",
+    "0 files"; `plural` for a word that does not just take an s ("address", "addresses")."""
+    many = plural if plural is not None else f"{word}s"
+    return f"{count} {word if count == 1 else many}"

@@ -212,7 +212,7 @@ def test_update_wait_counts_until_48_hours():
     installed = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
     text = update_wait(installed.isoformat(), installed + dt.timedelta(hours=5))
     assert text == (
-        "The vendor update was installed 5 hour(s) ago. Clients, especially Jump Clients, "
+        "The vendor update was installed 5 hours ago. Clients, especially Jump Clients, "
         "may need 24 to 48 hours to update themselves."
     )
     assert update_wait(installed.isoformat(), installed + dt.timedelta(hours=48)) is None

@@ -31,7 +31,7 @@ def test_expiring_within_the_window_is_a_warning_not_a_problem(chain):
     soon = chain.leaf.not_valid_after_utc - dt.timedelta(days=10)
     report = check_validity(chain.certs, now=soon, expiry_days=30)
     assert report.ok
-    assert "expires in 10 day(s)" in report.warnings[0]
+    assert "expires in 10 days" in report.warnings[0]
     assert check_validity(chain.certs, now=soon, expiry_days=5).warnings == ()
 
 

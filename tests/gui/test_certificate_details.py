@@ -204,6 +204,8 @@ def test_save_chain_as_one_pem_reopens_as_the_same_certificates(
     status = find_by_name(dialog, "Details status")
     find_by_name(dialog, "Save chain as").click()
     qtbot.waitUntil(lambda: status.text().startswith("Saved"), timeout=10000)
+    # One file is said as a user says it: "Saved 1 file in …", never "1 file(s)".
+    assert status.text().startswith("Saved 1 file in ") and "(s)" not in status.text()
     # The dialog started in the case's folder, not in the folder the files came from.
     _caption, directory, filters, _ = seen[0]
     assert Path(directory).parent == window.controller.path.parent
@@ -215,7 +217,7 @@ def test_save_chain_as_one_pem_reopens_as_the_same_certificates(
     # One file per certificate, leaf first; the same again asks before replacing.
     _answer_save(monkeypatch, out / "each.crt", PER_CERTIFICATE, seen)
     find_by_name(dialog, "Save chain as").click()
-    qtbot.waitUntil(lambda: status.text().startswith("Saved 3"), timeout=10000)
+    qtbot.waitUntil(lambda: status.text().startswith("Saved 3 files in "), timeout=10000)
     written = sorted(out.glob("each-*.crt"))
     assert [p.name[:8] for p in written] == ["each-01-", "each-02-", "each-03-"]
     reopened = [load_certificates(p.read_bytes())[0] for p in written]

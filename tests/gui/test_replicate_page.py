@@ -566,7 +566,7 @@ def test_a_private_ca_needs_the_update_and_the_wait_is_shown(
     when = dt.datetime.fromisoformat(stored)
     assert when.tzinfo is not None and before <= when <= dt.datetime.now(dt.UTC)
     wait = label_text(page, "Update wait")
-    assert wait.startswith("The vendor update was installed 0 minute(s) ago.")
+    assert wait.startswith("The vendor update was installed 0 minutes ago.")
     assert "24 to 48 hours" in wait
 
     long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=50)).isoformat()

@@ -181,7 +181,7 @@ def test_the_problems_no_cell_shows_are_few_and_short(start_appliance, pki):
     problems = grid.other_problems
 
     assert len(problems) == MAX_PROBLEMS
-    assert problems[-1] == f"And {50 - MAX_PROBLEMS + 1} more problem(s)."
+    assert problems[-1] == f"And {50 - MAX_PROBLEMS + 1} more problems."
     assert all(len(p) <= MAX_PROBLEM for p in problems)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from bundleguard.errors import InputError
 from bundleguard.roles import ROLES, Role
-from bundleguard.text import shown
+from bundleguard.text import counted, shown
 
 FORMAT = "bundleguard-case"
 VERSION = 1
@@ -253,7 +253,7 @@ class ScreenshotCountError(InputError):
         self.screenshots = screenshots
         super().__init__(
             "Give one screenshot per appliance, in the same order "
-            f"({appliances} appliance(s), {screenshots} screenshot(s))."
+            f"({counted(appliances, 'appliance')}, {counted(screenshots, 'screenshot')})."
         )
 
 

@@ -31,6 +31,7 @@ from bundleguard.case.model import Case, Role, Verification, case_key
 from bundleguard.certs.names import HostnameError, covers
 from bundleguard.certs.pkcs12 import Pkcs12Report
 from bundleguard.probe.report import ApplianceReport, Check, ProbeReport
+from bundleguard.text import counted
 
 _FINGERPRINT = re.compile(r"\b((?:[0-9A-F]{2}:){3}[0-9A-F]{2})(?::[0-9A-F]{2}){16,}\b")
 
@@ -386,13 +387,17 @@ def _other_problems(report: ProbeReport, withheld: bool) -> tuple[str, ...]:
     problems = list(dict.fromkeys(found))
     if withheld and problems:
         problems = [
-            f"{len(problems)} problem(s) whose words quote what the appliances sent {WITHHELD}."
+            f"{counted(len(problems), 'problem')} whose words quote what the appliances sent "
+            f"{WITHHELD}."
         ]
     if report.cancelled:
         problems.append(cancelled)
     if len(problems) > texts.MAX_PROBLEMS:
         more = len(problems) - texts.MAX_PROBLEMS + 1
-        problems = [*problems[: texts.MAX_PROBLEMS - 1], f"And {more} more problem(s)."]
+        problems = [
+            *problems[: texts.MAX_PROBLEMS - 1],
+            f"And {counted(more, 'more problem', 'more problems')}.",
+        ]
     return tuple(texts.shortened(p, texts.MAX_PROBLEM) for p in problems) or (
         "The live check reported a problem.",
     )
@@ -425,8 +430,8 @@ def _row(appliance: ApplianceReport, withheld: bool = False) -> GridRow:
 def _ago(delta: dt.timedelta) -> str:
     hours = int(delta.total_seconds() // 3600)
     if hours < 1:
-        return f"{int(delta.total_seconds() // 60)} minute(s) ago"
-    return f"{hours} hour(s) ago"
+        return f"{counted(int(delta.total_seconds() // 60), 'minute')} ago"
+    return f"{counted(hours, 'hour')} ago"
 
 
 def update_wait(installed_iso: str, now: dt.datetime | None = None) -> str | None:

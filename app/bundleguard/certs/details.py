@@ -23,6 +23,7 @@ from cryptography.x509.oid import ExtensionOID
 
 from bundleguard.certs.carried import WITHHELD, key_material_in_certificate
 from bundleguard.certs.describe import fingerprint_sha256
+from bundleguard.text import counted
 
 # An extension whose value is shown as its bytes is cut here (a hostile certificate may
 # carry megabytes): the fingerprint, not the dump, tells two certificates apart.
@@ -265,7 +266,7 @@ def extension_value_text(value: x509.ExtensionType) -> str:
             parts.append(f"excluded: {_names(value.excluded_subtrees)}")
         return "; ".join(parts) or "(none)"
     if isinstance(value, x509.PrecertificateSignedCertificateTimestamps):
-        return f"{len(value)} timestamp(s)"
+        return counted(len(value), "timestamp")
     if isinstance(value, x509.TLSFeature):
         return ", ".join(feature.name for feature in value)
     if isinstance(value, x509.UnrecognizedExtension):

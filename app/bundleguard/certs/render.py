@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bundleguard.certs.extract import Extraction
 from bundleguard.certs.inspect import InspectReport
-from bundleguard.text import shown
+from bundleguard.text import counted, shown
 
 
 def _bullets(lines: Sequence[str]) -> list[str]:
@@ -69,7 +69,7 @@ def render_inspect(report: InspectReport) -> str:
             else "NOT PASSPHRASE-PROTECTED"
         )
         out.append(
-            f"PKCS#12 {shown(file.name)}: {key}; {len(p12.chain)} chain certificate(s); "
+            f"PKCS#12 {shown(file.name)}: {key}; {counted(len(p12.chain), 'chain certificate')}; "
             f"{protection}"
         )
     return "\n".join(out)

@@ -15,6 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from bundleguard.certs.describe import chain_role, is_ca, is_root, subject_alt_names, subject_text
 from bundleguard.errors import InputError
+from bundleguard.text import counted
 
 DEFAULT_EXPIRY_DAYS = 30
 MAX_EXPIRY_DAYS = 36500
@@ -103,7 +104,7 @@ def check_validity(
             problems.append(f"{label} expired on {_date(not_after)}.")
         elif not_after - now <= dt.timedelta(days=expiry_days):
             days = (not_after - now).days
-            warnings.append(f"{label} expires in {days} day(s), on {_date(not_after)}.")
+            warnings.append(f"{label} expires in {counted(days, 'day')}, on {_date(not_after)}.")
         if not is_root(cert) and isinstance(_signature_hash(cert), hashes.SHA1):
             problems.append(f"{label} is signed with SHA-1, which clients reject.")
         key = cert.public_key()

@@ -33,7 +33,7 @@ from bundleguard.errors import BundleGuardError, InputError
 from bundleguard.exitcodes import ExitCode
 from bundleguard.files import TargetExistsError
 from bundleguard.settings import Settings, load_settings, save_settings
-from bundleguard.text import shown
+from bundleguard.text import counted, shown
 
 DESCRIPTION = """\
 Build the .zip that BeyondTrust support needs to rebuild the software with your new
@@ -168,7 +168,8 @@ def case_from_args(args: argparse.Namespace) -> Case:
     except ScreenshotCountError as error:
         raise InputError(
             "Give one --screenshot per --appliance, in the same order "
-            f"({error.appliances} appliance(s), {error.screenshots} screenshot(s))."
+            f"({counted(error.appliances, 'appliance')}, "
+            f"{counted(error.screenshots, 'screenshot')})."
         ) from None
 
 

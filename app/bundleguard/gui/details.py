@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from bundleguard.errors import BundleGuardError
 from bundleguard.gui.widgets import plain_label, problem_label, show_problem
 from bundleguard.gui.workers import LatestJob
-from bundleguard.text import visible
+from bundleguard.text import counted, visible
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -383,7 +383,7 @@ class CertificateDetailsDialog(QDialog):
         show_problem(self.problem, None)
         self.written = tuple(result)
         where = visible(str(self.written[0].parent)) if self.written else ""
-        self.status.setText(f"Saved {len(self.written)} file(s) in {where}.")
+        self.status.setText(f"Saved {counted(len(self.written), 'file')} in {where}.")
 
     def _save_failed(self, message: str) -> None:
         self.save_button.setEnabled(True)

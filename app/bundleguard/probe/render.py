@@ -15,7 +15,7 @@ from bundleguard.probe.report import (
     NameCheck,
     ProbeReport,
 )
-from bundleguard.text import shown
+from bundleguard.text import counted, shown
 
 _INDENT = "  "
 
@@ -94,7 +94,7 @@ def _check_lines(check: NameCheck, width: int, seen: dict[tuple[str, ...], str])
         f"valid {_date(leaf.not_before)} to {_date(leaf.not_after)}",
         f"{pad}SHA-256 {leaf.fingerprint_sha256}",
         f"{pad}names: {', '.join(shown(name) for name in leaf.names) or '(none)'}",
-        f"{pad}chain: {len(check.chain)} certificate(s) sent, {complete}, {order}{covers}",
+        f"{pad}chain: {counted(len(check.chain), 'certificate')} sent, {complete}, {order}{covers}",
     ]
 
 
@@ -122,7 +122,7 @@ def _verdict_lines(report: ProbeReport) -> list[str]:
     else:
         failing = sum(1 for appliance in report.appliances if not appliance.ok)
         lines.append(
-            f"Result: problems found on {failing} of {len(report.appliances)} appliance(s)"
+            f"Result: problems found on {failing} of {counted(len(report.appliances), 'appliance')}"
             + (" and across appliances" if report.problems else "")
             + "; see the FAIL and PROBLEM lines above."
         )
