@@ -18,6 +18,7 @@ def test_one_appliance_sending_one_certificate_is_said_in_plain_words(
 
     out = capsys.readouterr().out
     assert code == 1
+    assert f"Site {SITE}: 1 appliance checked in " in out
     assert "chain: 1 certificate sent, INCOMPLETE" in out
     assert "Result: problems found on 1 of 1 appliance;" in out
     assert "(s)" not in out

@@ -351,8 +351,8 @@ def validity_words(details: CertificateDetails) -> str:
     span = f"{details.not_before:%Y-%m-%d %H:%M} to {details.not_after:%Y-%m-%d %H:%M} UTC"
     days = details.days_left
     if days < 0:
-        return f"{span} (expired {-days} day{'s' if days != -1 else ''} ago)"
-    return f"{span} ({days} day{'s' if days != 1 else ''} left)"
+        return f"{span} (expired {counted(-days, 'day')} ago)"
+    return f"{span} ({counted(days, 'day')} left)"
 
 
 def detail_lines(

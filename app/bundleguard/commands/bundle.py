@@ -258,7 +258,7 @@ def render_not_ready(judged: Readiness) -> str:
     lines: list[str] = []
     if judged.blockers:
         count = len(judged.blockers)
-        lines.append(f"Not ready: {'1 thing' if count == 1 else f'{count} things'} to fix "
+        lines.append(f"Not ready: {counted(count, 'thing')} to fix "
                      "first. Nothing was written.")  # fmt: skip
         lines += [f"  {shown(str(blocker))}" for blocker in judged.blockers]
     if judged.concerns:

@@ -32,7 +32,7 @@ def render_text(report: ProbeReport) -> str:
     """The report as lines a user reads top to bottom; the verdict comes last."""
     count = len(report.appliances)
     lines = [
-        f"Site {shown(report.site)}: {count} appliance{'s' if count != 1 else ''} checked in "
+        f"Site {shown(report.site)}: {counted(count, 'appliance')} checked in "
         f"{report.seconds:.1f} s (time limit {report.timeout:g} s per appliance)",
     ]
     if report.expected is not None:
