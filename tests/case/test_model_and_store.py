@@ -174,7 +174,7 @@ def test_role_rules():
 def test_one_screenshot_per_appliance():
     entries = [ApplianceEntry(PRIMARY), ApplianceEntry(BACKUP, Role.BACKUP)]
     check_screenshots(entries, ["a.png", "b.png"])
-    with pytest.raises(InputError, match=r"2 appliance\(s\), 1 screenshot"):
+    with pytest.raises(InputError, match=r"\(2 appliances, 1 screenshot\)"):
         check_screenshots(entries, ["a.png"])
 
 
