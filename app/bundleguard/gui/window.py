@@ -175,6 +175,9 @@ class ApplianceChoice(QDialog):
         self.chosen.emit(self._hosts[row] if accepted else None)
 
 
+FOCUS_RING_LIMIT = 100_000  # widgets walked to find a page's last one in Qt's focus ring
+
+
 class MainWindow(QMainWindow):
     firstPainted = Signal()
     _recent: RecentCasesMenu | None = None  # File > Recent cases, made when first opened
@@ -447,7 +450,9 @@ class MainWindow(QMainWindow):
         holder = self._holders[step]
         last = first
         widget = first.nextInFocusChain()
-        while widget is not None and widget is not first:  # once round the ring
+        for _ in range(FOCUS_RING_LIMIT):  # once round the ring (bounded, come what may)
+            if widget is None or widget is first:
+                break
             if holder.isAncestorOf(widget):
                 last = widget
             widget = widget.nextInFocusChain()
