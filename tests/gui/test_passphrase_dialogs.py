@@ -136,6 +136,35 @@ def test_a_shown_passphrase_is_never_copied_cut_or_dragged_out(qtbot, home):
     pool.waitForDone(10_000)
 
 
+def test_a_shown_passphrase_is_never_selected_so_never_the_x11_primary_selection(qtbot, home):
+    # On X11 selected text is a clipboard of its own (a middle click pastes it): shown,
+    # a passphrase is never selected, by keys or all at once; masked, it may be.
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    pool = QThreadPool()
+    source = write_export(home / "exported.p12", PASS)
+    for dialog in passphrase_dialogs(source, pool):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        fields = [f for f in dialog.findChildren(QLineEdit) if "assphrase" in f.accessibleName()]
+        for field in fields:
+            field.setText(PASS)
+            field.selectAll()
+            assert field.hasSelectedText()  # masked: selecting is harmless
+        find_by_name(dialog, "Show passphrase").click()
+        for field in fields:
+            assert not field.hasSelectedText()  # what was selected masked is let go
+            field.setFocus()
+            field.selectAll()
+            QTest.keyClick(field, Qt.Key.Key_Home, Qt.KeyboardModifier.ShiftModifier)
+            QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            assert not field.hasSelectedText() and field.selectedText() == ""
+            assert field.text() == PASS
+        dialog.reject()
+    pool.waitForDone(10_000)
+
+
 # ------------------------------------------------------------------ the export's passphrase
 
 

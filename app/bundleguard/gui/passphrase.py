@@ -53,7 +53,8 @@ class ShowPassphrase(QCheckBox):
     Shown, a field would let its text be copied, cut or dragged out like any text (a
     masked one does not): the copy and cut keys are eaten, and there is no context menu
     and no drag, so a passphrase never reaches the clipboard, whose history a desktop may
-    keep or sync."""
+    keep or sync. Nor is shown text ever selected (a selection is undone as it is made):
+    on X11 a selection is itself a clipboard, the primary selection a middle click pastes."""
 
     def __init__(self, fields: Sequence[QLineEdit], parent: QWidget | None = None) -> None:
         super().__init__(SHOW, parent)
@@ -63,6 +64,7 @@ class ShowPassphrase(QCheckBox):
             field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
             field.setDragEnabled(False)
             field.installEventFilter(self)
+            field.selectionChanged.connect(lambda field=field: self._unselect(field))
         self.setChecked(False)
         self.toggled.connect(self._show)
 
@@ -79,9 +81,15 @@ class ShowPassphrase(QCheckBox):
                 return True
         return super().eventFilter(watched, event)
 
+    def _unselect(self, field: QLineEdit) -> None:
+        if self.isChecked() and field.hasSelectedText():
+            field.deselect()
+
     def _show(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         for field in self.fields:
+            if shown:
+                field.deselect()
             field.setEchoMode(mode)
 
     def hide_all(self) -> None:
