@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -41,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from bundleguard.errors import BundleGuardError
-from bundleguard.gui.widgets import plain_label, problem_label, show_problem
+from bundleguard.gui.widgets import ask_replace, plain_label, problem_label, show_problem
 from bundleguard.gui.workers import LatestJob
 from bundleguard.text import counted, visible
 
@@ -393,20 +392,11 @@ class CertificateDetailsDialog(QDialog):
     def _replace(self, paths: Sequence[Path]) -> bool:
         listed = "\n".join(visible(str(p)) for p in paths[:10])
         more = f"\n… and {len(paths) - 10} more" if len(paths) > 10 else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_replace(
+            self,
             "Replace the files?",
             f"These files exist already. Replace them?\n\n{listed}{more}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName("Replace the files?")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        try:
-            return box.exec() == QMessageBox.StandardButton.Yes
-        finally:
-            box.deleteLater()
 
 
 __all__ = [

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -52,7 +51,13 @@ from bundleguard.case.strength import (
 from bundleguard.certs.load import PassphraseNeeded, WrongPassphrase
 from bundleguard.gui import workers
 from bundleguard.gui.passphrase import HeldPassphrase, ShowPassphrase, fit_title
-from bundleguard.gui.widgets import plain_label, problem_label, show_problem, snug_in_form
+from bundleguard.gui.widgets import (
+    ask_replace,
+    plain_label,
+    problem_label,
+    show_problem,
+    snug_in_form,
+)
 
 WRONG_CURRENT = "The current passphrase is wrong."
 NEEDS_CURRENT = "The original is protected by a passphrase: type its current passphrase."
@@ -366,20 +371,9 @@ class RewrapDialog(QDialog):
             self.save_as.setText(chosen)
 
     def _replace(self, target: Path) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Replace the file?",
-            f"Replace this file with the re-wrapped one?\n\n{target}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+        return ask_replace(
+            self, "Replace the file?", f"Replace this file with the re-wrapped one?\n\n{target}"
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName("Replace the file?")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        try:
-            return box.exec() == QMessageBox.StandardButton.Yes
-        finally:
-            box.deleteLater()
 
     def write(self) -> workers.TaskSignals | None:
         """Check, ask before replacing, then re-wrap in a worker (same as the button)."""

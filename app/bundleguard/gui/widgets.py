@@ -88,6 +88,28 @@ def show_problem(label: QLabel, text: str | None) -> None:
     label.setVisible(bool(text))
 
 
+def ask_replace(parent: QWidget, title: str, text: str) -> bool:
+    """Ask before files are replaced: a modal Yes/No question (its accessible name its
+    title, No the default, the text plain); True when the user answers Yes."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setAccessibleName(title)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    try:
+        return box.exec() == QMessageBox.StandardButton.Yes
+    finally:
+        box.deleteLater()
+
+
 def open_url(url: str, parent: QWidget | None = None) -> bool:
     """Open `url` (an `https:` or `file:` URL, parsed strictly) in the user's browser or
     file manager; anything else is not opened. When nothing opened it, one box says so with
