@@ -186,7 +186,6 @@ def diagnostic_text(
     from PySide6.QtGui import QGuiApplication
 
     from bundleguard import __version__
-    from bundleguard.case.store import case_files_folder
     from bundleguard.gui.about import runtime_versions, shipped_parts
     from bundleguard.gui.app import log_tail
 
@@ -221,8 +220,13 @@ def diagnostic_text(
     lines.append(f"Last log lines of this session ({len(lines_kept)}):")
     lines += lines_kept or ["(none)"]
     text = "\n".join(lines) + "\n"
-    if not scrub:
-        return text
+    return scrubbed(controller, text) if scrub else text
+
+
+def scrubbed(controller: CaseController, text: str) -> str:
+    """`text` with the paths outside the case's folder hidden (`scrub_paths`)."""
+    from bundleguard.case.store import case_files_folder
+
     allowed = [controller.path, case_files_folder(controller.path)]
     return scrub_paths(text, allowed, _home())
 
@@ -243,9 +247,10 @@ def copy_diagnostics(
     from bundleguard.case.texts import KeyMaterialError, checked
 
     doing = "The diagnostic information was not copied"
-    text = diagnostic_text(controller, step)
+    raw = diagnostic_text(controller, step, scrub=False)  # gathered once, judged whole
+    text = scrubbed(controller, raw)
     try:
-        checked(diagnostic_text(controller, step, scrub=False), doing)
+        checked(raw, doing)
         copied = checked(text, doing)
     except KeyMaterialError as error:
         intro, text = f"{error} Nothing was put on the clipboard.", ""
